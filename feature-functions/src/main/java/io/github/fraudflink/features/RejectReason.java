@@ -1,0 +1,32 @@
+package io.github.fraudflink.features;
+
+/** Why an input event was sent to the dead-letter topic instead of being scored. Stable codes: dashboards and alerts use them. */
+public enum RejectReason {
+    EMPTY,
+    OVERSIZED,
+    BAD_ENCODING,
+    NOT_JSON,
+    NOT_AN_OBJECT,
+    DUPLICATE_FIELD,
+    MISSING_TRANSACTION_ID,
+    INVALID_TRANSACTION_ID,
+    MISSING_ACCOUNT_ID,
+    INVALID_ACCOUNT_ID,
+    MISSING_EVENT_TIME,
+    INVALID_EVENT_TIME,
+    EVENT_TIME_BEFORE_1970,
+    EVENT_TIME_IN_FUTURE,
+    MISSING_AMOUNT,
+    INVALID_AMOUNT,
+    NON_POSITIVE_AMOUNT,
+    AMOUNT_TOO_LARGE,
+    INVALID_CURRENCY,
+    INVALID_COORDINATES,
+    INVALID_OPTIONAL_FIELD,
+    INVALID_ATTRIBUTES;
+
+    /** The code as it appears in DLQ records and metric labels, e.g. {@code non_positive_amount}. */
+    public String code() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,104 @@
+package io.github.fraudflink.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TransactionParserTest {
+    private static final long INGEST = Instant.parse("2024-05-01T12:00:00Z").toEpochMilli();
+    private final TransactionParser parser = new TransactionParser();
+
+    private Transaction parse(String json) throws InvalidTransactionException {
+        return parser.parse(json.getBytes(StandardCharsets.UTF_8), INGEST);
+    }
+
+    @Test
+    void parsesEveryField() throws Exception {
+        Transaction t = parse("{\"transaction_id\":\"t1\",\"account_id\":\"A7\",\"event_time\":\"2024-05-01T11:59:00+02:00\","
+                + "\"amount\":12.5,\"currency\":\"EUR\",\"terminal_id\":\"T9\",\"merchant_id\":\"M1\",\"merchant_category\":\"5411\","
+                + "\"country\":\"BE\",\"lat\":50.8,\"lon\":4.35,\"attributes\":{\"V1\":-1.5,\"V2\":0.25},\"unknown\":[1,2]}");
+        assertThat(t.transactionId).isEqualTo("t1");
+        assertThat(t.accountId).isEqualTo("A7");
+        assertThat(t.eventTime).isEqualTo(Instant.parse("2024-05-01T09:59:00Z").toEpochMilli());
+        assertThat(t.ingestTime).isEqualTo(INGEST);
+        assertThat(t.amount).isEqualTo(12.5);
+        assertThat(t.currency).isEqualTo("EUR");
+        assertThat(t.terminalId).isEqualTo("T9");
+        assertThat(t.merchantId).isEqualTo("M1");
+        assertThat(t.merchantCategory).isEqualTo("5411");
+        assertThat(t.country).isEqualTo("BE");
+        assertThat(t.lat).isEqualTo(50.8);
+        assertThat(t.lon).isEqualTo(4.35);
+        assertThat(t.attributes).isEqualTo(Map.of("V1", -1.5, "V2", 0.25));
+    }
+
+    @Test
+    void acceptsEpochMillisAndNumericIds() throws Exception {
+        Transaction t = parse("{\"transaction_id\":42,\"account_id\":7,\"event_time\":1714564000000,\"amount\":\"3.10\"}");
+        assertThat(t.transactionId).isEqualTo("42");
+        assertThat(t.accountId).isEqualTo("7");
+        assertThat(t.eventTime).isEqualTo(1714564000000L);
+        assertThat(t.amount).isEqualTo(3.10);
+        assertThat(t.currency).isNull();
+        assertThat(t.attributes).isNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "not json                | hello                                                                                  | NOT_JSON",
+        "truncated               | {\"transaction_id\":\"t1\",\"account_id\":\"a\",\"event_ti                          | NOT_JSON",
+        "array                   | [1,2]                                                                                  | NOT_AN_OBJECT",
+        "string                  | \"x\"                                                                                  | NOT_AN_OBJECT",
+        "duplicate field         | {\"transaction_id\":\"t1\",\"transaction_id\":\"t2\"}                                  | DUPLICATE_FIELD",
+        "missing id              | {\"account_id\":\"a\",\"event_time\":1,\"amount\":1}                                   | MISSING_TRANSACTION_ID",
+        "null id                 | {\"transaction_id\":null,\"account_id\":\"a\",\"event_time\":1,\"amount\":1}           | MISSING_TRANSACTION_ID",
+        "empty id                | {\"transaction_id\":\" \",\"account_id\":\"a\",\"event_time\":1,\"amount\":1}          | INVALID_TRANSACTION_ID",
+        "object id               | {\"transaction_id\":{},\"account_id\":\"a\",\"event_time\":1,\"amount\":1}             | INVALID_TRANSACTION_ID",
+        "missing account         | {\"transaction_id\":\"t\",\"event_time\":1,\"amount\":1}                               | MISSING_ACCOUNT_ID",
+        "bool account            | {\"transaction_id\":\"t\",\"account_id\":true,\"event_time\":1,\"amount\":1}           | INVALID_ACCOUNT_ID",
+        "missing time            | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"amount\":1}                           | MISSING_EVENT_TIME",
+        "bad time                | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":\"yesterday\",\"amount\":1} | INVALID_EVENT_TIME",
+        "time without offset     | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":\"2024-05-01T10:00:00\",\"amount\":1} | INVALID_EVENT_TIME",
+        "time before 1970        | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":\"1969-12-31T23:00:00Z\",\"amount\":1} | EVENT_TIME_BEFORE_1970",
+        "negative epoch          | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":-5,\"amount\":1}         | EVENT_TIME_BEFORE_1970",
+        "far future              | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":\"2031-01-01T00:00:00Z\",\"amount\":1} | EVENT_TIME_IN_FUTURE",
+        "missing amount          | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1}                       | MISSING_AMOUNT",
+        "text amount             | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1,\"amount\":\"ten\"}    | INVALID_AMOUNT",
+        "NaN amount              | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1,\"amount\":\"NaN\"}    | INVALID_AMOUNT",
+        "infinite amount         | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1,\"amount\":1e400}      | INVALID_AMOUNT",
+        "array amount            | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1,\"amount\":[1]}        | INVALID_AMOUNT",
+        "zero amount             | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1,\"amount\":0}          | NON_POSITIVE_AMOUNT",
+        "negative amount         | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1,\"amount\":-4.5}       | NON_POSITIVE_AMOUNT",
+        "huge amount             | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1,\"amount\":5e9}        | AMOUNT_TOO_LARGE",
+        "unknown currency        | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1,\"amount\":1,\"currency\":\"XYZ\"} | INVALID_CURRENCY",
+        "lowercase currency      | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1,\"amount\":1,\"currency\":\"eur\"} | INVALID_CURRENCY",
+        "latitude out of range   | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1,\"amount\":1,\"lat\":91} | INVALID_COORDINATES",
+        "text attribute          | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1,\"amount\":1,\"attributes\":{\"V1\":\"x\"}} | INVALID_ATTRIBUTES",
+        "object terminal         | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1,\"amount\":1,\"terminal_id\":{}} | INVALID_OPTIONAL_FIELD",
+    })
+    void rejectsWithASpecificReason(String name, String json, RejectReason reason) {
+        InvalidTransactionException e = catchThrowableOfType(InvalidTransactionException.class, () -> parse(json.strip()));
+        assertThat(e).as(name).isNotNull();
+        assertThat(e.reason()).as(name + ": " + e.getMessage()).isEqualTo(reason);
+        assertThat(e.getMessage()).isNotBlank();
+    }
+
+    @Test
+    void rejectsEmptyOversizedAndNonUtf8Messages() {
+        assertThat(catchThrowableOfType(InvalidTransactionException.class, () -> parser.parse(new byte[0], INGEST)).reason())
+                .isEqualTo(RejectReason.EMPTY);
+        byte[] big = ("{\"transaction_id\":\"" + "x".repeat(70_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        assertThat(catchThrowableOfType(InvalidTransactionException.class, () -> parser.parse(big, INGEST)).reason())
+                .isEqualTo(RejectReason.OVERSIZED);
+        byte[] latin1 = "{\"transaction_id\":\"caf\u00e9\",\"account_id\":\"a\",\"event_time\":1,\"amount\":1}"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(catchThrowableOfType(InvalidTransactionException.class, () -> parser.parse(latin1, INGEST)).reason())
+                .isEqualTo(RejectReason.BAD_ENCODING);
+    }
+}
