@@ -101,4 +101,19 @@ class TransactionParserTest {
         assertThat(catchThrowableOfType(InvalidTransactionException.class, () -> parser.parse(latin1, INGEST)).reason())
                 .isEqualTo(RejectReason.BAD_ENCODING);
     }
+
+    @Test
+    void writerOutputParsesBackToTheSameTransaction() throws Exception {
+        Transaction t = new Transaction("t-9", "acct-1", Instant.parse("2024-05-01T10:15:30.123Z").toEpochMilli(), 42.17);
+        t.currency = "USD";
+        t.terminalId = "T1";
+        t.lat = 12.5;
+        t.lon = -3.25;
+        t.attributes = new java.util.TreeMap<>(Map.of("V1", 0.5, "V28", -1.0));
+        byte[] json = TransactionJson.write(t, Map.of("is_fraud", true));
+        Transaction back = parser.parse(json, INGEST);
+        t.ingestTime = INGEST;
+        assertThat(back).isEqualTo(t);
+        assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"is_fraud\":true");
+    }
 }

@@ -1,0 +1,291 @@
+package io.github.fraudflink.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.fraudflink.features.TransactionJson;
+import io.github.fraudflink.job.FraudScoringJob;
+import io.github.fraudflink.job.JobOptions;
+import io.github.fraudflink.job.ScoredTransaction;
+import io.github.fraudflink.job.ScoredTransactionJson;
+import io.github.fraudflink.job.TopicSetup;
+import io.github.fraudflink.local.BadEvents;
+import io.github.fraudflink.local.EmbeddedKafka;
+import io.github.fraudflink.local.KafkaIO;
+import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.trainer.sim.SimulatorConfig;
+import io.github.fraudflink.trainer.sim.TransactionSimulator;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code ./fraud demo}: the whole pipeline on this machine, with no cluster and no Docker. Starts a real
+ * Kafka broker in-process (unless {@code --bootstrap-servers} names one), runs the job on a Flink
+ * MiniCluster with RocksDB and exactly-once checkpoints, streams a seeded synthetic workload (the
+ * Fraud Detection Handbook simulator, with a sprinkle of malformed messages), reads the output with
+ * {@code read_committed}, and prints a summary.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the scoring job end to end on this machine: in-process Kafka (KRaft), Flink MiniCluster with"
+                + " RocksDB and exactly-once checkpoints, a synthetic transaction stream, and a summary at the end."})
+public final class DemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--events", defaultValue = "100000", description = "Transactions to stream (default: ${DEFAULT-VALUE}).")
+    int events;
+
+    @Option(names = "--customers", defaultValue = "2000", description = "Accounts in the simulated population (default: ${DEFAULT-VALUE}).")
+    int customers;
+
+    @Option(names = {"-p", "--parallelism"}, defaultValue = "2", description = "Parallelism of the job (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "2s",
+            description = "Exactly-once checkpoint interval; output becomes visible at each checkpoint (default: ${DEFAULT-VALUE}).")
+    Duration checkpointInterval;
+
+    @Option(names = "--rate", defaultValue = "0", description = "Events per second to produce; 0 = as fast as possible (default).")
+    int rate;
+
+    @Option(names = "--bad-share", defaultValue = "0.002",
+            description = "Share of malformed messages mixed into the stream, to exercise the dead-letter topic (default: ${DEFAULT-VALUE}).")
+    double badShare;
+
+    @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of starting one in-process.")
+    String bootstrapServers;
+
+    @Option(names = "--model", description = "Model manifest URI (file://, http(s)://, classpath:); default: the model shipped in the job jar.")
+    String modelUri;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the workload (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--work-dir", defaultValue = ".fraud/demo", description = "Checkpoints and Kafka data go here (default: ${DEFAULT-VALUE}).")
+    Path workDir;
+
+    @Option(names = "--web-ui", description = "Serve the Flink web UI on this port (e.g. 8081) while the demo runs.")
+    Integer webUiPort;
+
+    @Option(names = "--timeout", defaultValue = "15min", description = "Give up if the output is not complete after this long (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--json", description = "Print the summary as one JSON object on the last line.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (events <= 0 || customers <= 0 || parallelism <= 0) {
+            throw new IllegalArgumentException("--events, --customers and --parallelism must be positive");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        Files.createDirectories(workDir);
+        long runId = System.currentTimeMillis();
+        EmbeddedKafka kafka = null;
+        try {
+            String bootstrap = bootstrapServers;
+            if (bootstrap == null) {
+                err.println("starting an in-process Kafka broker ...");
+                err.flush();
+                kafka = EmbeddedKafka.start(Files.createTempDirectory(workDir.toAbsolutePath(), "kafka-"));
+                bootstrap = kafka.bootstrapServers();
+            }
+            Configuration conf = LocalFlink.configuration(workDir.resolve("run-" + runId), parallelism, checkpointInterval, webUiPort);
+            conf.set(JobOptions.BOOTSTRAP_SERVERS, bootstrap);
+            conf.set(JobOptions.GROUP_ID, "fraud-demo-" + runId);
+            conf.set(JobOptions.TRANSACTIONAL_ID_PREFIX, "fraud-demo-" + runId);
+            conf.set(JobOptions.START_FROM_TIMESTAMP, runId);
+            if (modelUri != null) {
+                conf.set(JobOptions.MODEL_URI, modelUri);
+            }
+            List<String> created = TopicSetup.ensureTopics(conf, 2 * parallelism);
+            err.println("kafka " + bootstrap + (created.isEmpty() ? "" : ", created topics " + created));
+
+            KafkaIO.CommittedReader scored = new KafkaIO.CommittedReader(bootstrap, conf.get(JobOptions.TOPIC_SCORED), true);
+            KafkaIO.CommittedReader dlq = new KafkaIO.CommittedReader(bootstrap, conf.get(JobOptions.TOPIC_DLQ), true);
+
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            FraudScoringJob.build(env, conf);
+            JobClient job = env.executeAsync("fraud-scoring-demo");
+            err.println("job " + job.getJobID() + " submitted to a local MiniCluster (parallelism " + parallelism
+                    + ", RocksDB, checkpoints every " + checkpointInterval.toMillis() + " ms)"
+                    + (webUiPort == null ? "" : ", web UI http://127.0.0.1:" + webUiPort));
+            err.flush();
+
+            long start = System.nanoTime();
+            Produced produced = produce(bootstrap, conf.get(JobOptions.TOPIC_TRANSACTIONS), runId);
+            long producedNanos = System.nanoTime() - start;
+
+            long deadline = start + timeout.toNanos();
+            Tally tally = new Tally(produced.frauds);
+            try (ProgressBar pb = bar("scored", produced.valid)) {
+                while (tally.ids.size() < produced.valid || dlq.count() < produced.bad) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("timed out after " + timeout + " with " + tally.ids.size() + " of "
+                                + produced.valid + " scored and " + dlq.count() + " of " + produced.bad + " dead letters;"
+                                + " see the log for the job's errors");
+                    }
+                    if (job.getJobStatus().get().isGloballyTerminalState()) {
+                        throw new IllegalStateException("the job ended early (" + job.getJobStatus().get() + "); see the log");
+                    }
+                    scored.poll(Duration.ofMillis(100), r -> tally.add(ScoredTransactionJson.read(r.value())));
+                    dlq.poll(Duration.ZERO, r -> { });
+                    pb.stepTo(tally.ids.size());
+                }
+            }
+            long totalNanos = System.nanoTime() - start;
+            job.cancel().get(30, TimeUnit.SECONDS);
+            scored.close();
+            dlq.close();
+            summarize(produced, tally, dlq.count(), producedNanos, totalNanos);
+            return tally.duplicates == 0 ? 0 : 1;
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
+        }
+    }
+
+    private ProgressBar bar(String task, long max) {
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(250)
+                .continuousUpdate().build();
+    }
+
+    /** What was sent: counts and the ids of the simulator's frauds. */
+    private static final class Produced {
+        long valid;
+        long bad;
+        final Set<String> frauds = new HashSet<>();
+    }
+
+    private Produced produce(String bootstrap, String topic, long runId) throws Exception {
+        Produced out = new Produced();
+        int days = Math.max(2, (int) Math.ceil(events / (customers * 2.0)) + 1);
+        SimulatorConfig sim = SimulatorConfig.defaults().withCustomers(customers).withTerminals(2 * customers)
+                .withDays(days).withSeed(seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        List<BadEvents.BadEvent> corpus = BadEvents.corpus("demo");
+        Iterator<LabelledTransaction> it = new TransactionSimulator(sim).iterator();
+        long t0 = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = KafkaIO.producer(bootstrap);
+                ProgressBar pb = bar("produced", events)) {
+            for (long i = 0; i < events; i++) {
+                byte[] key;
+                byte[] value;
+                if (r.nextDouble() < badShare) {
+                    BadEvents.BadEvent bad = corpus.get(r.nextInt(corpus.size()));
+                    key = null;
+                    value = bad.bytes();
+                    out.bad++;
+                } else {
+                    if (!it.hasNext()) {
+                        throw new IllegalStateException("the simulator ran out of transactions; raise --customers");
+                    }
+                    LabelledTransaction lt = it.next();
+                    lt.tx().transactionId = runId + "-" + lt.tx().transactionId;
+                    key = lt.tx().accountId.getBytes(StandardCharsets.UTF_8);
+                    value = TransactionJson.write(lt.tx());
+                    if (lt.fraud()) {
+                        out.frauds.add(lt.tx().transactionId);
+                    }
+                    out.valid++;
+                }
+                producer.send(new ProducerRecord<>(topic, key, value));
+                pb.step();
+                if (rate > 0) {
+                    long due = t0 + (long) ((i + 1) * 1e9 / rate);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                }
+            }
+            producer.flush();
+        }
+        return out;
+    }
+
+    /** Counts of the scored output, checked for duplicates, with the simulator's labels. */
+    private static final class Tally {
+        final Set<String> frauds;
+        final Set<String> ids = new HashSet<>();
+        long duplicates;
+        long flagged;
+        long flaggedFraud;
+        String model;
+        String modelVersion;
+
+        Tally(Set<String> frauds) {
+            this.frauds = frauds;
+        }
+
+        void add(ScoredTransaction s) {
+            if (!ids.add(s.transactionId)) {
+                duplicates++;
+                return;
+            }
+            model = s.model;
+            modelVersion = s.modelVersion;
+            if (ScoredTransaction.DECLINE.equals(s.decision)) {
+                flagged++;
+                if (frauds.contains(s.transactionId)) {
+                    flaggedFraud++;
+                }
+            }
+        }
+    }
+
+    private void summarize(Produced produced, Tally t, long dlqCount, long producedNanos, long totalNanos) {
+        double seconds = totalNanos / 1e9;
+        double eps = t.ids.size() / seconds;
+        PrintWriter out = spec.commandLine().getOut();
+        long trueFrauds = produced.frauds.size();
+        out.printf("%nfraud demo summary%n");
+        out.printf("  events in        %,d (%,d valid, %,d malformed)%n", produced.valid + produced.bad, produced.valid, produced.bad);
+        out.printf("  scored           %,d distinct, %,d duplicates (read_committed)%n", t.ids.size(), t.duplicates);
+        out.printf("  dead letters     %,d%n", dlqCount);
+        out.printf("  flagged          %,d declined; %,d of them simulated frauds (precision %.3f, recall %.3f of %,d frauds)%n",
+                t.flagged, t.flaggedFraud, t.flagged == 0 ? 0.0 : (double) t.flaggedFraud / t.flagged,
+                trueFrauds == 0 ? 0.0 : (double) t.flaggedFraud / trueFrauds, trueFrauds);
+        out.printf("  duration         %.1f s (producing %.1f s); %,.0f events/s end to end%n", seconds, producedNanos / 1e9, eps);
+        out.printf("  model            %s %s%n", t.model, t.modelVersion);
+        if (json) {
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("events_in", produced.valid + produced.bad);
+            o.put("scored", t.ids.size());
+            o.put("duplicates", t.duplicates);
+            o.put("dlq", dlqCount);
+            o.put("flagged", t.flagged);
+            o.put("flagged_fraud", t.flaggedFraud);
+            o.put("simulated_frauds", trueFrauds);
+            o.put("duration", Math.round(seconds * 1000) / 1000.0);
+            o.put("events_per_second", Math.round(eps));
+            o.put("model", t.model);
+            o.put("model_version", t.modelVersion);
+            out.println(o.toString());
+        }
+        out.flush();
+    }
+}

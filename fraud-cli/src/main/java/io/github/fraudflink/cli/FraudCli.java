@@ -1,0 +1,46 @@
+package io.github.fraudflink.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ./fraud} command tree: one entry point for people, one subcommand per task. */
+@Command(name = "fraud",
+        mixinStandardHelpOptions = true,
+        version = "fraud-flink 0.1.0",
+        description = "Real-time card-fraud scoring on Apache Flink.",
+        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+public final class FraudCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (also used by tests). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new FraudCli());
+        cl.registerConverter(java.time.Duration.class, new DurationConverter());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("error: " + rootMessage(e));
+            cmd.getErr().println("(details in " + System.getProperty("fraud.log.dir", ".fraud/logs") + "/fraud.log)");
+            org.slf4j.LoggerFactory.getLogger(FraudCli.class).error("command failed", e);
+            return 1;
+        });
+        return cl;
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return (m == null ? t.getClass().getSimpleName() : m) + (t == e ? "" : " (" + e.getMessage() + ")");
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

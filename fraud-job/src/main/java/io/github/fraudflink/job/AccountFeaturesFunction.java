@@ -1,0 +1,76 @@
+package io.github.fraudflink.job;
+
+import io.github.fraudflink.features.AccountFeatures;
+import io.github.fraudflink.features.AccountHistory;
+import io.github.fraudflink.features.FeatureResult;
+import io.github.fraudflink.features.Transaction;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keyed by account: keeps the account's {@link AccountHistory} in one value state and computes the
+ * features with {@link AccountFeatures}, the same code the trainer runs.
+ *
+ * <p>Per event: one state read, and one state write unless the event is a duplicate. No timers: old
+ * entries are pruned by event time inside the history; an idle account's state expires by TTL.
+ */
+public final class AccountFeaturesFunction extends KeyedProcessFunction<String, Transaction, FeaturizedTransaction> {
+    private static final long serialVersionUID = 1L;
+
+    private final AccountFeatures features;
+    private final Duration ttl;
+    private transient ValueState<AccountHistory> history;
+    private transient Counter duplicates;
+    private transient Counter late;
+
+    public AccountFeaturesFunction(AccountFeatures features, Duration ttl) {
+        this.features = features;
+        this.ttl = ttl;
+    }
+
+    /** The state descriptor, public so tests and the state processor can read the same state. */
+    public static ValueStateDescriptor<AccountHistory> historyDescriptor(Duration ttl) {
+        ValueStateDescriptor<AccountHistory> d =
+                new ValueStateDescriptor<>("account-history", TypeInformation.of(AccountHistory.class));
+        d.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupInRocksdbCompactFilter(1000)
+                .build());
+        return d;
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        history = getRuntimeContext().getState(historyDescriptor(ttl));
+        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("fraud");
+        duplicates = g.counter("events_duplicate");
+        late = g.counter("events_late");
+    }
+
+    @Override
+    public void processElement(Transaction tx, Context ctx, Collector<FeaturizedTransaction> out) throws Exception {
+        if (tx.eventTime < ctx.timerService().currentWatermark()) {
+            late.inc();
+        }
+        AccountHistory h = history.value();
+        if (h == null) {
+            h = new AccountHistory();
+        }
+        FeatureResult r = features.apply(h, tx);
+        if (r.duplicate()) {
+            duplicates.inc();
+        } else {
+            history.update(h);
+        }
+        out.collect(new FeaturizedTransaction(tx, r.values(), r.duplicate()));
+    }
+}

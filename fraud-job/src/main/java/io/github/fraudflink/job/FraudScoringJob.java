@@ -1,0 +1,127 @@
+package io.github.fraudflink.job;
+
+import io.github.fraudflink.features.AccountFeatures;
+import io.github.fraudflink.features.Transaction;
+import io.github.fraudflink.features.TransactionParser;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The fraud-scoring job. The data path, top-down:
+ *
+ * <pre>
+ * transactions (Kafka) -> parse + validate -> (invalid) -> transactions-dlq (Kafka, exactly once)
+ *                      -> keyBy(account_id) -> account features (keyed state, RocksDB)
+ *                      -> score (embedded model) -> scored-transactions (Kafka, exactly once)
+ * </pre>
+ *
+ * Run it with {@code flink run fraud-job-*-job.jar --fraud.kafka.bootstrap-servers host:9092}, or
+ * locally with {@code ./fraud demo}. Options: {@link JobOptions}.
+ */
+public final class FraudScoringJob {
+    private FraudScoringJob() {}
+
+    public static void main(String[] args) throws Exception {
+        Configuration conf = JobOptions.fromArgs(args);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        build(env, conf);
+        env.execute("fraud-scoring");
+    }
+
+    /** Adds the whole pipeline to {@code env}. */
+    public static void build(StreamExecutionEnvironment env, ReadableConfig conf) {
+        configureEnvironment(env, conf);
+        String bootstrap = conf.get(JobOptions.BOOTSTRAP_SERVERS);
+
+        SingleOutputStreamOperator<Transaction> transactions = env
+                .fromSource(transactionSource(conf), watermarks(conf), "transactions")
+                .uid("kafka-transactions-source")
+                .process(new RouteInvalid())
+                .uid("route-invalid").name("parse + validate");
+
+        transactions.getSideOutput(RouteInvalid.DEAD_LETTERS)
+                .sinkTo(exactlyOnceSink(conf, bootstrap, "dlq", new KafkaRecords.DeadLetters(conf.get(JobOptions.TOPIC_DLQ))))
+                .uid("kafka-dlq-sink").name("transactions-dlq");
+
+        transactions
+                .keyBy(new AccountKey())
+                .process(new AccountFeaturesFunction(
+                        new AccountFeatures(conf.get(JobOptions.FEATURE_SLACK)), conf.get(JobOptions.STATE_TTL)))
+                .uid("account-features").name("account features")
+                .map(new ScoreFunction(conf.get(JobOptions.MODEL_URI), conf.getOptional(JobOptions.MODEL_SHA256).orElse(null)))
+                .uid("score").name("score")
+                .sinkTo(exactlyOnceSink(conf, bootstrap, "scored", new KafkaRecords.Scored(conf.get(JobOptions.TOPIC_SCORED))))
+                .uid("kafka-scored-sink").name("scored-transactions");
+    }
+
+    /** Generic types off (no Kryo), exactly-once checkpoints unless the cluster configures them. */
+    static void configureEnvironment(StreamExecutionEnvironment env, ReadableConfig conf) {
+        Configuration c = new Configuration();
+        c.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(c);
+        if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
+            env.enableCheckpointing(conf.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        }
+    }
+
+    static KafkaSource<ParsedRecord> transactionSource(ReadableConfig conf) {
+        TransactionParser parser = new TransactionParser(conf.get(JobOptions.MAX_MESSAGE_BYTES),
+                conf.get(JobOptions.MAX_AMOUNT), conf.get(JobOptions.MAX_FUTURE_SKEW));
+        KafkaSourceBuilder<ParsedRecord> b = KafkaSource.<ParsedRecord>builder()
+                .setBootstrapServers(conf.get(JobOptions.BOOTSTRAP_SERVERS))
+                .setTopics(conf.get(JobOptions.TOPIC_TRANSACTIONS))
+                .setGroupId(conf.get(JobOptions.GROUP_ID))
+                .setStartingOffsets(conf.getOptional(JobOptions.START_FROM_TIMESTAMP)
+                        .map(OffsetsInitializer::timestamp)
+                        .orElse(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)))
+                .setProperty("isolation.level", "read_committed")
+                .setDeserializer(new TransactionDeserializer(parser));
+        if (conf.get(JobOptions.SOURCE_BOUNDED)) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    static WatermarkStrategy<ParsedRecord> watermarks(ReadableConfig conf) {
+        return WatermarkStrategy.<ParsedRecord>forBoundedOutOfOrderness(conf.get(JobOptions.OUT_OF_ORDERNESS))
+                .withTimestampAssigner((r, kafkaTimestamp) -> r.timestamp())
+                .withIdleness(conf.get(JobOptions.IDLENESS));
+    }
+
+    static <T> KafkaSink<T> exactlyOnceSink(ReadableConfig conf, String bootstrap, String name,
+            org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
+        Properties p = new Properties();
+        p.setProperty("transaction.timeout.ms", Long.toString(conf.get(JobOptions.TRANSACTION_TIMEOUT).toMillis()));
+        p.setProperty("linger.ms", "5");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrap)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-" + name)
+                .setKafkaProducerConfig(p)
+                .build();
+    }
+
+    /** The key of the features state: the account. */
+    static final class AccountKey implements KeySelector<Transaction, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(Transaction t) {
+            return t.accountId;
+        }
+    }
+}

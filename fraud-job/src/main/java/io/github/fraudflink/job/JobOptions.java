@@ -1,0 +1,76 @@
+package io.github.fraudflink.job;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.ParameterTool;
+
+/**
+ * Every configuration key of the job, with its default: the one documented set (README, "Configuration").
+ *
+ * <p>Keys come from the command line ({@code --fraud.kafka.bootstrap-servers host:9092}) or from Flink's
+ * configuration; command-line values win. Secrets never go here: they are read from the environment.
+ */
+public final class JobOptions {
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS = key("fraud.kafka.bootstrap-servers")
+            .stringType().defaultValue("localhost:9092").withDescription("Kafka bootstrap servers.");
+    public static final ConfigOption<String> TOPIC_TRANSACTIONS = key("fraud.kafka.topic.transactions")
+            .stringType().defaultValue("transactions").withDescription("Input topic, keyed by account_id.");
+    public static final ConfigOption<String> TOPIC_SCORED = key("fraud.kafka.topic.scored")
+            .stringType().defaultValue("scored-transactions").withDescription("Output topic (transactional).");
+    public static final ConfigOption<String> TOPIC_DLQ = key("fraud.kafka.topic.dlq")
+            .stringType().defaultValue("transactions-dlq").withDescription("Dead-letter topic: original bytes and the reason.");
+    public static final ConfigOption<String> GROUP_ID = key("fraud.kafka.group-id")
+            .stringType().defaultValue("fraud-scoring").withDescription("Consumer group of the source (offsets are kept in checkpoints; the group only shows progress).");
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("fraud.kafka.transactional-id-prefix")
+            .stringType().defaultValue("fraud-scoring").withDescription("Prefix of the Kafka transactional ids of the exactly-once sinks: unique per job on a cluster.");
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = key("fraud.kafka.transaction-timeout")
+            .durationType().defaultValue(Duration.ofMinutes(10)).withDescription("Kafka transaction timeout of the sinks. Must be below the broker's transaction.max.timeout.ms (15 min by default) and well above the checkpoint interval plus the longest expected restart.");
+    public static final ConfigOption<Boolean> SOURCE_BOUNDED = key("fraud.source.bounded")
+            .booleanType().defaultValue(false).withDescription("Stop when the input offsets that were latest at start are reached (replays, tests).");
+    public static final ConfigOption<Long> START_FROM_TIMESTAMP = key("fraud.source.start-timestamp")
+            .longType().noDefaultValue().withDescription("Without a checkpoint to restore, start reading at the first record with this Kafka timestamp (epoch ms) instead of the group's committed offsets (else the earliest).");
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS = key("fraud.watermark.out-of-orderness")
+            .durationType().defaultValue(Duration.ofMinutes(1)).withDescription("Bounded out-of-orderness of event time within a partition.");
+    public static final ConfigOption<Duration> IDLENESS = key("fraud.watermark.idleness")
+            .durationType().defaultValue(Duration.ofSeconds(30)).withDescription("A partition with no events for this long does not hold the watermark back.");
+    public static final ConfigOption<Duration> FEATURE_SLACK = key("fraud.features.slack")
+            .durationType().defaultValue(Duration.ofDays(1)).withDescription("Event time kept beyond the 30-day window: how late an event may be and still be counted, and how long duplicates are recognised.");
+    public static final ConfigOption<Duration> STATE_TTL = key("fraud.state.ttl")
+            .durationType().defaultValue(Duration.ofDays(31)).withDescription("Processing-time TTL of an idle account's state (longest window plus slack).");
+    public static final ConfigOption<String> MODEL_URI = key("fraud.model.uri")
+            .stringType().defaultValue("classpath:models/default/manifest.json").withDescription("Manifest of the model that scores events from start-up (file://, http(s)://, classpath:).");
+    public static final ConfigOption<String> MODEL_SHA256 = key("fraud.model.sha256")
+            .stringType().noDefaultValue().withDescription("Optional sha256 of that manifest; the job refuses to start on a mismatch.");
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("fraud.checkpoint.interval")
+            .durationType().defaultValue(Duration.ofSeconds(10)).withDescription("Exactly-once checkpoint interval, unless execution.checkpointing.interval is set. Output becomes visible to read_committed consumers at each checkpoint.");
+    public static final ConfigOption<Integer> MAX_MESSAGE_BYTES = key("fraud.parser.max-message-bytes")
+            .intType().defaultValue(64 * 1024).withDescription("Larger input messages go to the DLQ.");
+    public static final ConfigOption<Double> MAX_AMOUNT = key("fraud.parser.max-amount")
+            .doubleType().defaultValue(1_000_000d).withDescription("Larger amounts go to the DLQ.");
+    public static final ConfigOption<Duration> MAX_FUTURE_SKEW = key("fraud.parser.max-future-skew")
+            .durationType().defaultValue(Duration.ofDays(1)).withDescription("Event times further than this past the Kafka record timestamp go to the DLQ.");
+
+    /** All options, for documentation and validation. */
+    public static final ConfigOption<?>[] ALL = {
+        BOOTSTRAP_SERVERS, TOPIC_TRANSACTIONS, TOPIC_SCORED, TOPIC_DLQ, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
+        TRANSACTION_TIMEOUT, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, STATE_TTL, MODEL_URI,
+        MODEL_SHA256, CHECKPOINT_INTERVAL, MAX_MESSAGE_BYTES, MAX_AMOUNT, MAX_FUTURE_SKEW,
+    };
+
+    private JobOptions() {}
+
+    /** A configuration from {@code --key value} arguments (Flink's {@link ParameterTool} syntax). */
+    public static Configuration fromArgs(String[] args) {
+        Map<String, String> m = ParameterTool.fromArgs(args).toMap();
+        for (String k : m.keySet()) {
+            if (k.startsWith("fraud.") && java.util.Arrays.stream(ALL).noneMatch(o -> o.key().equals(k))) {
+                throw new IllegalArgumentException("unknown option --" + k + "; known options are listed in the README (Configuration)");
+            }
+        }
+        return Configuration.fromMap(m);
+    }
+}

@@ -1,0 +1,46 @@
+package io.github.fraudflink.job;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+
+/** How the job's two outputs become Kafka records: scored JSON keyed by account, dead letters with their reason in headers. */
+final class KafkaRecords {
+    private KafkaRecords() {}
+
+    /** Scored transactions: key = account_id, value = {@link ScoredTransactionJson}. */
+    static final class Scored implements KafkaRecordSerializationSchema<ScoredTransaction> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        Scored(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(ScoredTransaction s, KafkaSinkContext ctx, Long timestamp) {
+            return new ProducerRecord<>(topic, s.accountId.getBytes(StandardCharsets.UTF_8), ScoredTransactionJson.write(s));
+        }
+    }
+
+    /** Dead letters: the original key and value, plus headers dlq.reason, dlq.message and dlq.source. */
+    static final class DeadLetters implements KafkaRecordSerializationSchema<DeadLetter> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        DeadLetters(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(DeadLetter d, KafkaSinkContext ctx, Long timestamp) {
+            ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, d.key, d.value == null ? new byte[0] : d.value);
+            r.headers().add(new RecordHeader("dlq.reason", d.reason.getBytes(StandardCharsets.UTF_8)));
+            r.headers().add(new RecordHeader("dlq.message", d.message.getBytes(StandardCharsets.UTF_8)));
+            r.headers().add(new RecordHeader("dlq.source",
+                    (d.topic + "-" + d.partition + "@" + d.offset).getBytes(StandardCharsets.UTF_8)));
+            return r;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.github.fraudflink.job;
+
+import io.github.fraudflink.features.Transaction;
+
+/**
+ * What the source emits for one Kafka record: either a valid {@link Transaction}, or the
+ * {@link DeadLetter} saying why it is not one. A Flink POJO; exactly one of the two fields is set.
+ */
+public class ParsedRecord {
+    public Transaction transaction;
+    public DeadLetter deadLetter;
+
+    public ParsedRecord() {}
+
+    static ParsedRecord valid(Transaction t) {
+        ParsedRecord r = new ParsedRecord();
+        r.transaction = t;
+        return r;
+    }
+
+    static ParsedRecord invalid(DeadLetter d) {
+        ParsedRecord r = new ParsedRecord();
+        r.deadLetter = d;
+        return r;
+    }
+
+    /** Event time for watermarks: the transaction's, or the Kafka timestamp of a rejected record. */
+    long timestamp() {
+        return transaction != null ? transaction.eventTime : deadLetter.timestamp;
+    }
+}

@@ -1,0 +1,42 @@
+package io.github.fraudflink.job;
+
+import io.github.fraudflink.features.Transaction;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/** Sends valid transactions on and dead letters to a side output, counting both (dead letters by reason). */
+public final class RouteInvalid extends ProcessFunction<ParsedRecord, Transaction> {
+    private static final long serialVersionUID = 1L;
+
+    /** The side output of rejected records. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+
+    private transient Counter valid;
+    private transient MetricGroup dlqGroup;
+    private transient Map<String, Counter> dlqByReason;
+
+    @Override
+    public void open(org.apache.flink.api.common.functions.OpenContext ctx) {
+        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("fraud");
+        valid = g.counter("events_valid");
+        dlqGroup = g;
+        dlqByReason = new HashMap<>();
+    }
+
+    @Override
+    public void processElement(ParsedRecord r, Context ctx, Collector<Transaction> out) {
+        if (r.transaction != null) {
+            valid.inc();
+            out.collect(r.transaction);
+        } else {
+            dlqByReason.computeIfAbsent(r.deadLetter.reason,
+                    reason -> dlqGroup.addGroup("reason", reason).counter("events_dlq")).inc();
+            ctx.output(DEAD_LETTERS, r.deadLetter);
+        }
+    }
+}

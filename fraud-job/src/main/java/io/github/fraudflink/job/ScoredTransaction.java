@@ -1,0 +1,35 @@
+package io.github.fraudflink.job;
+
+/**
+ * The output of the job for one transaction: who, when, the named features, the score and the
+ * decision, and which model gave them. A Flink POJO; its JSON form is {@link ScoredTransactionJson}.
+ *
+ * <p>{@code decision} is {@code "decline"} when {@code score >= threshold}, else {@code "approve"}.
+ */
+public class ScoredTransaction {
+    public static final String DECLINE = "decline";
+    public static final String APPROVE = "approve";
+
+    public String transactionId;
+    public String accountId;
+    public double amount;
+    public String currency;
+    public String terminalId;
+    public String merchantId;
+    /** Epoch ms: when the transaction happened, when it reached Kafka, when it was scored. */
+    public long eventTime;
+    public long ingestTime;
+    public long scoredTime;
+    public double[] features;
+    public double score;
+    public String decision;
+    public double threshold;
+    public String model;
+    public String modelVersion;
+    public String shadowModel;
+    public String shadowVersion;
+    public Double shadowScore;
+    public boolean duplicate;
+
+    public ScoredTransaction() {}
+}

@@ -1,0 +1,47 @@
+package io.github.fraudflink.job;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates the job's topics if they do not exist yet (partitions, compaction of model-control). */
+public final class TopicSetup {
+    private TopicSetup() {}
+
+    /** Creates the input, output and DLQ topics with {@code partitions} partitions (the DLQ with one). */
+    public static List<String> ensureTopics(ReadableConfig conf, int partitions) throws Exception {
+        List<NewTopic> topics = List.of(
+                new NewTopic(conf.get(JobOptions.TOPIC_TRANSACTIONS), partitions, (short) 1),
+                new NewTopic(conf.get(JobOptions.TOPIC_SCORED), partitions, (short) 1),
+                new NewTopic(conf.get(JobOptions.TOPIC_DLQ), 1, (short) 1),
+                new NewTopic("model-control", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, conf.get(JobOptions.BOOTSTRAP_SERVERS));
+        List<String> created = new ArrayList<>();
+        try (Admin admin = Admin.create(p)) {
+            Set<String> existing = admin.listTopics().names().get();
+            for (NewTopic t : topics) {
+                if (existing.contains(t.name())) {
+                    continue;
+                }
+                try {
+                    admin.createTopics(List.of(t)).all().get();
+                    created.add(t.name());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        }
+        return created;
+    }
+}
