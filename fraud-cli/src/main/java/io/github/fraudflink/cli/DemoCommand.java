@@ -27,8 +27,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -139,7 +137,7 @@ public final class DemoCommand implements Callable<Integer> {
 
             long deadline = start + timeout.toNanos();
             Tally tally = new Tally(produced.frauds);
-            try (ProgressBar pb = bar("scored", produced.valid)) {
+            try (ProgressBar pb = Progress.bar("scored", produced.valid)) {
                 while (tally.ids.size() < produced.valid || dlq.count() < produced.bad) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("timed out after " + timeout + " with " + tally.ids.size() + " of "
@@ -167,12 +165,6 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private ProgressBar bar(String task, long max) {
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(250)
-                .continuousUpdate().build();
-    }
-
     /** What was sent: counts and the ids of the simulator's frauds. */
     private static final class Produced {
         long valid;
@@ -190,7 +182,7 @@ public final class DemoCommand implements Callable<Integer> {
         Iterator<LabelledTransaction> it = new TransactionSimulator(sim).iterator();
         long t0 = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer = KafkaIO.producer(bootstrap);
-                ProgressBar pb = bar("produced", events)) {
+                ProgressBar pb = Progress.bar("produced", events)) {
             for (long i = 0; i < events; i++) {
                 byte[] key;
                 byte[] value;

@@ -108,12 +108,12 @@ class AccountFeaturesFunctionTest {
             assertThat(got.get(i).features).as("event %d", i).containsExactly(want.get(i));
             dups += got.get(i).duplicate ? 1 : 0;
         }
-        assertThat(dups).isGreaterThan(5);
+        assertThat(dups).as("the sequence exercises duplicates").isGreaterThanOrEqualTo(3);
     }
 
     @Test
     void keepsOneHistoryPerAccount() throws Exception {
-        try (var h = harness(true)) {
+        try (var h = harness(false)) { // the heap backend can count its entries
             h.open();
             h.processElement(new Transaction("a1", "A", 1_000_000L, 10), 0);
             h.processElement(new Transaction("b1", "B", 1_000_000L, 20), 0);

@@ -211,9 +211,9 @@ class FraudScoringJobIT {
             List<ConsumerRecord<byte[], byte[]>> out = scored.readUntil(5_000, Duration.ofMinutes(2));
             assertThat(out.size()).as("committed output before the failure").isGreaterThanOrEqualTo(5_000);
 
-            FLINK.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
+            cluster.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
             produce(c, txs.subList(15_000, txs.size()), List.of());
-            FLINK.startTaskManager();
+            cluster.startTaskManager();
 
             out.addAll(scored.readUntil(txs.size(), Duration.ofMinutes(3)));
             out.addAll(scored.readUntil(txs.size() + 1, Duration.ofSeconds(3)));

@@ -10,7 +10,7 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 
 /**
  * Trains a binary XGBoost classifier with xgboost4j: class imbalance through {@code scale_pos_weight}
- * (negatives / positives), early stopping on the validation AUPRC, then a refit of exactly the best
+ * (negatives / positives), early stopping on the validation AUPRC ({@link Metrics#averagePrecision}), then a refit of exactly the best
  * number of rounds so the saved model is the one that was evaluated. Single-threaded by default so the
  * same data gives the same model bytes.
  */
@@ -32,32 +32,36 @@ public final class XgbTrainer {
     public static Result train(FeatureTable t, int[] train, int[] valid, Params p) throws XGBoostError {
         DMatrix dtrain = matrix(t, train);
         DMatrix dvalid = matrix(t, valid);
+        boolean[] validLabels = new boolean[valid.length];
+        for (int i = 0; i < valid.length; i++) {
+            validLabels[i] = t.labels[valid[i]];
+        }
         try {
             Map<String, Object> params = params(t, train, p);
-            Map<String, DMatrix> watches = new LinkedHashMap<>();
-            watches.put("train", dtrain);
-            watches.put("valid", dvalid); // the last watch drives early stopping
-            float[][] history = new float[watches.size()][p.maxRounds()];
-            Booster probe = XGBoost.train(dtrain, params, p.maxRounds(), watches, history, null, null, p.earlyStoppingRounds());
-            int best = bestRound(history[1]);
+            // boost round by round and stop on our own AUPRC (xgboost4j's watches print every round)
+            Booster probe = XGBoost.train(dtrain, params, 0, Map.of(), null, null);
+            int best = 0;
+            double bestAuprc = -1;
+            for (int round = 0; round < p.maxRounds() && round - best <= p.earlyStoppingRounds(); round++) {
+                probe.update(dtrain, round);
+                float[][] pred = probe.predict(dvalid);
+                double[] scores = new double[pred.length];
+                for (int i = 0; i < scores.length; i++) {
+                    scores[i] = pred[i][0];
+                }
+                double auprc = Metrics.averagePrecision(scores, validLabels);
+                if (auprc > bestAuprc) {
+                    bestAuprc = auprc;
+                    best = round;
+                }
+            }
             probe.dispose();
-            Booster model = XGBoost.train(dtrain, params, best + 1, Map.of(), null, null, null, 0);
-            return new Result(model, best + 1, history[1][best], params);
+            Booster model = XGBoost.train(dtrain, params, best + 1, Map.of(), null, null);
+            return new Result(model, best + 1, bestAuprc, params);
         } finally {
             dtrain.dispose();
             dvalid.dispose();
         }
-    }
-
-    /** Index of the best (highest) validation AUPRC among the rounds that ran (the rest are 0). */
-    static int bestRound(float[] validAuprc) {
-        int best = 0;
-        for (int i = 1; i < validAuprc.length; i++) {
-            if (validAuprc[i] > validAuprc[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     static Map<String, Object> params(FeatureTable t, int[] train, Params p) {

@@ -1,0 +1,135 @@
+package io.github.fraudflink.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.fraudflink.trainer.HandbookProtocol;
+import io.github.fraudflink.trainer.TrainingRun;
+import io.github.fraudflink.trainer.XgbTrainer;
+import io.github.fraudflink.trainer.data.Dataset;
+import io.github.fraudflink.trainer.data.DatasetReader;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code ./fraud train}: features with the job's own code, XGBoost, the handbook's protocol, a model artifact. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train and evaluate an XGBoost model on a labelled dataset, with the job's own feature code and"
+                + " the Fraud Detection Handbook's time-based protocol; write a model directory (model.json + manifest.json)."})
+public final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", required = true, description = "Labelled transactions (.csv/.csv.gz in the handbook layout, or .jsonl/.jsonl.gz).")
+    Path data;
+
+    @Option(names = "--format", description = "handbook or jsonl (default: from the file name).")
+    String format;
+
+    @Option(names = "--protocol", defaultValue = "handbook-baseline",
+            description = "handbook-baseline (one split) or prequential (4 folds, each 7 days earlier) (default: ${DEFAULT-VALUE}).")
+    String protocol;
+
+    @Option(names = "--train-start", defaultValue = "2018-07-25", description = "First training day (default: ${DEFAULT-VALUE}).")
+    LocalDate trainStart;
+
+    @Option(names = "--train-days", defaultValue = "7", description = "Training days (default: ${DEFAULT-VALUE}).")
+    int trainDays;
+
+    @Option(names = "--delay-days", defaultValue = "7", description = "Days between training and test: labels arrive late (default: ${DEFAULT-VALUE}).")
+    int delayDays;
+
+    @Option(names = "--test-days", defaultValue = "7", description = "Test days (default: ${DEFAULT-VALUE}).")
+    int testDays;
+
+    @Option(names = "--validation-share", defaultValue = "0.25",
+            description = "Last share of the training period (by time) used for early stopping and the threshold (default: ${DEFAULT-VALUE}).")
+    double validationShare;
+
+    @Option(names = "--name", defaultValue = "handbook-xgb", description = "Model name (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--version", description = "Model version (default: the training start date and protocol).")
+    String version;
+
+    @Option(names = "--out", description = "Output directory (default: models/<name>/<version>).")
+    Path out;
+
+    @Option(names = "--threads", defaultValue = "1", description = "XGBoost threads; 1 makes the model bytes reproducible (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--created-at", description = "Timestamp recorded in the manifest (default: now). Fix it to rebuild a model byte for byte.")
+    String createdAt;
+
+    @Option(names = "--json", description = "Print the metrics as one JSON object on the last line.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        DatasetReader.Format fmt = format != null ? DatasetReader.Format.valueOf(format.toUpperCase(Locale.ROOT))
+                : data.getFileName().toString().contains(".jsonl") ? DatasetReader.Format.JSONL : DatasetReader.Format.HANDBOOK;
+        if (!Files.isRegularFile(data)) {
+            throw new IllegalArgumentException("no such file: " + data);
+        }
+        int folds = switch (protocol) {
+            case "handbook-baseline" -> 1;
+            case "prequential" -> 4;
+            default -> throw new IllegalArgumentException("--protocol must be handbook-baseline or prequential, got " + protocol);
+        };
+        PrintWriter err = spec.commandLine().getErr();
+        Dataset ds;
+        try (ProgressBar pb = Progress.bytes("read " + data.getFileName(), Files.size(data))) {
+            ds = DatasetReader.read(data, fmt, pb::stepTo);
+        }
+        err.printf("read %,d transactions (%,d frauds), %,d bad rows%n", ds.rows().size(),
+                ds.rows().stream().filter(r -> r.fraud()).count(), ds.badRows().size());
+        ds.badRows().stream().limit(20).forEach(b -> err.println("  bad row: " + b));
+        if (ds.badRows().size() > 20) {
+            err.printf("  ... and %,d more bad rows%n", ds.badRows().size() - 20);
+        }
+        HandbookProtocol p = new HandbookProtocol(trainStart, trainDays, delayDays, testDays);
+        String v = version != null ? version : trainStart + "-" + protocol;
+        Path dir = out != null ? out : Path.of("models", name, v);
+        XgbTrainer.Params d = XgbTrainer.Params.defaults();
+        XgbTrainer.Params params = new XgbTrainer.Params(d.maxRounds(), d.earlyStoppingRounds(), d.maxDepth(), d.eta(),
+                d.subsample(), d.colsampleBytree(), d.minChildWeight(), threads, d.seed());
+        TrainingRun.Outcome o = TrainingRun.run(ds.rows(), ds.fingerprint(),
+                new TrainingRun.Options(name, v, p, folds, validationShare, params,
+                        createdAt != null ? createdAt : Instant.now().toString(), "fraud train"),
+                dir, msg -> {
+                    err.println(msg);
+                    err.flush();
+                });
+        PrintWriter outw = spec.commandLine().getOut();
+        outw.printf("%nmodel %s %s written to %s (threshold %.4f, %d rounds, %.1f s)%n", name, v, dir,
+                o.manifest().threshold(), o.rounds(), o.trainSeconds());
+        outw.printf("test period %s + %d days: %,d transactions%n", p.testStart(), testDays, o.testRows());
+        for (Map.Entry<String, Double> e : TrainingRun.ordered(o.manifest().metrics()).entrySet()) {
+            outw.printf("  %-36s %.4f%n", e.getKey(), e.getValue());
+        }
+        if (json) {
+            ObjectNode n = new ObjectMapper().createObjectNode();
+            n.put("model", name);
+            n.put("version", v);
+            n.put("dir", dir.toString());
+            n.put("threshold", o.manifest().threshold());
+            n.put("rounds", o.rounds());
+            n.put("train_rows", o.trainRows());
+            n.put("test_rows", o.testRows());
+            n.put("seconds", Math.round(o.trainSeconds() * 10) / 10.0);
+            TrainingRun.ordered(o.manifest().metrics()).forEach(n::put);
+            outw.println(n);
+        }
+        outw.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,189 @@
+package io.github.fraudflink.trainer;
+
+import io.github.fraudflink.features.AccountFeatures;
+import io.github.fraudflink.features.FeatureSchema;
+import io.github.fraudflink.model.ModelArtifactWriter;
+import io.github.fraudflink.model.ModelManifest;
+import io.github.fraudflink.model.Sha256;
+import io.github.fraudflink.model.XgboostScorer;
+import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import ml.dmlc.xgboost4j.java.Booster;
+
+/**
+ * One training run, end to end: features from the job's own code, the handbook's time split, XGBoost with
+ * early stopping on the validation AUPRC (the last {@code validationShare} of the training period, by time),
+ * the best-F1 threshold on that validation slice, evaluation on the test period, and a model artifact whose
+ * manifest carries the metrics, a golden sample and reference distributions.
+ */
+public final class TrainingRun {
+
+    /** What to train and how. */
+    public record Options(String name, String version, HandbookProtocol protocol, int folds, double validationShare,
+            XgbTrainer.Params params, String createdAt, String createdBy) {}
+
+    /** The artifact written and the figures measured. */
+    public record Outcome(ModelManifest manifest, Map<String, Double> test, List<Map<String, Double>> folds,
+            int trainRows, int testRows, int rounds, double trainSeconds) {}
+
+    private static final int GOLDEN_ROWS = 20;
+    private static final int BINS = 10;
+
+    private TrainingRun() {}
+
+    public static Outcome run(List<LabelledTransaction> data, String dataFingerprint, Options o, Path outDir,
+            Consumer<String> log) throws Exception {
+        long t0 = System.nanoTime();
+        FeatureTable t = FeatureTable.compute(data, new AccountFeatures(), data.size());
+        log.accept(String.format("features of %,d transactions computed in %.1f s", t.rows, (System.nanoTime() - t0) / 1e9));
+
+        Fold main = fold(t, o.protocol(), o, log);
+        List<Map<String, Double>> folds = new ArrayList<>();
+        folds.add(main.test);
+        for (int k = 1; k < o.folds(); k++) {
+            Fold f = fold(t, o.protocol().fold(k), o, log);
+            f.booster.dispose();
+            folds.add(f.test);
+        }
+
+        byte[] modelJson = save(main.booster);
+        main.booster.dispose();
+        Map<String, Double> metrics = new TreeMap<>(main.test);
+        metrics.put("validation_auprc", main.validationAuprc);
+        if (o.folds() > 1) {
+            for (String key : List.of("auprc", "roc_auc", "card_precision_at_100")) {
+                double[] v = folds.stream().mapToDouble(m -> m.get(key)).toArray();
+                double mean = Arrays.stream(v).average().orElse(Double.NaN);
+                double sd = Math.sqrt(Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / Math.max(1, v.length - 1));
+                metrics.put("prequential_" + key + "_mean", mean);
+                metrics.put("prequential_" + key + "_std", sd);
+            }
+        }
+        TreeMap<String, String> training = new TreeMap<>();
+        training.put("protocol", o.protocol().toString());
+        training.put("folds", Integer.toString(o.folds()));
+        training.put("rounds", Integer.toString(main.rounds));
+        training.put("train_rows", Integer.toString(main.trainRows));
+        training.put("validation_share", Double.toString(o.validationShare()));
+        training.put("threshold_rule", "best F1 on the validation slice");
+        main.params.forEach((k, v) -> training.put("xgboost." + k, String.valueOf(v)));
+
+        ModelManifest draft = new ModelManifest(o.name(), o.version(), ModelManifest.FORMAT_XGBOOST_JSON, "model.json",
+                FeatureSchema.ID, FeatureSchema.NAMES, main.threshold, null,
+                Sha256.of((dataFingerprint + "|" + o.protocol()).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                o.createdAt(), o.createdBy(), new TreeMap<>(metrics), training,
+                goldenSample(t, main.testRows, modelJson), referenceDistributions(t, main.trainIdx, main.trainScores));
+        ModelManifest manifest = ModelArtifactWriter.write(outDir, draft, Map.of("model.json", modelJson));
+        return new Outcome(manifest, main.test, folds, main.trainRows, main.testRows.length, main.rounds,
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static final class Fold {
+        Booster booster;
+        Map<String, Object> params;
+        int rounds;
+        int trainRows;
+        int[] trainIdx;
+        double[] trainScores;
+        int[] testRows;
+        double threshold;
+        double validationAuprc;
+        Map<String, Double> test;
+    }
+
+    private static Fold fold(FeatureTable t, HandbookProtocol p, Options o, Consumer<String> log) throws Exception {
+        HandbookProtocol.Split split = p.split(t);
+        if (split.train().length == 0 || split.test().length == 0) {
+            throw new IllegalArgumentException("the data has no rows in the training or the test period of " + p
+                    + ": pick --train-start inside the data");
+        }
+        int cut = (int) Math.round(split.train().length * (1 - o.validationShare()));
+        int[] fit = Arrays.copyOfRange(split.train(), 0, cut);
+        int[] valid = Arrays.copyOfRange(split.train(), cut, split.train().length);
+        XgbTrainer.Result r = XgbTrainer.train(t, fit, valid, o.params());
+        double[] vs = XgbTrainer.predict(r.booster(), t, valid);
+        Metrics.AtThreshold best = Metrics.bestF1(vs, labels(t, valid));
+        double[] ts = XgbTrainer.predict(r.booster(), t, split.test());
+        Fold f = new Fold();
+        f.booster = r.booster();
+        f.params = r.params();
+        f.rounds = r.rounds();
+        f.trainRows = fit.length;
+        f.trainIdx = fit;
+        f.trainScores = XgbTrainer.predict(r.booster(), t, fit);
+        f.testRows = split.test();
+        f.threshold = best.threshold();
+        f.validationAuprc = r.validationAuprc();
+        f.test = HandbookProtocol.evaluate(t, split.test(), ts, best.threshold());
+        log.accept(String.format("fold %s: %,d train / %,d validation / %,d test rows, %d rounds, threshold %.4f -> "
+                + "AUPRC %.3f, ROC AUC %.3f, card precision@100 %.3f", p.trainStart(), fit.length, valid.length,
+                split.test().length, r.rounds(), best.threshold(), f.test.get("auprc"), f.test.get("roc_auc"),
+                f.test.get("card_precision_at_100")));
+        return f;
+    }
+
+    static boolean[] labels(FeatureTable t, int[] idx) {
+        boolean[] y = new boolean[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            y[i] = t.labels[idx[i]];
+        }
+        return y;
+    }
+
+    private static byte[] save(Booster b) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        b.saveModel(out, "json");
+        return out.toByteArray();
+    }
+
+    /** Up to 10 frauds and 10 genuine test rows, scored by the saved model file exactly as the job will load it. */
+    private static List<ModelManifest.GoldenRow> goldenSample(FeatureTable t, int[] test, byte[] modelJson) throws IOException {
+        List<Integer> pick = new ArrayList<>();
+        int frauds = 0;
+        int genuine = 0;
+        for (int i : test) {
+            if (t.labels[i] && frauds < GOLDEN_ROWS / 2) {
+                pick.add(i);
+                frauds++;
+            } else if (!t.labels[i] && genuine < GOLDEN_ROWS / 2) {
+                pick.add(i);
+                genuine++;
+            }
+        }
+        List<ModelManifest.GoldenRow> rows = new ArrayList<>();
+        try (XgboostScorer s = XgboostScorer.load(modelJson, ModelManifest.FORMAT_XGBOOST_JSON, FeatureSchema.size())) {
+            for (int i : pick) {
+                rows.add(new ModelManifest.GoldenRow(t.features[i].clone(), s.score(t.features[i])));
+            }
+        }
+        return rows;
+    }
+
+    /** Decile histograms of each feature and a 20-bin histogram of the score, on the training rows. */
+    private static TreeMap<String, ModelManifest.Histogram> referenceDistributions(FeatureTable t, int[] rows, double[] scores) {
+        TreeMap<String, ModelManifest.Histogram> m = new TreeMap<>();
+        for (int j = 0; j < FeatureSchema.size(); j++) {
+            double[] v = new double[rows.length];
+            for (int r = 0; r < rows.length; r++) {
+                v[r] = t.features[rows[r]][j];
+            }
+            m.put(FeatureSchema.NAMES.get(j), Histograms.quantile(v, BINS));
+        }
+        m.put("score", Histograms.fixed(scores, 0, 1, 20));
+        return m;
+    }
+
+    /** Metrics in a stable order, for printing. */
+    public static Map<String, Double> ordered(Map<String, Double> m) {
+        return new LinkedHashMap<>(new TreeMap<>(m));
+    }
+}
