@@ -5,6 +5,7 @@ import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.features.TransactionParser;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -25,7 +26,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * <pre>
  * transactions (Kafka) -> parse + validate -> (invalid) -> transactions-dlq (Kafka, exactly once)
  *                      -> keyBy(account_id) -> account features (keyed state, RocksDB)
- *                      -> score (embedded model) -> scored-transactions (Kafka, exactly once)
+ *                      -> score (embedded model, micro-batched) -> scored-transactions (Kafka, exactly once)
  * </pre>
  *
  * Run it with {@code flink run fraud-job-*-job.jar --fraud.kafka.bootstrap-servers host:9092}, or
@@ -61,8 +62,10 @@ public final class FraudScoringJob {
                 .process(new AccountFeaturesFunction(
                         new AccountFeatures(conf.get(JobOptions.FEATURE_SLACK)), conf.get(JobOptions.STATE_TTL)))
                 .uid("account-features").name("account features")
-                .map(new ScoreFunction(conf.get(JobOptions.MODEL_URI), conf.getOptional(JobOptions.MODEL_SHA256).orElse(null)))
-                .uid("score").name("score")
+                .transform("score", TypeInformation.of(ScoredTransaction.class), new ScoreOperator(conf.get(JobOptions.MODEL_URI),
+                        conf.getOptional(JobOptions.MODEL_SHA256).orElse(null),
+                        conf.get(JobOptions.SCORE_BATCH_SIZE), conf.get(JobOptions.SCORE_BATCH_DELAY)))
+                .uid("score")
                 .sinkTo(exactlyOnceSink(conf, bootstrap, "scored", new KafkaRecords.Scored(conf.get(JobOptions.TOPIC_SCORED))))
                 .uid("kafka-scored-sink").name("scored-transactions");
     }

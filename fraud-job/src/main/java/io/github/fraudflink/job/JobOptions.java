@@ -45,6 +45,10 @@ public final class JobOptions {
             .stringType().defaultValue("classpath:models/default/manifest.json").withDescription("Manifest of the model that scores events from start-up (file://, http(s)://, classpath:).");
     public static final ConfigOption<String> MODEL_SHA256 = key("fraud.model.sha256")
             .stringType().noDefaultValue().withDescription("Optional sha256 of that manifest; the job refuses to start on a mismatch.");
+    public static final ConfigOption<Integer> SCORE_BATCH_SIZE = key("fraud.score.batch-size")
+            .intType().defaultValue(64).withDescription("Rows scored in one model call at most.");
+    public static final ConfigOption<Duration> SCORE_BATCH_DELAY = key("fraud.score.batch-delay")
+            .durationType().defaultValue(Duration.ofMillis(5)).withDescription("Longest time a row waits for its batch to fill (added latency).");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("fraud.checkpoint.interval")
             .durationType().defaultValue(Duration.ofSeconds(10)).withDescription("Exactly-once checkpoint interval, unless execution.checkpointing.interval is set. Output becomes visible to read_committed consumers at each checkpoint.");
     public static final ConfigOption<Integer> MAX_MESSAGE_BYTES = key("fraud.parser.max-message-bytes")
@@ -58,7 +62,7 @@ public final class JobOptions {
     public static final ConfigOption<?>[] ALL = {
         BOOTSTRAP_SERVERS, TOPIC_TRANSACTIONS, TOPIC_SCORED, TOPIC_DLQ, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
         TRANSACTION_TIMEOUT, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, STATE_TTL, MODEL_URI,
-        MODEL_SHA256, CHECKPOINT_INTERVAL, MAX_MESSAGE_BYTES, MAX_AMOUNT, MAX_FUTURE_SKEW,
+        MODEL_SHA256, SCORE_BATCH_SIZE, SCORE_BATCH_DELAY, CHECKPOINT_INTERVAL, MAX_MESSAGE_BYTES, MAX_AMOUNT, MAX_FUTURE_SKEW,
     };
 
     private JobOptions() {}

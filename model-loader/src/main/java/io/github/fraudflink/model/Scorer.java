@@ -11,6 +11,16 @@ public interface Scorer extends AutoCloseable {
     /** Probability of fraud in [0, 1]. */
     double score(double[] features);
 
+    /**
+     * Scores {@code n} rows at once into {@code out}; implementations with a per-call overhead (xgboost4j's native
+     * call) amortise it here. The default scores one row at a time.
+     */
+    default void scoreBatch(double[][] rows, int n, double[] out) {
+        for (int i = 0; i < n; i++) {
+            out[i] = score(rows[i]);
+        }
+    }
+
     /** The artifact format it reads: one of {@link ModelManifest#FORMATS}. */
     String format();
 

@@ -22,10 +22,21 @@ class XgboostScorerTest {
         d.dispose();
         int positives = 0;
         try (XgboostScorer s = XgboostScorer.load(TestModels.save(b, format), "xgboost-" + format, TestModels.F)) {
+            double[][] rows = new double[n][];
             for (int i = 0; i < n; i++) {
-                double got = s.score(TestModels.row(x, i));
+                rows[i] = TestModels.row(x, i);
+                double got = s.score(rows[i]);
                 assertThat(got).as("row %d", i).isCloseTo(want[i][0], within(1e-7));
                 positives += got > 0.5 ? 1 : 0;
+            }
+            double[] batch = new double[n];
+            s.scoreBatch(rows, 64, batch); // a partial batch, then the whole sample
+            for (int i = 0; i < 64; i++) {
+                assertThat(batch[i]).as("batched row %d", i).isEqualTo(s.score(rows[i]));
+            }
+            s.scoreBatch(rows, n, batch);
+            for (int i = 0; i < n; i++) {
+                assertThat(batch[i]).as("batched row %d", i).isEqualTo(s.score(rows[i]));
             }
         }
         b.dispose();
