@@ -7,10 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -71,19 +67,14 @@ public final class TransactionParser implements Serializable {
             throw new InvalidTransactionException(RejectReason.OVERSIZED,
                     "message of " + bytes.length + " bytes exceeds the limit of " + maxMessageBytes + " bytes");
         }
-        try {
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
-        } catch (CharacterCodingException e) {
-            throw new InvalidTransactionException(RejectReason.BAD_ENCODING, "message is not valid UTF-8");
-        }
         JsonNode root;
         try {
-            root = MAPPER.readTree(bytes);
+            root = MAPPER.readTree(bytes); // Jackson checks the UTF-8 as it parses
         } catch (JsonProcessingException e) {
             String msg = e.getOriginalMessage();
+            if (msg != null && msg.startsWith("Invalid UTF-8")) {
+                throw new InvalidTransactionException(RejectReason.BAD_ENCODING, "message is not valid UTF-8: " + msg);
+            }
             if (msg != null && msg.startsWith("Duplicate field")) {
                 throw new InvalidTransactionException(RejectReason.DUPLICATE_FIELD, msg);
             }

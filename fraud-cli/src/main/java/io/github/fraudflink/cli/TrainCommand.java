@@ -58,7 +58,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--name", defaultValue = "handbook-xgb", description = "Model name (default: ${DEFAULT-VALUE}).")
     String name;
 
-    @Option(names = "--version", description = "Model version (default: the training start date and protocol).")
+    @Option(names = "--model-version", description = "Model version (default: the training start date and protocol).")
     String version;
 
     @Option(names = "--out", description = "Output directory (default: models/<name>/<version>).")

@@ -9,8 +9,10 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -61,11 +63,42 @@ public record ModelManifest(
     public static final List<String> FORMATS = List.of(FORMAT_XGBOOST_JSON, FORMAT_XGBOOST_UBJ, FORMAT_PMML);
     public static final String FILE_NAME = "manifest.json";
 
-    /** A feature row and the score the model must give it (checked at every load). */
-    public record GoldenRow(double[] features, double expectedScore) {}
+    /** A feature row and the score the model must give it (checked at every load). Equal by array contents. */
+    public record GoldenRow(double[] features, double expectedScore) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof GoldenRow g && Arrays.equals(features, g.features)
+                    && Double.compare(expectedScore, g.expectedScore) == 0;
+        }
 
-    /** Bin edges (n + 1) and counts (n). */
-    public record Histogram(double[] edges, long[] counts) {}
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(features) + Double.hashCode(expectedScore);
+        }
+
+        @Override
+        public String toString() {
+            return "GoldenRow" + Arrays.toString(features) + " -> " + expectedScore;
+        }
+    }
+
+    /** Bin edges (n + 1) and counts (n). Equal by array contents. */
+    public record Histogram(double[] edges, long[] counts) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Histogram h && Arrays.equals(edges, h.edges) && Arrays.equals(counts, h.counts);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(edges) + Arrays.hashCode(counts);
+        }
+
+        @Override
+        public String toString() {
+            return "Histogram" + Arrays.toString(edges) + Arrays.toString(counts);
+        }
+    }
 
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -76,6 +109,10 @@ public record ModelManifest(
 
     public static ModelManifest read(byte[] json) throws IOException {
         return MAPPER.readValue(json, ModelManifest.class);
+    }
+
+    public static ModelManifest read(InputStream in) throws IOException {
+        return read(in.readAllBytes());
     }
 
     public static ModelManifest read(Path file) throws IOException {

@@ -14,21 +14,25 @@ import org.jpmml.evaluator.TargetField;
 
 /**
  * Scores with jpmml-evaluator on a PMML classification model whose input fields are named after the
- * feature schema (any order); the score is the probability of the target value {@code "1"}. The evaluator is
- * built and verified once.
+ * feature schema (any order, a subset allowed: converters drop unused features); the score is the probability of
+ * the target category 1 (integer {@code 1}, {@code "1"} or {@code 1.0}, as the converter typed it). The evaluator is
+ * built and verified once. Models converted with pmml-xgboost get these names from a feature map listing the
+ * schema's names (not {@code f0..fn}).
  */
 public final class PmmlScorer implements Scorer {
     private final Evaluator evaluator;
     private final InputField[] inputs;
     private final int[] featureIndex;
     private final String target;
+    private final Object fraudClass;
     private final Map<String, FieldValue> arguments = new HashMap<>();
 
-    private PmmlScorer(Evaluator evaluator, InputField[] inputs, int[] featureIndex, String target) {
+    private PmmlScorer(Evaluator evaluator, InputField[] inputs, int[] featureIndex, String target, Object fraudClass) {
         this.evaluator = evaluator;
         this.inputs = inputs;
         this.featureIndex = featureIndex;
         this.target = target;
+        this.fraudClass = fraudClass;
     }
 
     /** Loads and verifies a PMML document; {@code featureNames} is the schema order of the vectors to score. */
@@ -54,7 +58,16 @@ public final class PmmlScorer implements Scorer {
         if (targets.size() != 1) {
             throw new IOException("expected one target field in the PMML model, found " + targets.size());
         }
-        return new PmmlScorer(ev, inputs, idx, targets.get(0).getName());
+        TargetField t = targets.get(0);
+        // the category object must be the target's own (Integer 1 for an integer target): a lookup by "1" finds nothing
+        Object fraudClass = t.getCategories() == null ? null : t.getCategories().stream()
+                .filter(c -> c instanceof Number n ? n.doubleValue() == 1 : "1".equals(String.valueOf(c)))
+                .findFirst().orElse(null);
+        if (fraudClass == null) {
+            throw new IOException("the PMML target '" + t.getName() + "' has no class 1 (categories "
+                    + t.getCategories() + "): export a binary classifier with classes 0 and 1");
+        }
+        return new PmmlScorer(ev, inputs, idx, t.getName(), fraudClass);
     }
 
     @Override
@@ -66,14 +79,7 @@ public final class PmmlScorer implements Scorer {
         if (!(result instanceof HasProbability p)) {
             throw new IllegalStateException("the PMML model does not output class probabilities for '" + target + "'");
         }
-        Double prob = p.getProbability("1");
-        if (prob == null) {
-            prob = p.getProbability(1);
-        }
-        if (prob == null) {
-            throw new IllegalStateException("the PMML model has no class '1' for '" + target + "'");
-        }
-        return prob;
+        return p.getProbability(fraudClass);
     }
 
     @Override

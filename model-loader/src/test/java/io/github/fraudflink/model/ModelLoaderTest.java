@@ -178,6 +178,46 @@ class ModelLoaderTest {
         assertThat(rejection(dir.toUri(), null)).isEqualTo(ModelRejectedException.Reason.MANIFEST_INVALID);
     }
 
+    @Test
+    void rejectsAThresholdOutsideZeroToOne() throws Exception {
+        for (double t : new double[] {0, 1, Double.NaN}) {
+            Path dir = artifact();
+            rewriteManifest(dir, m -> new ModelManifest(m.name(), m.version(), m.format(), m.modelFile(),
+                    m.featureSchemaId(), m.featureNames(), t, m.files(), m.trainingDataFingerprint(), m.createdAt(),
+                    m.createdBy(), m.metrics(), m.training(), m.goldenSample(), m.referenceDistributions()));
+            assertThat(rejection(dir.toUri(), null)).as("threshold %s", t).isEqualTo(ModelRejectedException.Reason.MANIFEST_INVALID);
+        }
+    }
+
+    @Test
+    void rejectsAModelWhoseScoresAreNotProbabilities() throws Exception {
+        // a regression model on labels 0/5: scores above 1, recorded as the golden scores themselves
+        int n = 1000;
+        float[] x = TestModels.rows(5, n);
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = x[i * TestModels.F] > 0 ? 5 : 0;
+        }
+        ml.dmlc.xgboost4j.java.DMatrix d = new ml.dmlc.xgboost4j.java.DMatrix(x, n, TestModels.F, Float.NaN);
+        d.setLabel(y);
+        Booster reg = ml.dmlc.xgboost4j.java.XGBoost.train(d,
+                Map.of("objective", "reg:squarederror", "max_depth", 3, "nthread", 1, "seed", 0), 10, Map.of(), null, null);
+        float[][] p = reg.predict(d);
+        d.dispose();
+        List<ModelManifest.GoldenRow> golden = new ArrayList<>();
+        for (int i = 0; i < n && golden.size() < 3; i++) {
+            if (p[i][0] > 1) {
+                golden.add(new ModelManifest.GoldenRow(TestModels.row(x, i), p[i][0]));
+            }
+        }
+        assertThat(golden).hasSize(3);
+        ModelManifest good = TestModels.artifact(tmp.resolve("good"), booster, "1");
+        Path dir = tmp.resolve("regression");
+        ModelArtifactWriter.write(dir, good.withGoldenSample(golden), Map.of("model.json", TestModels.save(reg, "json")));
+        reg.dispose();
+        assertThat(rejection(dir.toUri(), null)).isEqualTo(ModelRejectedException.Reason.INVALID_SCORE);
+    }
+
     private static void rewriteManifestRaw(Path dir, String json) throws Exception {
         Files.writeString(dir.resolve("manifest.json"), json);
     }

@@ -1,0 +1,92 @@
+package io.github.fraudflink.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The ./fraud commands, run in-process through the same picocli tree the launcher uses. */
+class FraudCliIT {
+    @TempDir
+    Path tmp;
+
+    private record Run(int exit, String out, String err) {
+        JsonNode lastJson() throws Exception {
+            List<String> lines = out.lines().toList();
+            return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        }
+    }
+
+    private static Run run(String... args) {
+        CommandLine cl = FraudCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String cmd : List.of("demo", "simulate", "train")) {
+            Run r = run(cmd, "--help");
+            assertThat(r.exit()).isZero();
+            assertThat(r.out()).contains("Usage: fraud " + cmd);
+        }
+        Run top = run("--help");
+        assertThat(top.out()).contains("demo", "simulate", "train");
+    }
+
+    @Test
+    void badArgumentsAreExplained() {
+        Run r = run("demo", "--checkpoint-interval", "soon");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("'soon' is not a duration");
+        Run t = run("train", "--data", tmp.resolve("missing.csv").toString());
+        assertThat(t.exit()).isNotZero();
+        assertThat(t.err()).contains("no such file");
+    }
+
+    @Test
+    void demoScoresEveryEventOnceEndToEnd() throws Exception {
+        Run r = run("demo", "--events", "3000", "--customers", "300", "--checkpoint-interval", "500ms",
+                "--bad-share", "0.01", "--work-dir", tmp.resolve("work").toString(), "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = r.lastJson();
+        assertThat(j.get("events_in").asLong()).isEqualTo(3000);
+        assertThat(j.get("scored").asLong() + j.get("dlq").asLong()).isEqualTo(3000);
+        assertThat(j.get("dlq").asLong()).isPositive();
+        assertThat(j.get("duplicates").asLong()).isZero();
+        assertThat(j.get("model").asText()).isEqualTo("demo-xgb");
+        assertThat(j.get("events_per_second").asDouble()).isPositive();
+        for (String key : List.of("events_in", "scored", "dlq", "flagged", "duration", "events_per_second", "model", "model_version")) {
+            assertThat(j.has(key)).as(key).isTrue();
+        }
+    }
+
+    @Test
+    void theShippedModelRebuildsByteForByte() throws Exception {
+        // the commands in the README, section "The shipped model"
+        Path data = tmp.resolve("sim-90d.csv.gz");
+        assertThat(run("simulate", "--days", "90", "--out", data.toString()).exit()).isZero();
+        Path out = tmp.resolve("model");
+        Run t = run("train", "--data", data.toString(), "--train-start", "2018-05-15", "--train-days", "21",
+                "--name", "demo-xgb", "--model-version", "sim-2018-05-15", "--created-at", "2026-11-23T00:00:00Z",
+                "--out", out.toString(), "--json");
+        assertThat(t.exit()).as(t.err()).isZero();
+        for (String f : List.of("manifest.json", "model.json")) {
+            byte[] shipped = FraudCliIT.class.getClassLoader().getResourceAsStream("models/default/" + f).readAllBytes();
+            assertThat(Files.readAllBytes(out.resolve(f))).as(f).isEqualTo(shipped);
+        }
+        assertThat(t.lastJson().get("auprc").asDouble()).isBetween(0.0, 1.0);
+    }
+}
