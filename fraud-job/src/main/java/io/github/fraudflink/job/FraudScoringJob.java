@@ -16,6 +16,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -27,6 +28,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * transactions (Kafka) -> parse + validate -> (invalid) -> transactions-dlq (Kafka, exactly once)
  *                      -> keyBy(account_id) -> account features (keyed state, RocksDB)
  *                      -> score (embedded model, micro-batched) -> scored-transactions (Kafka, exactly once)
+ *                              ^ broadcast                      -> (side output) model-control-status (Kafka)
+ * model-control (Kafka, compacted) -> broadcast (live model per role, broadcast state)
  * </pre>
  *
  * Run it with {@code flink run fraud-job-*-job.jar --fraud.kafka.bootstrap-servers host:9092}, or
@@ -57,17 +60,34 @@ public final class FraudScoringJob {
                 .sinkTo(exactlyOnceSink(conf, bootstrap, "dlq", new KafkaRecords.DeadLetters(conf.get(JobOptions.TOPIC_DLQ))))
                 .uid("kafka-dlq-sink").name("transactions-dlq");
 
-        transactions
+        // every scoring instance sees every control event; the scorer keeps them in broadcast state
+        DataStream<ModelControl> modelControl = env
+                .fromSource(modelControlSource(conf), WatermarkStrategy.noWatermarks(), "model-control")
+                .uid("kafka-model-control-source")
+                .setParallelism(1)
+                .broadcast();
+
+        SingleOutputStreamOperator<ScoredTransaction> scored = transactions
                 .keyBy(new AccountKey())
                 .process(new AccountFeaturesFunction(
                         new AccountFeatures(conf.get(JobOptions.FEATURE_SLACK)), conf.get(JobOptions.STATE_TTL)))
                 .uid("account-features").name("account features")
+                .connect(modelControl)
                 .transform("score", TypeInformation.of(ScoredTransaction.class), new ScoreOperator(conf.get(JobOptions.MODEL_URI),
                         conf.getOptional(JobOptions.MODEL_SHA256).orElse(null),
                         conf.get(JobOptions.SCORE_BATCH_SIZE), conf.get(JobOptions.SCORE_BATCH_DELAY)))
-                .uid("score")
-                .sinkTo(exactlyOnceSink(conf, bootstrap, "scored", new KafkaRecords.Scored(conf.get(JobOptions.TOPIC_SCORED))))
+                .uid("score");
+
+        scored.sinkTo(exactlyOnceSink(conf, bootstrap, "scored", new KafkaRecords.Scored(conf.get(JobOptions.TOPIC_SCORED))))
                 .uid("kafka-scored-sink").name("scored-transactions");
+
+        scored.getSideOutput(ScoreOperator.STATUS)
+                .sinkTo(KafkaSink.<ModelStatus>builder()
+                        .setBootstrapServers(bootstrap)
+                        .setRecordSerializer(new KafkaRecords.Status(conf.get(JobOptions.TOPIC_MODEL_STATUS)))
+                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE) // operators watch it live
+                        .build())
+                .uid("kafka-model-status-sink").name("model-control-status");
     }
 
     /** Generic types off (no Kryo), exactly-once checkpoints unless the cluster configures them. */
@@ -92,6 +112,20 @@ public final class FraudScoringJob {
                         .orElse(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)))
                 .setProperty("isolation.level", "read_committed")
                 .setDeserializer(new TransactionDeserializer(parser));
+        if (conf.get(JobOptions.SOURCE_BOUNDED)) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    /** The compacted control topic, always from its beginning: the last event per model is its wanted state. */
+    static KafkaSource<ModelControl> modelControlSource(ReadableConfig conf) {
+        KafkaSourceBuilder<ModelControl> b = KafkaSource.<ModelControl>builder()
+                .setBootstrapServers(conf.get(JobOptions.BOOTSTRAP_SERVERS))
+                .setTopics(conf.get(JobOptions.TOPIC_MODEL_CONTROL))
+                .setGroupId(conf.get(JobOptions.GROUP_ID) + "-model-control")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new KafkaRecords.Control());
         if (conf.get(JobOptions.SOURCE_BOUNDED)) {
             b.setBounded(OffsetsInitializer.latest());
         }

@@ -23,6 +23,10 @@ public final class JobOptions {
             .stringType().defaultValue("scored-transactions").withDescription("Output topic (transactional).");
     public static final ConfigOption<String> TOPIC_DLQ = key("fraud.kafka.topic.dlq")
             .stringType().defaultValue("transactions-dlq").withDescription("Dead-letter topic: original bytes and the reason.");
+    public static final ConfigOption<String> TOPIC_MODEL_CONTROL = key("fraud.kafka.topic.model-control")
+            .stringType().defaultValue("model-control").withDescription("Compacted topic of model-control events (key: model name), read from the beginning.");
+    public static final ConfigOption<String> TOPIC_MODEL_STATUS = key("fraud.kafka.topic.model-status")
+            .stringType().defaultValue("model-control-status").withDescription("Where each scoring instance reports models going live, rejected or retired.");
     public static final ConfigOption<String> GROUP_ID = key("fraud.kafka.group-id")
             .stringType().defaultValue("fraud-scoring").withDescription("Consumer group of the source (offsets are kept in checkpoints; the group only shows progress).");
     public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("fraud.kafka.transactional-id-prefix")
@@ -42,7 +46,7 @@ public final class JobOptions {
     public static final ConfigOption<Duration> STATE_TTL = key("fraud.state.ttl")
             .durationType().defaultValue(Duration.ofDays(31)).withDescription("Processing-time TTL of an idle account's state (longest window plus slack).");
     public static final ConfigOption<String> MODEL_URI = key("fraud.model.uri")
-            .stringType().defaultValue("classpath:models/default/manifest.json").withDescription("Manifest of the model that scores events from start-up (file://, http(s)://, classpath:).");
+            .stringType().defaultValue("classpath:models/default/manifest.json").withDescription("Manifest of the model that scores until a champion arrives on the model-control topic (file://, http(s)://, classpath:).");
     public static final ConfigOption<String> MODEL_SHA256 = key("fraud.model.sha256")
             .stringType().noDefaultValue().withDescription("Optional sha256 of that manifest; the job refuses to start on a mismatch.");
     public static final ConfigOption<Integer> SCORE_BATCH_SIZE = key("fraud.score.batch-size")
@@ -60,7 +64,7 @@ public final class JobOptions {
 
     /** All options, for documentation and validation. */
     public static final ConfigOption<?>[] ALL = {
-        BOOTSTRAP_SERVERS, TOPIC_TRANSACTIONS, TOPIC_SCORED, TOPIC_DLQ, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
+        BOOTSTRAP_SERVERS, TOPIC_TRANSACTIONS, TOPIC_SCORED, TOPIC_DLQ, TOPIC_MODEL_CONTROL, TOPIC_MODEL_STATUS, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
         TRANSACTION_TIMEOUT, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, STATE_TTL, MODEL_URI,
         MODEL_SHA256, SCORE_BATCH_SIZE, SCORE_BATCH_DELAY, CHECKPOINT_INTERVAL, MAX_MESSAGE_BYTES, MAX_AMOUNT, MAX_FUTURE_SKEW,
     };

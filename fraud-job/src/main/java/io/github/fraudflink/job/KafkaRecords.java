@@ -5,7 +5,7 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
-/** How the job's two outputs become Kafka records: scored JSON keyed by account, dead letters with their reason in headers. */
+/** How the job's records map to Kafka: scored JSON keyed by account, dead letters with their reason in headers, model control and status JSON. */
 final class KafkaRecords {
     private KafkaRecords() {}
 
@@ -41,6 +41,40 @@ final class KafkaRecords {
             r.headers().add(new RecordHeader("dlq.source",
                     (d.topic + "-" + d.partition + "@" + d.offset).getBytes(StandardCharsets.UTF_8)));
             return r;
+        }
+    }
+
+    /** Control events and status records: JSON, keyed by model name. */
+    static final class Status implements KafkaRecordSerializationSchema<ModelStatus> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        Status(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(ModelStatus s, KafkaSinkContext ctx, Long timestamp) {
+            return new ProducerRecord<>(topic, s.model == null ? null : s.model.getBytes(StandardCharsets.UTF_8),
+                    ModelControlJson.writeStatus(s));
+        }
+    }
+
+    /** Reads model-control records; never throws (see {@link ModelControlJson#read}). */
+    static final class Control implements org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema<ModelControl> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record,
+                org.apache.flink.util.Collector<ModelControl> out) {
+            if (record.value() != null) { // a tombstone deletes a key of the compacted topic: nothing to do
+                out.collect(ModelControlJson.read(record.value()));
+            }
+        }
+
+        @Override
+        public org.apache.flink.api.common.typeinfo.TypeInformation<ModelControl> getProducedType() {
+            return org.apache.flink.api.common.typeinfo.TypeInformation.of(ModelControl.class);
         }
     }
 }

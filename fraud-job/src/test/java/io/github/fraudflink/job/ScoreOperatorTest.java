@@ -1,26 +1,33 @@
 package io.github.fraudflink.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.model.LoadedModel;
 import io.github.fraudflink.model.ModelLoader;
 import io.github.fraudflink.model.ModelManifest;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The micro-batching scorer under the operator test harness: when rows leave, and with which scores. */
+/** The scoring operator under the operator test harness: micro-batches, hot swaps, rejections, shadow, restore. */
 class ScoreOperatorTest {
     private static final String MODEL = JobOptions.MODEL_URI.defaultValue();
     private static LoadedModel model;
+
+    @TempDir
+    Path tmp;
 
     @BeforeAll
     static void load() throws Exception {
@@ -32,9 +39,13 @@ class ScoreOperatorTest {
         model.close();
     }
 
-    private static OneInputStreamOperatorTestHarness<FeaturizedTransaction, ScoredTransaction> harness(int batch) throws Exception {
-        var h = new OneInputStreamOperatorTestHarness<>(new ScoreOperator(MODEL, null, batch, Duration.ofMillis(5)));
+    private static TwoInputStreamOperatorTestHarness<FeaturizedTransaction, ModelControl, ScoredTransaction> harness(
+            int batch, OperatorSubtaskState restore) throws Exception {
+        var h = new TwoInputStreamOperatorTestHarness<>(new ScoreOperator(MODEL, null, batch, Duration.ofMillis(5)));
         h.setProcessingTime(1_000);
+        if (restore != null) {
+            h.initializeState(restore);
+        }
         h.open();
         return h;
     }
@@ -46,69 +57,213 @@ class ScoreOperatorTest {
         return new FeaturizedTransaction(t, g.features().clone(), false);
     }
 
-    private static List<Object> drain(OneInputStreamOperatorTestHarness<?, ?> h) {
-        List<Object> out = new ArrayList<>(h.getOutput());
+    @SuppressWarnings("unchecked")
+    private static List<ScoredTransaction> scored(TwoInputStreamOperatorTestHarness<?, ?, ScoredTransaction> h) {
+        List<ScoredTransaction> out = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r) {
+                out.add((ScoredTransaction) r.getValue());
+            }
+        }
         h.getOutput().clear();
         return out;
     }
 
+    private static List<ModelStatus> status(TwoInputStreamOperatorTestHarness<?, ?, ?> h) {
+        List<ModelStatus> out = new ArrayList<>();
+        var q = h.getSideOutput(ScoreOperator.STATUS);
+        if (q != null) {
+            q.forEach(r -> out.add(r.getValue()));
+            q.clear();
+        }
+        return out;
+    }
+
+    private static StreamRecord<ModelControl> control(String model, String version, String role, URI uri, String sha) {
+        return new StreamRecord<>(new ModelControl(model, version, role, uri == null ? null : uri.toString(), sha));
+    }
+
     @Test
     void rowsWaitAtMostTheDelayAndGetTheModelsScores() throws Exception {
-        try (var h = harness(64)) {
+        try (var h = harness(64, null)) {
+            assertThat(status(h)).singleElement().satisfies(s -> {
+                assertThat(s.status).isEqualTo("live");
+                assertThat(s.cause).isEqualTo("startup");
+                assertThat(s.version).isEqualTo(model.version());
+            });
             for (int i = 0; i < 3; i++) {
-                h.processElement(new StreamRecord<>(row(i), 100 + i));
+                h.processElement1(new StreamRecord<>(row(i), 100 + i));
             }
             assertThat(h.getOutput()).as("still batching").isEmpty();
             h.setProcessingTime(1_005);
-            List<Object> out = drain(h);
+            List<ScoredTransaction> out = scored(h);
             assertThat(out).hasSize(3);
             for (int i = 0; i < 3; i++) {
-                @SuppressWarnings("unchecked")
-                StreamRecord<ScoredTransaction> r = (StreamRecord<ScoredTransaction>) out.get(i);
-                ScoredTransaction s = r.getValue();
-                assertThat(r.getTimestamp()).isEqualTo(100 + i);
+                ScoredTransaction s = out.get(i);
                 assertThat(s.transactionId).isEqualTo("t" + i);
                 assertThat(s.score).isEqualTo(model.scorer().score(row(i).features));
-                assertThat(s.score).isCloseTo(model.manifest().goldenSample().get(i).expectedScore(),
-                        org.assertj.core.api.Assertions.within(ModelLoader.GOLDEN_TOLERANCE));
+                assertThat(s.score).isCloseTo(model.manifest().goldenSample().get(i).expectedScore(), within(ModelLoader.GOLDEN_TOLERANCE));
                 assertThat(s.decision).isEqualTo(s.score >= model.threshold() ? "decline" : "approve");
                 assertThat(s.model).isEqualTo(model.name());
                 assertThat(s.modelVersion).isEqualTo(model.version());
+                assertThat(s.shadowModel).isNull();
             }
         }
     }
 
     @Test
     void aFullBatchLeavesAtOnce() throws Exception {
-        try (var h = harness(4)) {
+        try (var h = harness(4, null)) {
             for (int i = 0; i < 3; i++) {
-                h.processElement(new StreamRecord<>(row(i), i));
+                h.processElement1(new StreamRecord<>(row(i), i));
             }
             assertThat(h.getOutput()).isEmpty();
-            h.processElement(new StreamRecord<>(row(3), 3));
-            assertThat(drain(h)).hasSize(4);
+            h.processElement1(new StreamRecord<>(row(3), 3));
+            assertThat(scored(h)).hasSize(4);
         }
     }
 
     @Test
     void nothingWaitsAcrossACheckpointBarrierOrAWatermark() throws Exception {
-        try (var h = harness(64)) {
-            h.processElement(new StreamRecord<>(row(0), 10));
-            h.processElement(new StreamRecord<>(row(1), 11));
+        try (var h = harness(64, null)) {
+            h.processElement1(new StreamRecord<>(row(0), 10));
+            h.processElement1(new StreamRecord<>(row(1), 11));
             h.prepareSnapshotPreBarrier(1L);
-            assertThat(drain(h)).as("flushed before the barrier").hasSize(2);
+            assertThat(scored(h)).as("flushed before the barrier").hasSize(2);
 
-            h.processElement(new StreamRecord<>(row(2), 12));
-            h.processWatermark(new Watermark(12));
-            List<Object> out = drain(h);
+            h.processElement1(new StreamRecord<>(row(2), 12));
+            h.processWatermark1(new Watermark(12));
+            List<Object> out = new ArrayList<>(h.getOutput());
             assertThat(out).hasSize(2);
             assertThat(out.get(0)).isInstanceOf(StreamRecord.class);
             assertThat(out.get(1)).isEqualTo(new Watermark(12));
+            h.getOutput().clear();
 
-            h.processElement(new StreamRecord<>(row(3), 13));
-            h.endInput();
+            h.processElement1(new StreamRecord<>(row(3), 13));
+            h.endInput1();
             h.getOperator().finish();
-            assertThat(drain(h)).as("flushed at end of input").hasSize(1);
+            assertThat(scored(h)).as("flushed at end of input").hasSize(1);
+        }
+    }
+
+    @Test
+    void aControlEventSwapsTheChampionWithoutLosingRows() throws Exception {
+        URI v2 = TestArtifacts.variant(tmp.resolve("v2"), "demo-xgb", "v2", "3E-1");
+        try (var h = harness(64, null)) {
+            status(h);
+            h.processElement1(new StreamRecord<>(row(0), 1));
+            h.processElement2(control("demo-xgb", "v2", "champion", v2, TestArtifacts.sha(v2)));
+            h.processElement1(new StreamRecord<>(row(1), 2));
+            h.prepareSnapshotPreBarrier(1);
+            List<ScoredTransaction> out = scored(h);
+            assertThat(out).extracting(s -> s.modelVersion).containsExactly(model.version(), "v2");
+            assertThat(out.get(1).score).as("the new model scores differently").isNotEqualTo(model.scorer().score(row(1).features));
+            assertThat(status(h)).singleElement().satisfies(s -> {
+                assertThat(s.status).isEqualTo("live");
+                assertThat(s.role).isEqualTo("champion");
+                assertThat(s.version).isEqualTo("v2");
+                assertThat(s.cause).isEqualTo("control");
+            });
+        }
+    }
+
+    @Test
+    void badModelsAreRejectedAndTheCurrentOneKeepsScoring() throws Exception {
+        record Bad(ModelControl event, String reason) {}
+        URI good = TestArtifacts.variant(tmp.resolve("good"), "demo-xgb", "good", "3E-1");
+        List<Bad> bad = List.of(
+                new Bad(control("demo-xgb", "gone", "champion", tmp.resolve("nowhere/manifest.json").toUri(), null).getValue(), "unreachable"),
+                new Bad(control("demo-xgb", "good", "champion", good, "ab".repeat(32)).getValue(), "manifest_checksum_mismatch"),
+                new Bad(control("demo-xgb", "tampered", "champion", TestArtifacts.tampered(tmp.resolve("t")), null).getValue(), "file_checksum_mismatch"),
+                new Bad(control("demo-xgb", "wrong-features", "champion", TestArtifacts.wrongFeatures(tmp.resolve("w")), null).getValue(), "schema_mismatch"),
+                new Bad(control("demo-xgb", model.version(), "champion", TestArtifacts.corrupt(tmp.resolve("c")), null).getValue(), "corrupt_model"),
+                new Bad(control("demo-xgb", model.version(), "champion", TestArtifacts.nanScores(tmp.resolve("n")), null).getValue(), "invalid_score"),
+                new Bad(control("demo-xgb", "other", "champion", good, null).getValue(), "manifest_mismatch"),
+                new Bad(ModelControlJson.read("{\"model\":\"x\",\"role\":\"king\"}".getBytes()), "invalid_control_event"));
+        try (var h = harness(64, null)) {
+            status(h);
+            for (Bad b : bad) {
+                h.processElement2(new StreamRecord<>(b.event()));
+                assertThat(status(h)).as(b.reason()).singleElement().satisfies(s -> {
+                    assertThat(s.status).isEqualTo("rejected");
+                    assertThat(s.reason).isEqualTo(b.reason());
+                    assertThat(s.message).isNotBlank();
+                });
+                h.processElement1(new StreamRecord<>(row(0), 1));
+                h.prepareSnapshotPreBarrier(1);
+                assertThat(scored(h)).singleElement().satisfies(s -> {
+                    assertThat(s.modelVersion).isEqualTo(model.version());
+                    assertThat(s.score).isEqualTo(model.scorer().score(row(0).features));
+                });
+            }
+        }
+    }
+
+    @Test
+    void shadowScoresEveryRowButNeverDecides() throws Exception {
+        URI challenger = TestArtifacts.variant(tmp.resolve("c"), "challenger", "c1", "1E-1");
+        try (var h = harness(64, null)) {
+            h.processElement2(control("challenger", "c1", "shadow", challenger, null));
+            for (int i = 0; i < 20; i++) {
+                h.processElement1(new StreamRecord<>(row(i), i));
+            }
+            h.prepareSnapshotPreBarrier(1);
+            List<ScoredTransaction> out = scored(h);
+            assertThat(out).hasSize(20);
+            try (LoadedModel c = new ModelLoader().load(challenger, null)) {
+                for (int i = 0; i < out.size(); i++) {
+                    ScoredTransaction s = out.get(i);
+                    assertThat(s.shadowModel).isEqualTo("challenger");
+                    assertThat(s.shadowVersion).isEqualTo("c1");
+                    assertThat(s.shadowScore).isEqualTo(c.scorer().score(row(i).features));
+                    assertThat(s.model).isEqualTo(model.name());
+                    assertThat(s.decision).isEqualTo(s.score >= model.threshold() ? "decline" : "approve");
+                }
+            }
+            // retiring the shadow removes it; retiring the champion is refused
+            h.processElement2(control("challenger", "c1", "retired", null, null));
+            h.processElement2(control(model.name(), model.version(), "retired", null, null));
+            h.processElement1(new StreamRecord<>(row(0), 0));
+            h.prepareSnapshotPreBarrier(2);
+            assertThat(scored(h)).singleElement().satisfies(s -> assertThat(s.shadowModel).isNull());
+        }
+    }
+
+    @Test
+    void promotionMovesTheShadowToChampion() throws Exception {
+        URI challenger = TestArtifacts.variant(tmp.resolve("c"), "challenger", "c1", "1E-1");
+        try (var h = harness(64, null)) {
+            h.processElement2(control("challenger", "c1", "shadow", challenger, null));
+            h.processElement2(control("challenger", "c1", "champion", challenger, null));
+            h.processElement1(new StreamRecord<>(row(0), 0));
+            h.prepareSnapshotPreBarrier(1);
+            assertThat(scored(h)).singleElement().satisfies(s -> {
+                assertThat(s.model).isEqualTo("challenger");
+                assertThat(s.shadowModel).as("a model holds one role").isNull();
+            });
+        }
+    }
+
+    @Test
+    void afterARestoreTheSwappedModelsAreLiveBeforeTheFirstRow() throws Exception {
+        URI v2 = TestArtifacts.variant(tmp.resolve("v2"), "demo-xgb", "v2", "3E-1");
+        URI shadowUri = TestArtifacts.variant(tmp.resolve("s"), "challenger", "c1", "1E-1");
+        OperatorSubtaskState snapshot;
+        try (var h = harness(64, null)) {
+            h.processElement2(control("demo-xgb", "v2", "champion", v2, null));
+            h.processElement2(control("challenger", "c1", "shadow", shadowUri, null));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness(64, snapshot)) {
+            List<ModelStatus> st = status(h);
+            assertThat(st).extracting(s -> s.cause + ":" + s.role + ":" + s.version)
+                    .containsExactlyInAnyOrder("restore:champion:v2", "restore:shadow:c1");
+            h.processElement1(new StreamRecord<>(row(0), 0));
+            h.prepareSnapshotPreBarrier(2);
+            assertThat(scored(h)).singleElement().satisfies(s -> {
+                assertThat(s.modelVersion).isEqualTo("v2");
+                assertThat(s.shadowVersion).isEqualTo("c1");
+            });
         }
     }
 }

@@ -1,0 +1,95 @@
+package io.github.fraudflink.job;
+
+import io.github.fraudflink.features.FeatureSchema;
+import io.github.fraudflink.model.ModelArtifactWriter;
+import io.github.fraudflink.model.ModelManifest;
+import io.github.fraudflink.model.Sha256;
+import io.github.fraudflink.model.XgboostScorer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Model artifacts for swap tests, derived from the shipped default model: real XGBoost models that score
+ * differently (another base score), and broken ones of each kind a publisher can get wrong.
+ */
+final class TestArtifacts {
+    private TestArtifacts() {}
+
+    static byte[] resource(String name) throws IOException {
+        try (InputStream in = TestArtifacts.class.getClassLoader().getResourceAsStream("models/default/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    static ModelManifest defaultManifest() throws IOException {
+        return ModelManifest.read(resource("manifest.json"));
+    }
+
+    /** The default model with another base score (so other scores), as {@code name} {@code version}, golden sample rescored. */
+    static URI variant(Path dir, String name, String version, String baseScore) throws Exception {
+        String json = new String(resource("model.json"), StandardCharsets.UTF_8)
+                .replace("\"base_score\":\"5E-1\"", "\"base_score\":\"" + baseScore + "\"");
+        byte[] model = json.getBytes(StandardCharsets.UTF_8);
+        ModelManifest base = defaultManifest();
+        List<ModelManifest.GoldenRow> golden = new ArrayList<>();
+        try (XgboostScorer s = XgboostScorer.load(model, ModelManifest.FORMAT_XGBOOST_JSON, FeatureSchema.size())) {
+            for (ModelManifest.GoldenRow r : base.goldenSample()) {
+                golden.add(new ModelManifest.GoldenRow(r.features(), s.score(r.features())));
+            }
+        }
+        ModelManifest draft = new ModelManifest(name, version, base.format(), base.modelFile(), base.featureSchemaId(),
+                base.featureNames(), base.threshold(), null, base.trainingDataFingerprint(), base.createdAt(),
+                base.createdBy(), base.metrics(), base.training(), golden, base.referenceDistributions());
+        ModelArtifactWriter.write(dir, draft, Map.of("model.json", model));
+        return dir.resolve("manifest.json").toUri();
+    }
+
+    static String sha(URI manifest) throws IOException {
+        return Sha256.of(Path.of(manifest));
+    }
+
+    /** A well-formed artifact (checksums match) whose feature order is not the job's. */
+    static URI wrongFeatures(Path dir) throws Exception {
+        URI uri = variant(dir, "demo-xgb", "wrong-features", "4E-1");
+        Path f = Path.of(uri);
+        ModelManifest m = ModelManifest.read(f);
+        List<String> names = new ArrayList<>(m.featureNames());
+        Collections.swap(names, 0, 1);
+        new ModelManifest(m.name(), m.version(), m.format(), m.modelFile(), m.featureSchemaId(), names, m.threshold(),
+                m.files(), m.trainingDataFingerprint(), m.createdAt(), m.createdBy(), m.metrics(), m.training(),
+                m.goldenSample(), m.referenceDistributions()).write(f);
+        return uri;
+    }
+
+    /** A model file that is not a model, with a matching checksum. */
+    static URI corrupt(Path dir) throws Exception {
+        ModelManifest base = defaultManifest();
+        ModelArtifactWriter.write(dir, base, Map.of("model.json", "{\"learner\":{\"gradient_booster\":".getBytes(StandardCharsets.UTF_8)));
+        return dir.resolve("manifest.json").toUri();
+    }
+
+    /** A model whose scores are NaN (every split condition and leaf value NaN), checksums matching. */
+    static URI nanScores(Path dir) throws Exception {
+        String json = new String(resource("model.json"), StandardCharsets.UTF_8);
+        String nan = java.util.regex.Pattern.compile("\"split_conditions\":\\[[^\\]]*\\]").matcher(json).replaceAll(m ->
+                "\"split_conditions\":[" + String.join(",", Collections.nCopies(m.group().split(",").length, "NaN")) + "]");
+        ModelArtifactWriter.write(dir, defaultManifest(), Map.of("model.json", nan.getBytes(StandardCharsets.UTF_8)));
+        return dir.resolve("manifest.json").toUri();
+    }
+
+    /** A model file changed after its manifest was written. */
+    static URI tampered(Path dir) throws Exception {
+        URI uri = variant(dir, "demo-xgb", "tampered", "4E-1");
+        Path model = Path.of(uri).resolveSibling("model.json");
+        Files.writeString(model, Files.readString(model).replace("\"base_score\":\"4E-1\"", "\"base_score\":\"3E-1\""));
+        return uri;
+    }
+}

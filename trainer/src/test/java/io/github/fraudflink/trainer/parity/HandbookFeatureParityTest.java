@@ -1,0 +1,388 @@
+package io.github.fraudflink.trainer.parity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.fraudflink.features.AccountFeatures;
+import io.github.fraudflink.features.FeatureSchema;
+import io.github.fraudflink.trainer.FeatureTable;
+import io.github.fraudflink.trainer.HandbookProtocol;
+import io.github.fraudflink.trainer.data.Dataset;
+import io.github.fraudflink.trainer.data.DatasetReader;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Feature parity with the outside world: our features, computed from the handbook's raw transactions by the job's own
+ * code path ({@link DatasetReader} then {@link FeatureTable}: one {@code AccountHistory} per customer, event-time
+ * order), against the Fraud Detection Handbook's own computed features for 2018-07-25..2018-08-14.
+ *
+ * <p>Compared for every row of the handbook's file: {@code TX_DURING_WEEKEND} = {@code is_weekend},
+ * {@code TX_DURING_NIGHT} = {@code is_night}, {@code CUSTOMER_ID_NB_TX_{1,7,30}DAY_WINDOW} =
+ * {@code tx_count_{1d,7d,30d}} exactly, and {@code CUSTOMER_ID_AVG_AMOUNT_{1,7,30}DAY_WINDOW} =
+ * {@code avg_amount_{1d,7d,30d}} within {@link #tolerance}: 1e-6 absolute below 1, 1e-6 relative above. The file
+ * prints 10 significant digits (relative rounding error at most 5e-10) and the handbook's pandas rolling sums carry
+ * absolute float noise of order 1e-13 (it prints 8.88e-15 for the mean of a window holding one 0.00 amount), so the
+ * tolerance is about 2,000 times the printing error: loose only against rounding, tight against any real difference
+ * (one cent in a 30-day mean of 100 transactions is 1e-4).
+ *
+ * <p>The one documented exception: the raw file has {@value #ZERO_AMOUNT_ROWS} transactions of amount 0.00, which the
+ * job's input contract rejects ({@code non_positive_amount}: amount must be &gt; 0), so {@link DatasetReader}
+ * reports them as bad rows, while the handbook counts them in their customer's windows. The test finds them with its
+ * own scan of the raw file and requires that
+ * <ul>
+ *   <li>the reader's bad rows are exactly those lines;</li>
+ *   <li>the rows that differ are exactly the rows whose customer has a zero-amount transaction in its 30-day window
+ *       ({@value #AFFECTED_ROWS} rows, plus the {@value #ZERO_ROWS_IN_FEATURE_FILE} zero-amount rows of the period,
+ *       which we have no features for), and each difference is fully explained: in every window the handbook's count
+ *       is ours plus the zero-amount transactions in that window, and its mean is our sum over that count.</li>
+ * </ul>
+ * The same zero-amount rows explain why our baseline split has 67,238 / 58,262 rows where the handbook publishes
+ * 67,240 / 58,264: see {@link #baselineSplitDiffersFromTheHandbooksByTheZeroAmountRowsOnly()}.
+ *
+ * <p>Reads {@code ../shared/data} beside the project (the surefire working directory is the module directory); a
+ * missing file fails the test, it does not skip it. About 15 s and 1 GB of heap.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HandbookFeatureParityTest {
+
+    static final String RAW = "handbook-raw-2018-04-01_2018-08-14.csv.gz";
+    static final String FEATURES = "handbook-features-2018-07-25_2018-08-14.csv.gz";
+    static final int RAW_ROWS = 1_303_778;
+    static final int FEATURE_ROWS = 201_295;
+    static final int ZERO_AMOUNT_ROWS = 32;
+    /** Zero-amount transactions dated 2018-07-25..2018-08-14: rows of the features file we have no features for. */
+    static final int ZERO_ROWS_IN_FEATURE_FILE = 5;
+    /** Rows of the features file with a zero-amount transaction of their customer in their 30-day window. */
+    static final int AFFECTED_ROWS = 1_080;
+    static final long DAY = AccountFeatures.DAY;
+    static final int[] WINDOW_DAYS = {1, 7, 30};
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    /** A zero-amount transaction of the raw file, found by the test's own scan. */
+    record ZeroTx(long line, long id, String customer, long time) {}
+
+    /** One row of the handbook's features file. */
+    record HandbookRow(long id, long time, String customer, boolean fraud, int weekend, int night, int[] counts,
+            double[] means) {}
+
+    private List<ZeroTx> zeros;
+    private Dataset dataset;
+    private FeatureTable table;
+    private final Map<String, Integer> rowOfId = new HashMap<>();
+    private List<HandbookRow> handbook;
+
+    static Path sharedData() {
+        return Path.of(System.getProperty("user.dir")).resolve("../../shared/data").normalize();
+    }
+
+    static Path requireFile(String name) {
+        Path p = sharedData().resolve(name);
+        assertThat(p).as("reference data %s (expected in ../shared/data beside the project; user.dir=%s)", name,
+                System.getProperty("user.dir")).isRegularFile();
+        return p;
+    }
+
+    @BeforeAll
+    void computeFeatures() throws IOException {
+        Path raw = requireFile(RAW);
+        Path features = requireFile(FEATURES);
+        long t0 = System.nanoTime();
+        zeros = scanZeroAmounts(raw);
+        dataset = DatasetReader.read(raw, DatasetReader.Format.HANDBOOK);
+        long t1 = System.nanoTime();
+        table = FeatureTable.compute(dataset.rows(), new AccountFeatures(), dataset.rows().size());
+        long t2 = System.nanoTime();
+        long from = LocalDate.of(2018, 7, 25).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        for (int i = 0; i < table.rows; i++) {
+            if (table.eventTimes[i] >= from) {
+                rowOfId.put(table.transactionIds[i], i);
+            }
+        }
+        handbook = readHandbookFeatures(features);
+        long t3 = System.nanoTime();
+        System.out.printf("parity: read %,d raw rows in %.1f s, features in %.1f s, handbook file in %.1f s%n",
+                dataset.rows().size() + dataset.badRows().size(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+    }
+
+    @Test
+    void readerRejectsExactlyTheZeroAmountRows() {
+        assertThat(zeros).hasSize(ZERO_AMOUNT_ROWS);
+        assertThat(dataset.rows()).hasSize(RAW_ROWS - ZERO_AMOUNT_ROWS);
+        assertThat(dataset.badRows()).extracting(Dataset.BadRow::line)
+                .containsExactlyElementsOf(zeros.stream().map(ZeroTx::line).toList());
+        assertThat(dataset.badRows()).allSatisfy(b -> assertThat(b.reason()).startsWith("non_positive_amount: "));
+    }
+
+    @Test
+    void featuresMatchTheHandbooksExceptWhereAZeroAmountIsInTheWindow() {
+        Map<String, List<ZeroTx>> zerosByCustomer = zeros.stream().collect(Collectors.groupingBy(ZeroTx::customer));
+        int[] countIdx = {FeatureSchema.indexOf(FeatureSchema.TX_COUNT_1D), FeatureSchema.indexOf(FeatureSchema.TX_COUNT_7D),
+            FeatureSchema.indexOf(FeatureSchema.TX_COUNT_30D)};
+        int[] meanIdx = {FeatureSchema.indexOf(FeatureSchema.AVG_AMOUNT_1D), FeatureSchema.indexOf(FeatureSchema.AVG_AMOUNT_7D),
+            FeatureSchema.indexOf(FeatureSchema.AVG_AMOUNT_30D)};
+        int weekendIdx = FeatureSchema.indexOf(FeatureSchema.IS_WEEKEND);
+        int nightIdx = FeatureSchema.indexOf(FeatureSchema.IS_NIGHT);
+        Set<Long> zeroIds = zeros.stream().map(ZeroTx::id).collect(Collectors.toSet());
+
+        int checked = 0;
+        int zeroRows = 0;
+        Set<Long> mismatched = new TreeSet<>();
+        Set<Long> affected = new TreeSet<>();
+        List<String> unexplained = new ArrayList<>();
+        double maxAbsErr = 0;
+        double maxRelErr = 0;
+        int[] windowsHit = new int[WINDOW_DAYS.length];
+        for (HandbookRow h : handbook) {
+            if (zeroIds.contains(h.id())) {
+                zeroRows++;
+                assertThat(rowOfId).doesNotContainKey(Long.toString(h.id()));
+                continue;
+            }
+            Integer row = rowOfId.get(Long.toString(h.id()));
+            assertThat(row).as("our features for transaction %d", h.id()).isNotNull();
+            checked++;
+            assertThat(table.eventTimes[row]).as("event time of %d", h.id()).isEqualTo(h.time());
+            assertThat(table.accounts[row]).as("customer of %d", h.id()).isEqualTo(h.customer());
+            assertThat(table.labels[row]).as("label of %d", h.id()).isEqualTo(h.fraud());
+            double[] f = table.features[row];
+            assertThat((int) f[weekendIdx]).as("is_weekend of %d", h.id()).isEqualTo(h.weekend());
+            assertThat((int) f[nightIdx]).as("is_night of %d", h.id()).isEqualTo(h.night());
+
+            // zero-amount transactions of this customer in (t - N days, t], before this one in file order
+            int[] z = new int[WINDOW_DAYS.length];
+            for (ZeroTx zt : zerosByCustomer.getOrDefault(h.customer(), List.of())) {
+                boolean before = zt.time() < h.time() || (zt.time() == h.time() && zt.id() < h.id());
+                for (int w = 0; w < WINDOW_DAYS.length; w++) {
+                    if (before && zt.time() > h.time() - WINDOW_DAYS[w] * DAY) {
+                        z[w]++;
+                    }
+                }
+            }
+            boolean equal = true;
+            boolean explained = z[2] > 0;
+            for (int w = 0; w < WINDOW_DAYS.length; w++) {
+                int ours = (int) f[countIdx[w]];
+                double mean = f[meanIdx[w]];
+                boolean same = ours == h.counts()[w] && Math.abs(mean - h.means()[w]) <= tolerance(h.means()[w]);
+                equal &= same;
+                if (same) {
+                    double abs = Math.abs(mean - h.means()[w]);
+                    maxAbsErr = Math.max(maxAbsErr, abs);
+                    maxRelErr = Math.max(maxRelErr, abs / Math.max(1, Math.abs(h.means()[w])));
+                }
+                // the handbook's window holds ours plus z[w] zero amounts: same sum, larger count
+                double meanWithZeros = mean * ours / (ours + z[w]);
+                explained &= h.counts()[w] == ours + z[w]
+                        && Math.abs(meanWithZeros - h.means()[w]) <= tolerance(h.means()[w]);
+                if (z[w] > 0) {
+                    windowsHit[w]++;
+                }
+            }
+            if (z[2] > 0) {
+                affected.add(h.id());
+            }
+            if (!equal) {
+                mismatched.add(h.id());
+                if (!explained) {
+                    unexplained.add(h.id() + " customer " + h.customer() + ": ours " + describe(f, countIdx, meanIdx)
+                            + ", handbook counts " + Arrays.toString(h.counts()) + " means " + Arrays.toString(h.means())
+                            + ", zero amounts in windows " + Arrays.toString(z));
+                }
+            }
+        }
+        System.out.printf("parity: %,d handbook rows, %,d checked, %,d zero-amount rows not computed, %,d mismatches "
+                        + "(%,d rows with a zero amount in the 1/7/30-day window: %d/%d/%d), %d unexplained; "
+                        + "largest difference of the means elsewhere %.3g absolute, %.3g relative%n",
+                handbook.size(), checked, zeroRows, mismatched.size(), affected.size(), windowsHit[0], windowsHit[1],
+                windowsHit[2], unexplained.size(), maxAbsErr, maxRelErr);
+
+        assertThat(handbook).hasSize(FEATURE_ROWS);
+        assertThat(zeroRows).isEqualTo(ZERO_ROWS_IN_FEATURE_FILE);
+        assertThat(checked).isEqualTo(FEATURE_ROWS - ZERO_ROWS_IN_FEATURE_FILE);
+        assertThat(unexplained).as("mismatches not explained by zero-amount transactions").isEmpty();
+        assertThat(mismatched).as("rows that differ = rows with a zero amount in the 30-day window")
+                .isEqualTo(affected);
+        assertThat(mismatched).hasSize(AFFECTED_ROWS);
+    }
+
+    @Test
+    void baselineSplitDiffersFromTheHandbooksByTheZeroAmountRowsOnly() {
+        HandbookProtocol p = HandbookProtocol.baseline();
+        HandbookProtocol.Split ours = p.split(table);
+        Set<Long> ourTrain = ids(ours.train());
+        Set<Long> ourTest = ids(ours.test());
+
+        // the handbook's get_train_test_set, re-implemented on its own features file
+        int start = HandbookProtocol.day(p.trainStartMillis());
+        Set<Long> hbTrain = new HashSet<>();
+        Set<String> known = new HashSet<>();
+        Map<Integer, Set<String>> fraudCustomersByDay = new HashMap<>();
+        int trainFrauds = 0;
+        for (HandbookRow h : handbook) {
+            int d = HandbookProtocol.day(h.time());
+            if (d >= start && d < start + 7) {
+                hbTrain.add(h.id());
+                if (h.fraud()) {
+                    known.add(h.customer());
+                    trainFrauds++;
+                }
+            }
+            if (h.fraud()) {
+                fraudCustomersByDay.computeIfAbsent(d, k -> new HashSet<>()).add(h.customer());
+            }
+        }
+        Set<Long> hbTest = new HashSet<>();
+        int testFrauds = 0;
+        for (int k = 0; k < 7; k++) {
+            known.addAll(fraudCustomersByDay.getOrDefault(start + 7 + k - 1, Set.of()));
+            for (HandbookRow h : handbook) {
+                if (HandbookProtocol.day(h.time()) == start + 14 + k && !known.contains(h.customer())) {
+                    hbTest.add(h.id());
+                    testFrauds += h.fraud() ? 1 : 0;
+                }
+            }
+        }
+        assertThat(hbTrain).as("handbook's published training set").hasSize(67_240);
+        assertThat(trainFrauds).isEqualTo(598);
+        assertThat(hbTest).as("handbook's published test set").hasSize(58_264);
+        assertThat(testFrauds).isEqualTo(385);
+
+        assertThat(ourTrain).hasSize(67_238);
+        assertThat(ourTest).hasSize(58_262);
+        Set<Long> zeroIds = zeros.stream().map(ZeroTx::id).collect(Collectors.toSet());
+        assertThat(hbTrain).containsAll(ourTrain);
+        assertThat(hbTest).containsAll(ourTest);
+        Set<Long> missingTrain = new TreeSet<>(hbTrain);
+        missingTrain.removeAll(ourTrain);
+        Set<Long> missingTest = new TreeSet<>(hbTest);
+        missingTest.removeAll(ourTest);
+        System.out.printf("split: ours %,d / %,d, handbook %,d / %,d; missing from ours: train %s, test %s "
+                + "(all zero-amount transactions)%n", ourTrain.size(), ourTest.size(), hbTrain.size(), hbTest.size(),
+                missingTrain, missingTest);
+        assertThat(zeroIds).containsAll(missingTrain).containsAll(missingTest);
+        assertThat(missingTrain).hasSize(2);
+        assertThat(missingTest).hasSize(2);
+        // the frauds are the same: the zero-amount transactions are all genuine
+        assertThat(Arrays.stream(ours.train()).filter(i -> table.labels[i]).count()).isEqualTo(598);
+        assertThat(Arrays.stream(ours.test()).filter(i -> table.labels[i]).count()).isEqualTo(385);
+    }
+
+    /** 1e-6 absolute for values below 1, 1e-6 relative above: the file prints 10 significant digits. */
+    static double tolerance(double expected) {
+        return 1e-6 * Math.max(1, Math.abs(expected));
+    }
+
+    private Set<Long> ids(int[] rows) {
+        Set<Long> s = new HashSet<>();
+        for (int i : rows) {
+            s.add(Long.parseLong(table.transactionIds[i]));
+        }
+        return s;
+    }
+
+    private static String describe(double[] f, int[] countIdx, int[] meanIdx) {
+        StringBuilder b = new StringBuilder("counts [");
+        for (int w = 0; w < countIdx.length; w++) {
+            b.append(w > 0 ? ", " : "").append((int) f[countIdx[w]]);
+        }
+        b.append("] means [");
+        for (int w = 0; w < meanIdx.length; w++) {
+            b.append(w > 0 ? ", " : "").append(f[meanIdx[w]]);
+        }
+        return b.append(']').toString();
+    }
+
+    /** The raw file's zero-amount rows, by a scan independent of {@link DatasetReader}. */
+    static List<ZeroTx> scanZeroAmounts(Path raw) throws IOException {
+        List<ZeroTx> out = new ArrayList<>();
+        try (BufferedReader r = gzip(raw)) {
+            String[] cols = r.readLine().split(",");
+            List<String> names = Arrays.asList(cols);
+            int id = names.indexOf("TRANSACTION_ID");
+            int time = names.indexOf("TX_DATETIME");
+            int customer = names.indexOf("CUSTOMER_ID");
+            int amount = names.indexOf("TX_AMOUNT");
+            long line = 1;
+            String s;
+            while ((s = r.readLine()) != null) {
+                line++;
+                String[] f = s.split(",");
+                if (Double.parseDouble(f[amount]) <= 0) {
+                    assertThat(f[amount]).isEqualTo("0.00");
+                    out.add(new ZeroTx(line, Long.parseLong(f[id]), f[customer], millis(f[time])));
+                }
+            }
+        }
+        return out;
+    }
+
+    static List<HandbookRow> readHandbookFeatures(Path file) throws IOException {
+        List<HandbookRow> out = new ArrayList<>(FEATURE_ROWS);
+        try (BufferedReader r = gzip(file)) {
+            List<String> names = Arrays.asList(r.readLine().split(","));
+            int id = col(names, "TRANSACTION_ID");
+            int time = col(names, "TX_DATETIME");
+            int customer = col(names, "CUSTOMER_ID");
+            int fraud = col(names, "TX_FRAUD");
+            int weekend = col(names, "TX_DURING_WEEKEND");
+            int night = col(names, "TX_DURING_NIGHT");
+            int[] counts = new int[WINDOW_DAYS.length];
+            int[] means = new int[WINDOW_DAYS.length];
+            for (int w = 0; w < WINDOW_DAYS.length; w++) {
+                counts[w] = col(names, "CUSTOMER_ID_NB_TX_" + WINDOW_DAYS[w] + "DAY_WINDOW");
+                means[w] = col(names, "CUSTOMER_ID_AVG_AMOUNT_" + WINDOW_DAYS[w] + "DAY_WINDOW");
+            }
+            String s;
+            while ((s = r.readLine()) != null) {
+                String[] f = s.split(",", -1);
+                assertThat(f).hasSameSizeAs(names);
+                int[] c = new int[WINDOW_DAYS.length];
+                double[] m = new double[WINDOW_DAYS.length];
+                for (int w = 0; w < WINDOW_DAYS.length; w++) {
+                    c[w] = Integer.parseInt(f[counts[w]]);
+                    m[w] = Double.parseDouble(f[means[w]]);
+                }
+                out.add(new HandbookRow(Long.parseLong(f[id]), millis(f[time]), f[customer],
+                        Integer.parseInt(f[fraud]) == 1, Integer.parseInt(f[weekend]), Integer.parseInt(f[night]), c, m));
+            }
+        }
+        return out;
+    }
+
+    private static int col(List<String> names, String name) {
+        int i = names.indexOf(name);
+        assertThat(i).as("column %s in the handbook features file", name).isNotNegative();
+        return i;
+    }
+
+    private static long millis(String datetime) {
+        return LocalDateTime.parse(datetime, TIME).toInstant(ZoneOffset.UTC).toEpochMilli();
+    }
+
+    private static BufferedReader gzip(Path file) throws IOException {
+        return new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file), 1 << 16),
+                StandardCharsets.UTF_8), 1 << 16);
+    }
+}
