@@ -45,32 +45,16 @@ import org.junit.jupiter.api.io.TempDir;
  * bad input lands in the DLQ, and the same holds across a task manager killed mid-stream.
  */
 class FraudScoringJobIT {
-    private static final int PARALLELISM = 2;
+    private static final int PARALLELISM = JobTestSupport.PARALLELISM;
 
     @TempDir
     static Path tmp;
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(() -> new MiniClusterResourceConfiguration.Builder()
-            .setConfiguration(flinkConfig())
-            .setNumberTaskManagers(2)
-            .setNumberSlotsPerTaskManager(PARALLELISM)
-            .build());
+    static final MiniClusterExtension FLINK = JobTestSupport.miniCluster(() -> tmp);
 
     private static EmbeddedKafka kafka;
     private static LoadedModel model;
-
-    private static Configuration flinkConfig() {
-        Configuration c = new Configuration();
-        c.setString("state.backend.type", "rocksdb");
-        c.setString("execution.checkpointing.incremental", "true");
-        c.setString("execution.checkpointing.dir", tmp.resolve("checkpoints").toUri().toString());
-        c.setString("taskmanager.load-balance.mode", "SLOTS"); // one subtask per task manager, so a kill hits the job
-        c.setString("restart-strategy.type", "fixed-delay");
-        c.setString("restart-strategy.fixed-delay.attempts", "20");
-        c.setString("restart-strategy.fixed-delay.delay", "500 ms");
-        return c;
-    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -89,49 +73,15 @@ class FraudScoringJobIT {
     }
 
     private static Configuration jobConfig(String run, boolean bounded) throws Exception {
-        Configuration c = new Configuration();
-        c.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        c.set(JobOptions.TOPIC_TRANSACTIONS, run + "-transactions");
-        c.set(JobOptions.TOPIC_SCORED, run + "-scored");
-        c.set(JobOptions.TOPIC_DLQ, run + "-dlq");
-        c.set(JobOptions.GROUP_ID, run);
-        c.set(JobOptions.TRANSACTIONAL_ID_PREFIX, run);
-        c.set(JobOptions.SOURCE_BOUNDED, bounded);
-        c.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
-        TopicSetup.ensureTopics(c, 4);
-        return c;
+        return JobTestSupport.jobConfig(kafka, run, bounded);
     }
 
     private static List<LabelledTransaction> workload(long seed, int n) {
-        List<LabelledTransaction> out = new ArrayList<>(n);
-        for (LabelledTransaction lt : new TransactionSimulator(SimulatorConfig.defaults()
-                .withCustomers(300).withTerminals(600).withDays(Math.max(2, n / 500 + 2)).withSeed(seed))) {
-            if (out.size() == n) {
-                break;
-            }
-            if (lt.tx().amount > 0) { // the simulator's rare 0.00 amounts are invalid input
-                out.add(lt);
-            }
-        }
-        assertThat(out).hasSize(n);
-        return out;
+        return JobTestSupport.workload(seed, n);
     }
 
     private static void produce(Configuration c, List<LabelledTransaction> txs, List<BadEvents.BadEvent> bad) {
-        try (KafkaProducer<byte[], byte[]> p = KafkaIO.producer(kafka.bootstrapServers())) {
-            int b = 0;
-            for (int i = 0; i < txs.size(); i++) {
-                var tx = txs.get(i).tx();
-                p.send(new ProducerRecord<>(c.get(JobOptions.TOPIC_TRANSACTIONS),
-                        tx.accountId.getBytes(StandardCharsets.UTF_8), TransactionJson.write(tx)));
-                if (b < bad.size() && i % 50 == 7) {
-                    p.send(new ProducerRecord<>(c.get(JobOptions.TOPIC_TRANSACTIONS), null, bad.get(b++).bytes()));
-                }
-            }
-            while (b < bad.size()) {
-                p.send(new ProducerRecord<>(c.get(JobOptions.TOPIC_TRANSACTIONS), null, bad.get(b++).bytes()));
-            }
-        }
+        JobTestSupport.produce(kafka, c, txs, bad);
     }
 
     /** Checks every output against an uninterrupted computation: the trainer's features and the model's score. */

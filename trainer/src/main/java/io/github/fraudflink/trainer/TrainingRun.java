@@ -3,9 +3,12 @@ package io.github.fraudflink.trainer;
 import io.github.fraudflink.features.AccountFeatures;
 import io.github.fraudflink.features.FeatureSchema;
 import io.github.fraudflink.model.ModelArtifactWriter;
+import io.github.fraudflink.model.ModelLoader;
 import io.github.fraudflink.model.ModelManifest;
+import io.github.fraudflink.model.PmmlScorer;
 import io.github.fraudflink.model.Sha256;
 import io.github.fraudflink.model.XgboostScorer;
+import io.github.fraudflink.trainer.report.TrainingReport;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,7 +26,9 @@ import ml.dmlc.xgboost4j.java.Booster;
  * One training run, end to end: features from the job's own code, the handbook's time split, XGBoost with
  * early stopping on the validation AUPRC (the last {@code validationShare} of the training period, by time),
  * the best-F1 threshold on that validation slice, evaluation on the test period, and a model artifact whose
- * manifest carries the metrics, a golden sample and reference distributions.
+ * manifest carries the metrics, a golden sample and reference distributions. Besides the xgboost artifact in the
+ * output directory: the same model as PMML in {@code pmml/} (its own manifest, same metrics and golden sample, the
+ * expected scores being xgboost4j's) and an HTML report, {@code report.html} with its charts in {@code charts/}.
  */
 public final class TrainingRun {
 
@@ -33,10 +38,16 @@ public final class TrainingRun {
 
     /** The artifact written and the figures measured. */
     public record Outcome(ModelManifest manifest, Map<String, Double> test, List<Map<String, Double>> folds,
-            int trainRows, int testRows, int rounds, double trainSeconds) {}
+            int trainRows, int testRows, int rounds, double trainSeconds, ModelManifest pmmlManifest, Path report) {}
+
+    /** The PMML artifact's directory, inside the output directory. */
+    public static final String PMML_DIR = "pmml";
+    public static final String PMML_FILE = "model.pmml";
 
     private static final int GOLDEN_ROWS = 20;
     private static final int BINS = 10;
+    /** Test rows (evenly spread) on which the PMML export is compared with xgboost4j. */
+    private static final int PMML_CHECK_ROWS = 2_000;
 
     private TrainingRun() {}
 
@@ -56,6 +67,8 @@ public final class TrainingRun {
         }
 
         byte[] modelJson = save(main.booster);
+        // average gain per split, by the schema's names (features never split on are absent)
+        Map<String, Double> gain = main.booster.getScore(FeatureSchema.NAMES.toArray(new String[0]), "gain");
         main.booster.dispose();
         Map<String, Double> metrics = new TreeMap<>(main.test);
         metrics.put("validation_auprc", main.validationAuprc);
@@ -83,8 +96,86 @@ public final class TrainingRun {
                 o.createdAt(), o.createdBy(), new TreeMap<>(metrics), training,
                 goldenSample(t, main.testRows, modelJson), referenceDistributions(t, main.trainIdx, main.trainScores));
         ModelManifest manifest = ModelArtifactWriter.write(outDir, draft, Map.of("model.json", modelJson));
+        double trainSeconds = (System.nanoTime() - t0) / 1e9;
+
+        long t1 = System.nanoTime();
+        byte[] pmml = PmmlExport.toPmml(modelJson);
+        ModelManifest pmmlManifest = ModelArtifactWriter.write(outDir.resolve(PMML_DIR), asPmml(draft),
+                Map.of(PMML_FILE, pmml));
+        TrainingReport.PmmlAgreement agreement = pmmlAgreement(pmml, t, main.testRows, main.testScores);
+        log.accept(String.format("PMML of the same model written to %s in %.1f s: largest difference from xgboost4j %.1e"
+                + " on %,d test rows", outDir.resolve(PMML_DIR), (System.nanoTime() - t1) / 1e9,
+                agreement.maxAbsDifference(), agreement.rowsCompared()));
+        if (!(agreement.maxAbsDifference() <= ModelLoader.GOLDEN_TOLERANCE)) {
+            log.accept(String.format("WARNING: the PMML export scores up to %.1e away from xgboost4j, more than the"
+                    + " loader's tolerance %.0e: do not serve the PMML artifact", agreement.maxAbsDifference(),
+                    ModelLoader.GOLDEN_TOLERANCE));
+        }
+
+        long t2 = System.nanoTime();
+        Path report = TrainingReport.write(outDir, reportInput(t, o, main, manifest, gain, folds, agreement));
+        log.accept(String.format("report written to %s in %.1f s", report, (System.nanoTime() - t2) / 1e9));
         return new Outcome(manifest, main.test, folds, main.trainRows, main.testRows.length, main.rounds,
-                (System.nanoTime() - t0) / 1e9);
+                trainSeconds, pmmlManifest, report);
+    }
+
+    /** The PMML artifact's manifest: the xgboost one's name, version, threshold, metrics and golden sample. */
+    private static ModelManifest asPmml(ModelManifest d) {
+        return new ModelManifest(d.name(), d.version(), ModelManifest.FORMAT_PMML, PMML_FILE, d.featureSchemaId(),
+                d.featureNames(), d.threshold(), null, d.trainingDataFingerprint(), d.createdAt(), d.createdBy(),
+                d.metrics(), d.training(), d.goldenSample(), d.referenceDistributions());
+    }
+
+    /** Scores up to {@link #PMML_CHECK_ROWS} test rows, evenly spread, with the PMML and compares with xgboost4j's. */
+    private static TrainingReport.PmmlAgreement pmmlAgreement(byte[] pmml, FeatureTable t, int[] testRows,
+            double[] xgboostScores) throws IOException {
+        int n = Math.min(PMML_CHECK_ROWS, testRows.length);
+        double max = 0;
+        try (PmmlScorer s = PmmlScorer.load(pmml, FeatureSchema.NAMES)) {
+            for (int k = 0; k < n; k++) {
+                int r = (int) ((long) k * testRows.length / n);
+                double d = Math.abs(s.score(t.features[testRows[r]]) - xgboostScores[r]);
+                max = d > max || Double.isNaN(d) ? d : max;
+            }
+        }
+        return new TrainingReport.PmmlAgreement(PMML_DIR + "/" + PMML_FILE, n, max, ModelLoader.GOLDEN_TOLERANCE);
+    }
+
+    private static TrainingReport.Input reportInput(FeatureTable t, Options o, Fold main, ModelManifest manifest,
+            Map<String, Double> gain, List<Map<String, Double>> folds, TrainingReport.PmmlAgreement agreement) {
+        List<TrainingReport.Slice> slices = new ArrayList<>();
+        int[] all = new int[t.rows];
+        Arrays.setAll(all, i -> i);
+        slices.add(slice(t, "all data", all));
+        slices.add(slice(t, "training", main.trainIdx));
+        slices.add(slice(t, "validation", main.validIdx));
+        slices.add(slice(t, "test", main.testRows));
+        List<String> foldLabels = new ArrayList<>();
+        for (int k = 0; k < folds.size(); k++) {
+            foldLabels.add(o.protocol().fold(k).trainStart().toString());
+        }
+        Map<String, String> artifacts = new LinkedHashMap<>();
+        artifacts.put("xgboost", "manifest.json, model.json");
+        artifacts.put("pmml", PMML_DIR + "/manifest.json, " + PMML_DIR + "/" + PMML_FILE);
+        HandbookProtocol p = o.protocol();
+        String protocol = String.format("train %s .. %s (%d days), %d days delay, test %s .. %s (%d days)%s",
+                p.trainStart(), p.trainStart().plusDays(p.trainDays() - 1L), p.trainDays(), p.delayDays(), p.testStart(),
+                p.testStart().plusDays(p.testDays() - 1L), p.testDays(),
+                o.folds() > 1 ? String.format(", prequential: %d folds, each %d days earlier", o.folds(), p.testDays()) : "");
+        return new TrainingReport.Input(manifest, protocol, slices, main.testScores, labels(t, main.testRows), gain,
+                "gain (average per split)", folds, foldLabels, agreement, artifacts);
+    }
+
+    private static TrainingReport.Slice slice(FeatureTable t, String label, int[] rows) {
+        long frauds = 0;
+        long from = Long.MAX_VALUE;
+        long to = Long.MIN_VALUE;
+        for (int i : rows) {
+            frauds += t.labels[i] ? 1 : 0;
+            from = Math.min(from, t.eventTimes[i]);
+            to = Math.max(to, t.eventTimes[i]);
+        }
+        return new TrainingReport.Slice(label, rows.length == 0 ? "" : TrainingReport.period(from, to), rows.length, frauds);
     }
 
     private static final class Fold {
@@ -93,8 +184,10 @@ public final class TrainingRun {
         int rounds;
         int trainRows;
         int[] trainIdx;
+        int[] validIdx;
         double[] trainScores;
         int[] testRows;
+        double[] testScores;
         double threshold;
         double validationAuprc;
         Map<String, Double> test;
@@ -119,8 +212,10 @@ public final class TrainingRun {
         f.rounds = r.rounds();
         f.trainRows = fit.length;
         f.trainIdx = fit;
+        f.validIdx = valid;
         f.trainScores = XgbTrainer.predict(r.booster(), t, fit);
         f.testRows = split.test();
+        f.testScores = ts;
         f.threshold = best.threshold();
         f.validationAuprc = r.validationAuprc();
         f.test = HandbookProtocol.evaluate(t, split.test(), ts, best.threshold());
