@@ -1,0 +1,132 @@
+package io.github.fraudflink.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.fraudflink.job.ModelControl;
+import io.github.fraudflink.job.ModelControlJson;
+import io.github.fraudflink.job.ModelStatus;
+import io.github.fraudflink.local.EmbeddedKafka;
+import io.github.fraudflink.local.KafkaIO;
+import io.github.fraudflink.model.ModelArtifactWriter;
+import io.github.fraudflink.model.ModelManifest;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code fraud model publish|rollback|retire|status} against a real in-process Kafka broker. */
+class ModelCommandIT {
+    @TempDir
+    static Path tmp;
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
+        try (Admin a = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            a.createTopics(List.of(new NewTopic("model-control", 1, (short) 1), new NewTopic("model-control-status", 1, (short) 1)))
+                    .all().get();
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        kafka.close();
+    }
+
+    private static String[] run(String... args) {
+        CommandLine cl = FraudCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new String[] {Integer.toString(exit), out.toString(), err.toString()};
+    }
+
+    /** The shipped model re-versioned (same model file, golden sample and checksums recomputed). */
+    private static Path version(String v) throws Exception {
+        ClassLoader cl = ModelCommandIT.class.getClassLoader();
+        ModelManifest m = ModelManifest.read(cl.getResourceAsStream("models/default/manifest.json").readAllBytes());
+        byte[] model = cl.getResourceAsStream("models/default/model.json").readAllBytes();
+        Path dir = tmp.resolve("m-" + v);
+        ModelArtifactWriter.write(dir, new ModelManifest(m.name(), v, m.format(), m.modelFile(), m.featureSchemaId(),
+                m.featureNames(), m.threshold(), null, m.trainingDataFingerprint(), m.createdAt(), m.createdBy(), m.metrics(),
+                m.training(), m.goldenSample(), m.referenceDistributions()), Map.of("model.json", model));
+        return dir.resolve("manifest.json");
+    }
+
+    private static List<ModelControl> controlEvents() {
+        List<ModelControl> out = new ArrayList<>();
+        try (var r = new KafkaIO.CommittedReader(kafka.bootstrapServers(), "model-control", false)) {
+            while (r.poll(Duration.ofSeconds(1), rec -> out.add(ModelControlJson.read(rec.value()))) > 0) {
+                // to the end
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void publishVerifiesFirstThenRollbackAndRetireWriteTheRightEvents() throws Exception {
+        String bs = kafka.bootstrapServers();
+        String[] r1 = run("model", "publish", "--manifest", version("v1").toString(), "--bootstrap-servers", bs);
+        assertThat(r1[0]).as(r1[2]).isEqualTo("0");
+        assertThat(run("model", "publish", "--manifest", version("v2").toString(), "--bootstrap-servers", bs)[0]).isEqualTo("0");
+
+        Path broken = version("v3");
+        Files.writeString(broken.resolveSibling("model.json"), "{}");
+        String[] bad = run("model", "publish", "--manifest", broken.toString(), "--bootstrap-servers", bs);
+        assertThat(bad[0]).isNotEqualTo("0");
+        assertThat(bad[2]).contains("the job would reject this model", "file_checksum_mismatch");
+
+        assertThat(run("model", "rollback", "--model", "demo-xgb", "--bootstrap-servers", bs)[0]).isEqualTo("0");
+        assertThat(run("model", "retire", "--model", "challenger", "--bootstrap-servers", bs)[0]).isEqualTo("0");
+
+        List<ModelControl> events = controlEvents();
+        assertThat(events).extracting(c -> c.version + "/" + c.role)
+                .containsExactly("v1/champion", "v2/champion", "v1/champion", "null/retired");
+        ModelControl rolledBack = events.get(2);
+        assertThat(rolledBack.manifestUri).isEqualTo(events.get(0).manifestUri);
+        assertThat(rolledBack.manifestSha256).isEqualTo(events.get(0).manifestSha256).hasSize(64);
+        assertThat(rolledBack.error).isNull();
+    }
+
+    @Test
+    void statusShowsTheLatestRecordPerInstanceAndRole() throws Exception {
+        try (KafkaProducer<byte[], byte[]> p = KafkaIO.producer(kafka.bootstrapServers())) {
+            for (int i = 0; i < 2; i++) {
+                for (String[] s : new String[][] {{"live", "v1", null}, {"live", "v2", null}, {"rejected", "v3", "file_checksum_mismatch"}}) {
+                    ModelStatus st = new ModelStatus();
+                    st.instance = i;
+                    st.instances = 2;
+                    st.status = s[0];
+                    st.role = "champion";
+                    st.model = "demo-xgb";
+                    st.version = s[1];
+                    st.reason = s[2];
+                    st.message = s[2] == null ? null : "checksum differs";
+                    st.at = 1_700_000_000_000L;
+                    p.send(new ProducerRecord<>("model-control-status", ModelControlJson.writeStatus(st)));
+                }
+            }
+        }
+        String[] r = run("model", "status", "--bootstrap-servers", kafka.bootstrapServers());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("0/2       champion  live     demo-xgb             v2", "1/2       champion  live     demo-xgb             v2")
+                .doesNotContain("live     demo-xgb             v1")
+                .contains("last rejections:", "demo-xgb v3 as champion: checksum differs");
+    }
+}
