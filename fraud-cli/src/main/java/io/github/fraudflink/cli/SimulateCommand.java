@@ -24,9 +24,18 @@ public final class SimulateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--out", required = true,
+    @Option(names = "--out",
             description = "Output file: .csv or .csv.gz (the handbook's raw layout), .jsonl or .jsonl.gz (the job's input JSON plus is_fraud, fraud_scenario).")
     Path out;
+
+    @Option(names = "--bootstrap-servers", description = "Stream to this Kafka instead of writing a file (key: account_id, value: the job's input JSON).")
+    String bootstrapServers;
+
+    @Option(names = "--topic", defaultValue = "transactions", description = "Topic to stream to (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--rate", defaultValue = "0", description = "Events per second when streaming; 0 = as fast as possible (default).")
+    int rate;
 
     @Option(names = "--customers", defaultValue = "5000", description = "Customers (accounts) (default: ${DEFAULT-VALUE}).")
     int customers;
@@ -48,6 +57,12 @@ public final class SimulateCommand implements Callable<Integer> {
         SimulatorConfig cfg = SimulatorConfig.defaults().withCustomers(customers).withTerminals(terminals).withDays(days)
                 .withStartDate(start).withSeed(seed);
         TransactionSimulator sim = new TransactionSimulator(cfg);
+        if ((out == null) == (bootstrapServers == null)) {
+            throw new IllegalArgumentException("give either --out FILE or --bootstrap-servers HOST:PORT");
+        }
+        if (bootstrapServers != null) {
+            return stream(sim);
+        }
         String name = out.getFileName().toString();
         boolean csv = name.endsWith(".csv") || name.endsWith(".csv.gz");
         boolean jsonl = name.endsWith(".jsonl") || name.endsWith(".jsonl.gz");
@@ -80,6 +95,35 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().printf("wrote %,d transactions (%d customers, %d terminals, %d days from %s, seed %d) to %s (%,d bytes)%n",
                 n, customers, terminals, days, start, seed, out, Files.size(out));
+        return 0;
+    }
+
+    /** Streams the simulation to Kafka in event-time order, paced to {@code --rate}. */
+    private int stream(TransactionSimulator sim) throws Exception {
+        long expected = Math.round(customers * 2.0 * days);
+        long n = 0;
+        long t0 = System.nanoTime();
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> p = io.github.fraudflink.local.KafkaIO.producer(bootstrapServers);
+                ProgressBar pb = Progress.bar("stream " + topic, expected)) {
+            for (LabelledTransaction lt : sim) {
+                p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
+                        lt.tx().accountId.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        io.github.fraudflink.features.TransactionJson.write(lt.tx())));
+                n++;
+                pb.step();
+                if (rate > 0) {
+                    long wait = t0 + (long) (n * 1e9 / rate) - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait); // pacing to the requested rate
+                    }
+                }
+            }
+            p.flush();
+            pb.maxHint(n);
+            pb.stepTo(n);
+        }
+        spec.commandLine().getOut().printf("streamed %,d transactions to %s on %s in %.1f s%n", n, topic, bootstrapServers,
+                (System.nanoTime() - t0) / 1e9);
         return 0;
     }
 }

@@ -32,7 +32,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "Labelled transactions (.csv/.csv.gz in the handbook layout, or .jsonl/.jsonl.gz).")
     Path data;
 
-    @Option(names = "--format", description = "handbook or jsonl (default: from the file name).")
+    @Option(names = "--format", description = "handbook, jsonl or kaggle (default: jsonl for .jsonl files, else handbook).")
     String format;
 
     @Option(names = "--protocol", defaultValue = "handbook-baseline",

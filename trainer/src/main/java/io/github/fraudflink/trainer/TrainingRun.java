@@ -113,7 +113,7 @@ public final class TrainingRun {
         }
 
         long t2 = System.nanoTime();
-        Path report = TrainingReport.write(outDir, reportInput(t, o, main, manifest, gain, folds, agreement));
+        Path report = TrainingReport.write(outDir, reportInput(t, o, main, manifest, pmmlManifest, gain, folds, agreement));
         log.accept(String.format("report written to %s in %.1f s", report, (System.nanoTime() - t2) / 1e9));
         return new Outcome(manifest, main.test, folds, main.trainRows, main.testRows.length, main.rounds,
                 trainSeconds, pmmlManifest, report);
@@ -142,13 +142,14 @@ public final class TrainingRun {
     }
 
     private static TrainingReport.Input reportInput(FeatureTable t, Options o, Fold main, ModelManifest manifest,
-            Map<String, Double> gain, List<Map<String, Double>> folds, TrainingReport.PmmlAgreement agreement) {
+            ModelManifest pmmlManifest, Map<String, Double> gain, List<Map<String, Double>> folds,
+            TrainingReport.PmmlAgreement agreement) {
         List<TrainingReport.Slice> slices = new ArrayList<>();
         int[] all = new int[t.rows];
         Arrays.setAll(all, i -> i);
         slices.add(slice(t, "all data", all));
-        slices.add(slice(t, "training", main.trainIdx));
-        slices.add(slice(t, "validation", main.validIdx));
+        slices.add(slice(t, "training (fit)", main.trainIdx));
+        slices.add(slice(t, "validation (early stopping, threshold)", main.validIdx));
         slices.add(slice(t, "test", main.testRows));
         List<String> foldLabels = new ArrayList<>();
         for (int k = 0; k < folds.size(); k++) {
@@ -157,6 +158,8 @@ public final class TrainingRun {
         Map<String, String> artifacts = new LinkedHashMap<>();
         artifacts.put("xgboost", "manifest.json, model.json");
         artifacts.put("pmml", PMML_DIR + "/manifest.json, " + PMML_DIR + "/" + PMML_FILE);
+        manifest.files().forEach((f, sha) -> artifacts.put("sha256 " + f, sha));
+        pmmlManifest.files().forEach((f, sha) -> artifacts.put("sha256 " + PMML_DIR + "/" + f, sha));
         HandbookProtocol p = o.protocol();
         String protocol = String.format("train %s .. %s (%d days), %d days delay, test %s .. %s (%d days)%s",
                 p.trainStart(), p.trainStart().plusDays(p.trainDays() - 1L), p.trainDays(), p.delayDays(), p.testStart(),

@@ -156,7 +156,8 @@ public final class ReportCharts {
     }
 
     private static void point(XYChart c, String name, double x, double y) {
-        XYSeries s = c.addSeries(name, new double[] {x}, new double[] {y});
+        // rounded: XChart 3.8.8 squeezes the x-axis ticks next to a one-point series with a long decimal x
+        XYSeries s = c.addSeries(name, new double[] {Math.round(x * 1e4) / 1e4}, new double[] {Math.round(y * 1e4) / 1e4});
         s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         s.setMarker(SeriesMarkers.CIRCLE);
         s.setMarkerColor(OPERATING);

@@ -51,7 +51,7 @@ public final class TrainingReport {
      * @param folds per-fold test metrics of a prequential run (the first is the main split), empty for one split
      * @param foldLabels each fold's label (its training start)
      * @param pmml agreement of the PMML export, or null when there is none
-     * @param artifacts relative paths of the artifacts written, by format
+     * @param artifacts what was written (files, checksums), by label
      */
     public record Input(ModelManifest manifest, String protocol, List<Slice> slices, double[] testScores,
             boolean[] testLabels, Map<String, Double> featureImportance, String importanceMeasure,
@@ -231,9 +231,6 @@ public final class TrainingReport {
                 .append(v == 0 ? "0 (not used)" : String.format(Locale.ROOT, "%,.2f", v)).append("</td></tr>\n"));
         h.append("</tbody>\n</table></div>\n<div><h2>Artifacts</h2>\n<table>\n<tbody>\n");
         in.artifacts().forEach((k, v) -> kv(h, k, v));
-        if (m.files() != null) {
-            m.files().forEach((k, v) -> kv(h, "sha256 " + k, v));
-        }
         h.append("</tbody>\n</table>\n");
         PmmlAgreement p = in.pmml();
         if (p != null) {

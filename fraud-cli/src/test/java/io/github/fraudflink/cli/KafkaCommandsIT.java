@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code fraud model publish|rollback|retire|status} against a real in-process Kafka broker. */
-class ModelCommandIT {
+/** The commands that talk to Kafka ({@code fraud model ...}, {@code fraud simulate --bootstrap-servers}) against a real in-process broker. */
+class KafkaCommandsIT {
     @TempDir
     static Path tmp;
     private static EmbeddedKafka kafka;
@@ -37,7 +37,8 @@ class ModelCommandIT {
     static void start() throws Exception {
         kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
         try (Admin a = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            a.createTopics(List.of(new NewTopic("model-control", 1, (short) 1), new NewTopic("model-control-status", 1, (short) 1)))
+            a.createTopics(List.of(new NewTopic("model-control", 1, (short) 1), new NewTopic("model-control-status", 1, (short) 1),
+                    new NewTopic("sim", 2, (short) 1)))
                     .all().get();
         }
     }
@@ -59,7 +60,7 @@ class ModelCommandIT {
 
     /** The shipped model re-versioned (same model file, golden sample and checksums recomputed). */
     private static Path version(String v) throws Exception {
-        ClassLoader cl = ModelCommandIT.class.getClassLoader();
+        ClassLoader cl = KafkaCommandsIT.class.getClassLoader();
         ModelManifest m = ModelManifest.read(cl.getResourceAsStream("models/default/manifest.json").readAllBytes());
         byte[] model = cl.getResourceAsStream("models/default/model.json").readAllBytes();
         Path dir = tmp.resolve("m-" + v);
@@ -128,5 +129,33 @@ class ModelCommandIT {
         assertThat(r[1]).contains("0/2       champion  live     demo-xgb             v2", "1/2       champion  live     demo-xgb             v2")
                 .doesNotContain("live     demo-xgb             v1")
                 .contains("last rejections:", "demo-xgb v3 as champion: checksum differs");
+    }
+
+    @Test
+    void simulateStreamsTheSameTransactionsItWritesToAFile() throws Exception {
+        Path file = tmp.resolve("sim.jsonl");
+        String[] common = {"--customers", "50", "--terminals", "100", "--days", "3", "--seed", "7"};
+        String[] toFile = java.util.stream.Stream.concat(java.util.stream.Stream.of("simulate", "--out", file.toString()),
+                java.util.Arrays.stream(common)).toArray(String[]::new);
+        assertThat(run(toFile)[0]).isEqualTo("0");
+        String[] toKafka = java.util.stream.Stream.concat(java.util.stream.Stream.of("simulate", "--bootstrap-servers",
+                kafka.bootstrapServers(), "--topic", "sim"), java.util.Arrays.stream(common)).toArray(String[]::new);
+        String[] r = run(toKafka);
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        List<String> lines = Files.readAllLines(file);
+        java.util.Set<String> fromFile = new java.util.HashSet<>();
+        io.github.fraudflink.features.TransactionParser parser = new io.github.fraudflink.features.TransactionParser();
+        for (String l : lines) {
+            fromFile.add(parser.parse(l.getBytes(java.nio.charset.StandardCharsets.UTF_8), Long.MAX_VALUE / 2).transactionId);
+        }
+        java.util.Set<String> fromKafka = new java.util.HashSet<>();
+        try (var reader = new KafkaIO.CommittedReader(kafka.bootstrapServers(), "sim", false)) {
+            for (var rec : reader.readUntil(lines.size(), Duration.ofSeconds(30))) {
+                fromKafka.add(parser.parse(rec.value(), Long.MAX_VALUE / 2).transactionId);
+            }
+        }
+        assertThat(lines).isNotEmpty();
+        assertThat(fromKafka).isEqualTo(fromFile);
+        assertThat(run("simulate", "--customers", "5")[2]).contains("give either --out FILE or --bootstrap-servers");
     }
 }
