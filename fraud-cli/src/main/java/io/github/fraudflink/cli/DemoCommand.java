@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.fraudflink.features.TransactionJson;
 import io.github.fraudflink.job.FraudScoringJob;
 import io.github.fraudflink.job.JobOptions;
+import io.github.fraudflink.job.PostgresSink;
 import io.github.fraudflink.job.ScoredTransaction;
 import io.github.fraudflink.job.ScoredTransactionJson;
 import io.github.fraudflink.job.TopicSetup;
 import io.github.fraudflink.local.BadEvents;
 import io.github.fraudflink.local.EmbeddedKafka;
+import io.github.fraudflink.local.EmbeddedPostgres;
+import io.github.fraudflink.sql.SchemaMigrator;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;
 import io.github.fraudflink.trainer.sim.SimulatorConfig;
@@ -18,6 +21,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -42,11 +49,13 @@ import picocli.CommandLine.Model.CommandSpec;
  * Kafka broker in-process (unless {@code --bootstrap-servers} names one), runs the job on a Flink
  * MiniCluster with RocksDB and exactly-once checkpoints, streams a seeded synthetic workload (the
  * Fraud Detection Handbook simulator, with a sprinkle of malformed messages), reads the output with
- * {@code read_committed}, and prints a summary.
+ * {@code read_committed}, writes it to PostgreSQL too (an embedded server unless {@code --postgres-url} names one,
+ * none with {@code --no-postgres}), and prints a summary.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the scoring job end to end on this machine: in-process Kafka (KRaft), Flink MiniCluster with"
-                + " RocksDB and exactly-once checkpoints, a synthetic transaction stream, and a summary at the end."})
+                + " RocksDB and exactly-once checkpoints, a local PostgreSQL, a synthetic transaction stream, and a summary"
+                + " at the end."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -74,6 +83,16 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of starting one in-process.")
     String bootstrapServers;
 
+    @Option(names = "--no-postgres", description = "Do not write the scored transactions to PostgreSQL.")
+    boolean noPostgres;
+
+    @Option(names = "--postgres-url", description = "Write to this PostgreSQL database (jdbc:postgresql://host:5432/db) instead of"
+            + " starting one; it needs max_prepared_transactions > 0. Password: environment variable " + SchemaMigrator.PASSWORD_ENV + ".")
+    String postgresUrl;
+
+    @Option(names = "--postgres-user", defaultValue = "fraud", description = "User for --postgres-url (default: ${DEFAULT-VALUE}).")
+    String postgresUser;
+
     @Option(names = "--model", description = "Model manifest URI (file://, http(s)://, classpath:); default: the model shipped in the job jar.")
     String modelUri;
 
@@ -100,7 +119,11 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Files.createDirectories(workDir);
         long runId = System.currentTimeMillis();
+        if (noPostgres && postgresUrl != null) {
+            throw new IllegalArgumentException("--no-postgres and --postgres-url exclude each other");
+        }
         EmbeddedKafka kafka = null;
+        EmbeddedPostgres postgres = null;
         try {
             String bootstrap = bootstrapServers;
             if (bootstrap == null) {
@@ -108,6 +131,15 @@ public final class DemoCommand implements Callable<Integer> {
                 err.flush();
                 kafka = EmbeddedKafka.start(Files.createTempDirectory(workDir.toAbsolutePath(), "kafka-"));
                 bootstrap = kafka.bootstrapServers();
+            }
+            String pgUrl = postgresUrl;
+            String pgUser = postgresUser;
+            if (pgUrl == null && !noPostgres) {
+                err.println("starting a local PostgreSQL ...");
+                err.flush();
+                postgres = EmbeddedPostgres.start(workDir.toAbsolutePath().resolve("postgres"), true);
+                pgUrl = postgres.jdbcUrl();
+                pgUser = postgres.user();
             }
             Configuration conf = LocalFlink.configuration(workDir.resolve("run-" + runId), parallelism, checkpointInterval, webUiPort);
             conf.set(JobOptions.BOOTSTRAP_SERVERS, bootstrap);
@@ -117,8 +149,16 @@ public final class DemoCommand implements Callable<Integer> {
             if (modelUri != null) {
                 conf.set(JobOptions.MODEL_URI, modelUri);
             }
+            if (pgUrl != null) {
+                conf.set(JobOptions.POSTGRES_URL, pgUrl);
+                conf.set(JobOptions.POSTGRES_USER, pgUser);
+            }
             List<String> created = TopicSetup.ensureTopics(conf, 2 * parallelism);
             err.println("kafka " + bootstrap + (created.isEmpty() ? "" : ", created topics " + created));
+            if (pgUrl != null) {
+                err.println("postgresql " + pgUrl + " (table " + SchemaMigrator.SCORED_TABLE + ")");
+            }
+            RowCounter rows = pgUrl == null ? null : new RowCounter(pgUrl, pgUser, runId + "-");
 
             KafkaIO.CommittedReader scored = new KafkaIO.CommittedReader(bootstrap, conf.get(JobOptions.TOPIC_SCORED), true);
             KafkaIO.CommittedReader dlq = new KafkaIO.CommittedReader(bootstrap, conf.get(JobOptions.TOPIC_DLQ), true);
@@ -138,11 +178,16 @@ public final class DemoCommand implements Callable<Integer> {
             long deadline = start + timeout.toNanos();
             Tally tally = new Tally(produced.frauds);
             try (ProgressBar pb = Progress.bar("scored", produced.valid)) {
-                while (tally.ids.size() < produced.valid || dlq.count() < produced.bad) {
+                while (tally.ids.size() < produced.valid || dlq.count() < produced.bad
+                        || (rows != null && rows.count < produced.valid)) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("timed out after " + timeout + " with " + tally.ids.size() + " of "
-                                + produced.valid + " scored and " + dlq.count() + " of " + produced.bad + " dead letters;"
-                                + " see the log for the job's errors");
+                                + produced.valid + " scored, " + dlq.count() + " of " + produced.bad + " dead letters"
+                                + (rows == null ? "" : " and " + rows.count + " rows in PostgreSQL")
+                                + "; see the log for the job's errors");
+                    }
+                    if (rows != null) {
+                        rows.refresh(start);
                     }
                     if (job.getJobStatus().get().isGloballyTerminalState()) {
                         throw new IllegalStateException("the job ended early (" + job.getJobStatus().get() + "); see the log");
@@ -156,11 +201,18 @@ public final class DemoCommand implements Callable<Integer> {
             job.cancel().get(30, TimeUnit.SECONDS);
             scored.close();
             dlq.close();
-            summarize(produced, tally, dlq.count(), producedNanos, totalNanos);
-            return tally.duplicates == 0 ? 0 : 1;
+            if (rows != null) {
+                rows.finish(conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-pg");
+            }
+            summarize(produced, tally, dlq.count(), producedNanos, totalNanos, rows);
+            boolean pgExact = rows == null || (rows.count == tally.ids.size() && rows.repeated == 0);
+            return tally.duplicates == 0 && pgExact ? 0 : 1;
         } finally {
             if (kafka != null) {
                 kafka.close();
+            }
+            if (postgres != null) {
+                postgres.close();
             }
         }
     }
@@ -253,7 +305,66 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void summarize(Produced produced, Tally t, long dlqCount, long producedNanos, long totalNanos) {
+    /** Follows the demo's rows in PostgreSQL: how many are committed, and when the last one was. */
+    private static final class RowCounter {
+        private static final long EVERY_NANOS = 500_000_000L;
+        final String url;
+        final String user;
+        final String idPrefix;
+        long count;
+        long repeated;
+        long completeNanos;
+        private long lastRefresh;
+
+        RowCounter(String url, String user, String idPrefix) {
+            this.url = url;
+            this.user = user;
+            this.idPrefix = idPrefix;
+        }
+
+        /** Counts the committed rows, at most every half second; remembers how long after {@code start} they were all there. */
+        void refresh(long start) throws SQLException {
+            long now = System.nanoTime();
+            if (now - lastRefresh < EVERY_NANOS) {
+                return;
+            }
+            lastRefresh = now;
+            long before = count;
+            count = query("SELECT count(*) FROM " + SchemaMigrator.SCORED_TABLE + " WHERE starts_with(transaction_id, ?)");
+            if (count != before) {
+                completeNanos = now - start;
+            }
+        }
+
+        /** Rows flagged as written twice, and clean-up of the cancelled job's last prepared transaction. */
+        void finish(String transactionPrefix) throws SQLException {
+            count = query("SELECT count(*) FROM " + SchemaMigrator.SCORED_TABLE + " WHERE starts_with(transaction_id, ?)");
+            repeated = query("SELECT count(*) FROM " + SchemaMigrator.SCORED_TABLE + " WHERE starts_with(transaction_id, ?) AND duplicate");
+            PostgresSink.rollbackPrepared(url, user, transactionPrefix);
+        }
+
+        private long query(String sql) throws SQLException {
+            try (Connection c = new org.postgresql.Driver().connect(url, properties()); PreparedStatement s = c.prepareStatement(sql)) {
+                s.setString(1, idPrefix);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    return r.getLong(1);
+                }
+            }
+        }
+
+        private java.util.Properties properties() {
+            java.util.Properties p = new java.util.Properties();
+            p.setProperty("user", user);
+            String password = SchemaMigrator.passwordFromEnvironment();
+            if (password != null) {
+                p.setProperty("password", password);
+            }
+            return p;
+        }
+    }
+
+    private void summarize(Produced produced, Tally t, long dlqCount, long producedNanos, long totalNanos, RowCounter rows) {
         double seconds = totalNanos / 1e9;
         double eps = t.ids.size() / seconds;
         PrintWriter out = spec.commandLine().getOut();
@@ -267,6 +378,13 @@ public final class DemoCommand implements Callable<Integer> {
                 trueFrauds == 0 ? 0.0 : (double) t.flaggedFraud / trueFrauds, trueFrauds);
         out.printf("  duration         %.1f s (producing %.1f s); %,.0f events/s end to end%n", seconds, producedNanos / 1e9, eps);
         out.printf("  model            %s %s%n", t.model, t.modelVersion);
+        double pgSeconds = rows == null ? 0 : rows.completeNanos / 1e9;
+        double pgRate = rows == null || pgSeconds == 0 ? 0 : rows.count / pgSeconds;
+        if (rows != null) {
+            out.printf("  postgresql       %,d rows (%s), %,d written twice; all committed after %.1f s: %,.0f rows/s%n",
+                    rows.count, rows.count == t.ids.size() ? "one per scored transaction" : "MISMATCH with " + t.ids.size() + " scored",
+                    rows.repeated, pgSeconds, pgRate);
+        }
         if (json) {
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("events_in", produced.valid + produced.bad);
@@ -280,6 +398,12 @@ public final class DemoCommand implements Callable<Integer> {
             o.put("events_per_second", Math.round(eps));
             o.put("model", t.model);
             o.put("model_version", t.modelVersion);
+            if (rows != null) {
+                o.put("postgres_rows", rows.count);
+                o.put("postgres_rows_written_twice", rows.repeated);
+                o.put("postgres_seconds", Math.round(pgSeconds * 1000) / 1000.0);
+                o.put("postgres_rows_per_second", Math.round(pgRate));
+            }
             out.println(o.toString());
         }
         out.flush();

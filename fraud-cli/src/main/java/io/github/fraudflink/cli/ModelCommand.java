@@ -66,17 +66,10 @@ public final class ModelCommand implements Runnable {
 
         /** Every control event on the topic, oldest first. */
         List<ModelControl> history() {
-            List<ModelControl> out = new ArrayList<>();
             try (KafkaIO.CommittedReader r = new KafkaIO.CommittedReader(bootstrap, controlTopic, false)) {
-                while (r.poll(Duration.ofSeconds(2), rec -> {
-                    if (rec.value() != null) {
-                        out.add(ModelControlJson.read(rec.value()));
-                    }
-                }) > 0) {
-                    // read to the end
-                }
+                return r.readToEnd(Duration.ofSeconds(2)).stream().filter(rec -> rec.value() != null)
+                        .map(rec -> ModelControlJson.read(rec.value())).toList();
             }
-            return out;
         }
     }
 
@@ -193,12 +186,8 @@ public final class ModelCommand implements Runnable {
             Map<String, ModelStatus> latest = new TreeMap<>();
             List<ModelStatus> rejections = new ArrayList<>();
             try (KafkaIO.CommittedReader r = new KafkaIO.CommittedReader(kafka.bootstrap, kafka.statusTopic, false)) {
-                List<byte[]> values = new ArrayList<>();
-                while (r.poll(Duration.ofSeconds(2), rec -> values.add(rec.value())) > 0) {
-                    // read to the end
-                }
-                for (byte[] v : values) {
-                    ModelStatus s = ModelControlJson.readStatus(v);
+                for (var rec : r.readToEnd(Duration.ofSeconds(2))) {
+                    ModelStatus s = ModelControlJson.readStatus(rec.value());
                     if (ModelStatus.REJECTED.equals(s.status)) {
                         rejections.add(s);
                     } else {

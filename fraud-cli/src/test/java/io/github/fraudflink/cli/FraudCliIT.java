@@ -3,62 +3,45 @@ package io.github.fraudflink.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The ./fraud commands, run in-process through the same picocli tree the launcher uses. */
 class FraudCliIT {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err) {
-        JsonNode lastJson() throws Exception {
-            List<String> lines = out.lines().toList();
-            return new ObjectMapper().readTree(lines.get(lines.size() - 1));
-        }
-    }
-
-    private static Run run(String... args) {
-        CommandLine cl = FraudCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void everyCommandHasHelp() {
         for (String cmd : List.of("demo", "simulate", "train")) {
-            Run r = run(cmd, "--help");
+            CliRun r = run(cmd, "--help");
             assertThat(r.exit()).isZero();
             assertThat(r.out()).contains("Usage: fraud " + cmd);
         }
-        Run top = run("--help");
+        CliRun top = run("--help");
         assertThat(top.out()).contains("demo", "simulate", "train");
     }
 
     @Test
     void badArgumentsAreExplained() {
-        Run r = run("demo", "--checkpoint-interval", "soon");
+        CliRun r = run("demo", "--checkpoint-interval", "soon");
         assertThat(r.exit()).isNotZero();
         assertThat(r.err()).contains("'soon' is not a duration");
-        Run t = run("train", "--data", tmp.resolve("missing.csv").toString());
+        CliRun t = run("train", "--data", tmp.resolve("missing.csv").toString());
         assertThat(t.exit()).isNotZero();
         assertThat(t.err()).contains("no such file");
     }
 
     @Test
     void demoScoresEveryEventOnceEndToEnd() throws Exception {
-        Run r = run("demo", "--events", "3000", "--customers", "300", "--checkpoint-interval", "500ms",
+        CliRun r = run("demo", "--events", "3000", "--customers", "300", "--checkpoint-interval", "500ms",
                 "--bad-share", "0.01", "--work-dir", tmp.resolve("work").toString(), "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode j = r.lastJson();
@@ -68,7 +51,11 @@ class FraudCliIT {
         assertThat(j.get("duplicates").asLong()).isZero();
         assertThat(j.get("model").asText()).isEqualTo("demo-xgb");
         assertThat(j.get("events_per_second").asDouble()).isPositive();
-        for (String key : List.of("events_in", "scored", "dlq", "flagged", "duration", "events_per_second", "model", "model_version")) {
+        // the same transactions in the local PostgreSQL, each once
+        assertThat(j.get("postgres_rows").asLong()).isEqualTo(j.get("scored").asLong());
+        assertThat(j.get("postgres_rows_written_twice").asLong()).isZero();
+        for (String key : List.of("events_in", "scored", "dlq", "flagged", "duration", "events_per_second", "model", "model_version",
+                "postgres_rows", "postgres_rows_per_second")) {
             assertThat(j.has(key)).as(key).isTrue();
         }
     }
@@ -79,7 +66,7 @@ class FraudCliIT {
         Path data = tmp.resolve("sim-90d.csv.gz");
         assertThat(run("simulate", "--days", "90", "--out", data.toString()).exit()).isZero();
         Path out = tmp.resolve("model");
-        Run t = run("train", "--data", data.toString(), "--train-start", "2018-05-15", "--train-days", "21",
+        CliRun t = run("train", "--data", data.toString(), "--train-start", "2018-05-15", "--train-days", "21",
                 "--name", "demo-xgb", "--model-version", "sim-2018-05-15", "--created-at", "2026-11-23T00:00:00Z",
                 "--out", out.toString(), "--json");
         assertThat(t.exit()).as(t.err()).isZero();

@@ -9,8 +9,6 @@ import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.model.ModelArtifactWriter;
 import io.github.fraudflink.model.ModelManifest;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The commands that talk to Kafka ({@code fraud model ...}, {@code fraud simulate --bootstrap-servers}) against a real in-process broker. */
 class KafkaCommandsIT {
@@ -49,13 +46,8 @@ class KafkaCommandsIT {
     }
 
     private static String[] run(String... args) {
-        CommandLine cl = FraudCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new String[] {Integer.toString(exit), out.toString(), err.toString()};
+        CliRun r = CliRun.of(args);
+        return new String[] {Integer.toString(r.exit()), r.out(), r.err()};
     }
 
     /** The shipped model re-versioned (same model file, golden sample and checksums recomputed). */
@@ -71,13 +63,9 @@ class KafkaCommandsIT {
     }
 
     private static List<ModelControl> controlEvents() {
-        List<ModelControl> out = new ArrayList<>();
         try (var r = new KafkaIO.CommittedReader(kafka.bootstrapServers(), "model-control", false)) {
-            while (r.poll(Duration.ofSeconds(1), rec -> out.add(ModelControlJson.read(rec.value()))) > 0) {
-                // to the end
-            }
+            return r.readToEnd(Duration.ofSeconds(1)).stream().map(rec -> ModelControlJson.read(rec.value())).toList();
         }
-        return out;
     }
 
     @Test

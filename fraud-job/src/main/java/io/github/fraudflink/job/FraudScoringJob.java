@@ -3,6 +3,9 @@ package io.github.fraudflink.job;
 import io.github.fraudflink.features.AccountFeatures;
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.features.TransactionParser;
+import io.github.fraudflink.sql.SchemaMigrator;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -28,7 +31,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * transactions (Kafka) -> parse + validate -> (invalid) -> transactions-dlq (Kafka, exactly once)
  *                      -> keyBy(account_id) -> account features (keyed state, RocksDB)
  *                      -> score (embedded model, micro-batched) -> scored-transactions (Kafka, exactly once)
- *                              ^ broadcast                      -> (side output) model-control-status (Kafka)
+ *                              ^ broadcast                      -> scored_transactions (PostgreSQL, exactly once; if configured)
+ *                              |                                -> (side output) model-control-status (Kafka)
  * model-control (Kafka, compacted) -> broadcast (live model per role, broadcast state)
  * </pre>
  *
@@ -36,6 +40,11 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * locally with {@code ./fraud demo}. Options: {@link JobOptions}.
  */
 public final class FraudScoringJob {
+    /** Rows per JDBC batch of the PostgreSQL sink. */
+    static final int POSTGRES_BATCH_SIZE = 500;
+    /** How long a PostgreSQL row-lock wait may last before the sink fails (and the job fails over). */
+    static final Duration POSTGRES_LOCK_TIMEOUT = Duration.ofSeconds(60);
+
     private FraudScoringJob() {}
 
     public static void main(String[] args) throws Exception {
@@ -81,6 +90,10 @@ public final class FraudScoringJob {
         scored.sinkTo(exactlyOnceSink(conf, bootstrap, "scored", new KafkaRecords.Scored(conf.get(JobOptions.TOPIC_SCORED))))
                 .uid("kafka-scored-sink").name("scored-transactions");
 
+        conf.getOptional(JobOptions.POSTGRES_URL).ifPresent(url -> scored
+                .sinkTo(postgresSink(conf, url))
+                .uid("postgres-scored-sink").name("scored_transactions (PostgreSQL)"));
+
         scored.getSideOutput(ScoreOperator.STATUS)
                 .sinkTo(KafkaSink.<ModelStatus>builder()
                         .setBootstrapServers(bootstrap)
@@ -88,6 +101,23 @@ public final class FraudScoringJob {
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE) // operators watch it live
                         .build())
                 .uid("kafka-model-status-sink").name("model-control-status");
+    }
+
+    /**
+     * The exactly-once PostgreSQL sink. Building it migrates the schema (Flyway, idempotent) and checks that the
+     * server can prepare transactions, so a wrong URL, password or server setting fails here, before submission.
+     */
+    static PostgresSink postgresSink(ReadableConfig conf, String url) {
+        String user = conf.get(JobOptions.POSTGRES_USER);
+        SchemaMigrator.migrate(url, user, SchemaMigrator.passwordFromEnvironment());
+        PostgresSink sink = new PostgresSink(url, user, conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-pg",
+                POSTGRES_BATCH_SIZE, POSTGRES_LOCK_TIMEOUT);
+        try {
+            sink.checkServer();
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL at " + url + ": " + e.getMessage(), e);
+        }
+        return sink;
     }
 
     /** Generic types off (no Kryo), exactly-once checkpoints unless the cluster configures them. */

@@ -55,6 +55,10 @@ public final class JobOptions {
             .durationType().defaultValue(Duration.ofMillis(5)).withDescription("Longest time a row waits for its batch to fill (added latency).");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("fraud.checkpoint.interval")
             .durationType().defaultValue(Duration.ofSeconds(10)).withDescription("Exactly-once checkpoint interval, unless execution.checkpointing.interval is set. Output becomes visible to read_committed consumers at each checkpoint.");
+    public static final ConfigOption<String> POSTGRES_URL = key("fraud.postgres.url")
+            .stringType().noDefaultValue().withDescription("JDBC URL of a PostgreSQL database (jdbc:postgresql://host:5432/db): when set, scored transactions also go to its table scored_transactions, exactly once, and the schema is migrated at start. The password comes only from the environment variable FRAUD_POSTGRES_PASSWORD (of the client and every task manager), never from a key or the URL.");
+    public static final ConfigOption<String> POSTGRES_USER = key("fraud.postgres.user")
+            .stringType().defaultValue("fraud").withDescription("PostgreSQL user of the sink and the migrations.");
     public static final ConfigOption<Integer> MAX_MESSAGE_BYTES = key("fraud.parser.max-message-bytes")
             .intType().defaultValue(64 * 1024).withDescription("Larger input messages go to the DLQ.");
     public static final ConfigOption<Double> MAX_AMOUNT = key("fraud.parser.max-amount")
@@ -66,7 +70,7 @@ public final class JobOptions {
     public static final ConfigOption<?>[] ALL = {
         BOOTSTRAP_SERVERS, TOPIC_TRANSACTIONS, TOPIC_SCORED, TOPIC_DLQ, TOPIC_MODEL_CONTROL, TOPIC_MODEL_STATUS, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
         TRANSACTION_TIMEOUT, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, STATE_TTL, MODEL_URI,
-        MODEL_SHA256, SCORE_BATCH_SIZE, SCORE_BATCH_DELAY, CHECKPOINT_INTERVAL, MAX_MESSAGE_BYTES, MAX_AMOUNT, MAX_FUTURE_SKEW,
+        MODEL_SHA256, SCORE_BATCH_SIZE, SCORE_BATCH_DELAY, CHECKPOINT_INTERVAL, POSTGRES_URL, POSTGRES_USER, MAX_MESSAGE_BYTES, MAX_AMOUNT, MAX_FUTURE_SKEW,
     };
 
     private JobOptions() {}

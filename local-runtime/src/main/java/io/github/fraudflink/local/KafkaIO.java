@@ -90,6 +90,15 @@ public final class KafkaIO {
             return out;
         }
 
+        /** Reads until a poll of {@code idle} brings nothing more: the whole topic as it stands (e.g. a compacted one). */
+        public List<ConsumerRecord<byte[], byte[]>> readToEnd(Duration idle) {
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            while (poll(idle, out::add) > 0) {
+                // until a poll comes back empty
+            }
+            return out;
+        }
+
         /** Positions of every partition (what has been read). */
         public Map<TopicPartition, Long> positions() {
             Map<TopicPartition, Long> m = new java.util.TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));

@@ -158,16 +158,9 @@ public final class TrainingReport {
         plainRow(h, "Recall at threshold", m.metric("recall_at_threshold"), cols);
         plainRow(h, "F1 at threshold", m.metric("f1_at_threshold"), cols);
         plainRow(h, "Validation AUPRC (early stopping)", m.metric("validation_auprc"), cols);
-        for (String[] k : new String[][] {{"auprc", "AUPRC"}, {"roc_auc", "ROC AUC"},
-                {"card_precision_at_100", "Card precision@100"}}) {
-            double mean = m.metric("prequential_" + k[0] + "_mean");
-            double sd = m.metric("prequential_" + k[0] + "_std");
-            if (!Double.isNaN(mean)) {
-                h.append("<tr><th>Prequential ").append(k[1]).append(" (mean &plusmn; sd)</th><td class=\"this\">")
-                        .append(f3(mean)).append(" &plusmn; ").append(f3(sd)).append("</td>")
-                        .append("<td></td>".repeat(cols)).append("</tr>\n");
-            }
-        }
+        prequentialRow(h, m, "roc_auc", "ROC AUC", HandbookBaselines.Baseline::rocAuc);
+        prequentialRow(h, m, "auprc", "AUPRC", HandbookBaselines.Baseline::averagePrecision);
+        prequentialRow(h, m, "card_precision_at_100", "card precision@100", HandbookBaselines.Baseline::cardPrecisionAt100);
         h.append("</tbody>\n</table>\n<p class=\"note\">The handbook's figures (Le Borgne et al., <em>Reproducible Machine"
                 + " Learning for Credit Card Fraud Detection</em>) are for reference: they were measured on the handbook's"
                 + " data window (train 2018-07-25..07-31, test 2018-08-08..08-14) with its 15 features, which include"
@@ -258,6 +251,23 @@ public final class TrainingReport {
         h.append("<tr><th>").append(esc(label)).append("</th><td class=\"this\">").append(f3(mine)).append("</td>");
         for (HandbookBaselines.Baseline b : HandbookBaselines.ALL) {
             h.append("<td>").append(f3(f.applyAsDouble(b))).append("</td>");
+        }
+        h.append("</tr>\n");
+    }
+
+    /** Mean &plusmn; sd over the prequential folds, next to the handbook's prequential means (when there are folds). */
+    private static void prequentialRow(StringBuilder h, ModelManifest m, String key, String label,
+            java.util.function.ToDoubleFunction<HandbookBaselines.Baseline> f) {
+        double mean = m.metric("prequential_" + key + "_mean");
+        double sd = m.metric("prequential_" + key + "_std");
+        if (Double.isNaN(mean)) {
+            return;
+        }
+        h.append("<tr><th>Prequential ").append(esc(label)).append(" (mean &plusmn; sd)</th><td class=\"this\">")
+                .append(f3(mean)).append(" &plusmn; ").append(f3(sd)).append("</td>");
+        for (HandbookBaselines.Baseline b : HandbookBaselines.ALL) {
+            h.append(HandbookBaselines.PREQUENTIAL.equals(b.protocol()) ? "<td>" + f3(f.applyAsDouble(b)) + "</td>"
+                    : "<td class=\"na\">&ndash;</td>");
         }
         h.append("</tr>\n");
     }

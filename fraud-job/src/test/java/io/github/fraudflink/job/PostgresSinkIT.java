@@ -1,0 +1,253 @@
+package io.github.fraudflink.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.fraudflink.features.FeatureSchema;
+import io.github.fraudflink.local.EmbeddedKafka;
+import io.github.fraudflink.local.EmbeddedPostgres;
+import io.github.fraudflink.local.KafkaIO;
+import io.github.fraudflink.sql.SchemaMigrator;
+import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The PostgreSQL sink with the whole job (real in-process Kafka, real PostgreSQL, MiniCluster with 2 task managers,
+ * parallelism 2): N transactions in, exactly N rows in {@code scored_transactions} with the values of the Kafka
+ * output (read_committed), repeats not written twice, prepared transactions left by an earlier run rolled back, none
+ * left behind; and the same when a task manager is killed mid-stream.
+ */
+class PostgresSinkIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path tmp;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = JobTestSupport.miniCluster(() -> tmp);
+
+    private static EmbeddedKafka kafka;
+    private static EmbeddedPostgres pg;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
+        pg = EmbeddedPostgres.start(tmp.resolve("postgres"), false);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (pg != null) {
+            pg.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /** Job options on topics and a database of their own. */
+    private static Configuration jobConfig(String run, boolean bounded) throws Exception {
+        Configuration c = JobTestSupport.jobConfig(kafka, run, bounded);
+        c.set(JobOptions.POSTGRES_URL, pg.createDatabase(run));
+        c.set(JobOptions.POSTGRES_USER, pg.user());
+        return c;
+    }
+
+    /** One row of the table, as the test reads it back. */
+    record Row(String accountId, double amount, long eventTime, double[] features, String featureSchema, double score,
+            String decision, double threshold, String model, String modelVersion, boolean duplicate) {}
+
+    private static Map<String, Row> readTable(String url) throws Exception {
+        Map<String, Row> rows = new HashMap<>();
+        try (Connection c = DriverManager.getConnection(url, pg.user(), null); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT transaction_id, account_id, amount, event_time, features::text,"
+                        + " feature_schema, score, decision, threshold, model, model_version, duplicate FROM scored_transactions")) {
+            while (r.next()) {
+                JsonNode f = JSON.readTree(r.getString(5));
+                double[] features = new double[FeatureSchema.size()];
+                for (int i = 0; i < features.length; i++) {
+                    features[i] = f.get(FeatureSchema.NAMES.get(i)).asDouble();
+                }
+                assertThat(f.size()).isEqualTo(FeatureSchema.size());
+                rows.put(r.getString(1), new Row(r.getString(2), r.getDouble(3),
+                        r.getObject(4, OffsetDateTime.class).toInstant().toEpochMilli(), features, r.getString(6),
+                        r.getDouble(7), r.getString(8), r.getDouble(9), r.getString(10), r.getString(11), r.getBoolean(12)));
+            }
+        }
+        return rows;
+    }
+
+    private static long count(String url, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, pg.user(), null); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    /** Polls the committed row count until it reaches {@code expected} (or the time is up); returns the last count. */
+    private static long awaitRows(String url, long expected, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long n = count(url, "SELECT count(*) FROM scored_transactions");
+        while (n < expected && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(200); // polling interval of an observable condition, not a wait for an event
+            n = count(url, "SELECT count(*) FROM scored_transactions");
+        }
+        return n;
+    }
+
+    /** Leaves a prepared transaction {@code gid} that inserted a row for {@code transactionId}. */
+    private static void prepareOrphan(String url, String gid, String transactionId) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, pg.user(), null); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("INSERT INTO scored_transactions (transaction_id, account_id, amount, event_time, ingest_time,"
+                    + " scored_time, features, feature_schema, score, decision, threshold, model, model_version)"
+                    + " VALUES ('" + transactionId + "', 'orphan', 1, now(), now(), now(), '{}', 'x', -1, 'approve', 1,"
+                    + " 'orphan', 'orphan')");
+            s.execute("PREPARE TRANSACTION '" + gid + "'");
+        }
+    }
+
+    private static long prepared(String url, String prefix) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, pg.user(), null);
+                PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_prepared_xacts WHERE starts_with(gid, ?)")) {
+            s.setString(1, prefix + ":");
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Exactly one row per transaction, each with the values of its first occurrence on the Kafka topic, and no
+     * row written twice (the {@code duplicate} column would say so).
+     */
+    private static void assertTableMatchesKafka(List<LabelledTransaction> txs, Map<String, Row> table,
+            List<ConsumerRecord<byte[], byte[]>> kafkaOut) {
+        Map<String, ScoredTransaction> first = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : kafkaOut) {
+            ScoredTransaction s = ScoredTransactionJson.read(r.value());
+            if (!s.duplicate) {
+                assertThat(first.put(s.transactionId, s)).as("Kafka: a second first occurrence of %s", s.transactionId).isNull();
+            }
+        }
+        assertThat(table).hasSize(txs.size());
+        assertThat(table.keySet()).containsExactlyInAnyOrderElementsOf(first.keySet());
+        for (Map.Entry<String, Row> e : table.entrySet()) {
+            Row row = e.getValue();
+            ScoredTransaction s = first.get(e.getKey());
+            assertThat(row.duplicate()).as("row %s written more than once", e.getKey()).isFalse();
+            assertThat(row.features()).as("features of %s", e.getKey()).containsExactly(s.features);
+            assertThat(row.score()).as("score of %s", e.getKey()).isEqualTo(s.score);
+            assertThat(row.modelVersion()).isEqualTo(s.modelVersion);
+            assertThat(row.model()).isEqualTo(s.model);
+            assertThat(row.decision()).isEqualTo(s.decision);
+            assertThat(row.threshold()).isEqualTo(s.threshold);
+            assertThat(row.accountId()).isEqualTo(s.accountId);
+            assertThat(row.amount()).isEqualTo(s.amount);
+            assertThat(row.eventTime()).isEqualTo(s.eventTime);
+            assertThat(row.featureSchema()).isEqualTo(FeatureSchema.ID);
+        }
+    }
+
+    @Test
+    void everyTransactionOnceWithTheValuesOfTheKafkaOutput() throws Exception {
+        long t0 = System.nanoTime();
+        Configuration c = jobConfig("pg_bounded", true);
+        String url = c.get(JobOptions.POSTGRES_URL);
+        List<LabelledTransaction> txs = JobTestSupport.workload(11, 4000);
+        // 25 transactions sent twice: the job scores the repeat again (duplicate=true on Kafka), the table keeps one row
+        List<LabelledTransaction> input = new ArrayList<>(txs);
+        for (int i = 0; i < 25; i++) {
+            input.add(txs.get(1000 + 100 * i));
+        }
+        JobTestSupport.produce(kafka, c, input, List.of());
+        // what a crashed earlier run with this prefix can leave: prepared transactions holding rows the job is about
+        // to write (subtask 0, and subtask 3 of a run with more parallelism); and one of another job
+        SchemaMigrator.migrate(url, pg.user(), null);
+        prepareOrphan(url, "pg_bounded-pg:0:7", txs.get(0).tx().transactionId);
+        prepareOrphan(url, "pg_bounded-pg:3:2", txs.get(1).tx().transactionId);
+        prepareOrphan(url, "other-pg:0:1", "not-in-the-workload");
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(JobTestSupport.PARALLELISM);
+        FraudScoringJob.build(env, c);
+        env.execute("pg-bounded");
+
+        try (var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false)) {
+            List<ConsumerRecord<byte[], byte[]>> out = scored.readUntil(input.size(), Duration.ofSeconds(30));
+            assertThat(out).hasSize(input.size());
+            assertThat(out).filteredOn(r -> ScoredTransactionJson.read(r.value()).duplicate).hasSize(25);
+            assertTableMatchesKafka(txs, readTable(url), out);
+        }
+        assertThat(prepared(url, "pg_bounded-pg")).as("prepared transactions left (the orphans rolled back)").isZero();
+        assertThat(prepared(url, "other-pg")).as("another job's prepared transaction is not touched").isOne();
+        assertThat(PostgresSink.rollbackPrepared(url, pg.user(), "other-pg")).isOne();
+        System.out.printf("postgres bounded: %d rows in %.1f s%n", txs.size(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    @Test
+    void killedTaskManagerMidStreamWritesEachRowOnce(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        long t0 = System.nanoTime();
+        Configuration c = jobConfig("pg_failover", false);
+        String url = c.get(JobOptions.POSTGRES_URL);
+        String prefix = c.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-pg";
+        List<LabelledTransaction> txs = JobTestSupport.workload(12, 20_000);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(JobTestSupport.PARALLELISM);
+        FraudScoringJob.build(env, c);
+        JobClient job = env.executeAsync("pg-failover");
+        try (var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false)) {
+            // 16,000 in at once: the job needs seconds for them, so the kill hits it with rows in open and
+            // prepared transactions
+            JobTestSupport.produce(kafka, c, txs.subList(0, 16_000), List.of());
+            long before = awaitRows(url, 2_000, Duration.ofMinutes(2));
+            cluster.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
+            assertThat(before).as("rows committed before the failure").isBetween(2_000L, 15_999L);
+            JobTestSupport.produce(kafka, c, txs.subList(16_000, txs.size()), List.of());
+            cluster.startTaskManager();
+
+            assertThat(awaitRows(url, txs.size(), Duration.ofMinutes(3))).isEqualTo(txs.size());
+            List<ConsumerRecord<byte[], byte[]>> out = scored.readUntil(txs.size(), Duration.ofMinutes(1));
+            assertThat(cluster.getExecutionGraph(job.getJobID()).get().getFailureInfo())
+                    .as("the job failed over (it lost a task manager)").isNotNull();
+            // every transaction with rows is committed, and the failed attempt's prepared ones were rolled back
+            assertThat(prepared(url, prefix)).as("prepared transactions left").isZero();
+            assertTableMatchesKafka(txs, readTable(url), out);
+            System.out.printf("postgres failover: %d rows (%d before the kill) in %.1f s%n", txs.size(), before,
+                    (System.nanoTime() - t0) / 1e9);
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+            PostgresSink.rollbackPrepared(url, pg.user(), prefix);
+        }
+        assertThat(count(url, "SELECT count(*) FROM scored_transactions")).isEqualTo(txs.size());
+    }
+}
