@@ -119,11 +119,21 @@ class ModelHotSwapIT {
             load.join();
             got.addAll(scored.readUntil(12_000, Duration.ofMinutes(2)));
 
-            // a bad model is rejected by every instance; v2 keeps scoring
-            JobTestSupport.publish(kafka, c, new ModelControl(defaults.name(), "tampered", ModelControl.CHAMPION, broken.toString(), null));
-            List<ModelStatus> rejected = awaitStatus(status, "tampered", ModelStatus.REJECTED, JobTestSupport.PARALLELISM);
-            assertThat(rejected).filteredOn(s -> "tampered".equals(s.version)).allSatisfy(s ->
-                    assertThat(s.reason).isEqualTo("file_checksum_mismatch"));
+            // every kind of bad model is rejected by every instance; v2 keeps scoring
+            Map<String, URI> badModels = new java.util.LinkedHashMap<>();
+            badModels.put("file_checksum_mismatch", broken);
+            badModels.put("unreachable", tmp.resolve("nowhere/manifest.json").toUri());
+            badModels.put("schema_mismatch", TestArtifacts.wrongFeatures(tmp.resolve("wrong")));
+            badModels.put("corrupt_model", TestArtifacts.corrupt(tmp.resolve("corrupt")));
+            badModels.put("invalid_score", TestArtifacts.nanScores(tmp.resolve("nan")));
+            for (Map.Entry<String, URI> bad : badModels.entrySet()) {
+                String version = "bad-" + bad.getKey();
+                JobTestSupport.publish(kafka, c, new ModelControl("bad-" + bad.getKey(), version, ModelControl.CHAMPION,
+                        bad.getValue().toString(), null));
+                List<ModelStatus> rejected = awaitStatus(status, version, ModelStatus.REJECTED, JobTestSupport.PARALLELISM);
+                assertThat(rejected).filteredOn(s -> version.equals(s.version)).allSatisfy(s ->
+                        assertThat(s.reason).isEqualTo(bad.getKey()));
+            }
             JobTestSupport.produce(kafka, c, txs.subList(12_000, 24_000), List.of());
             got.addAll(scored.readUntil(24_000, Duration.ofMinutes(2)));
 
@@ -150,12 +160,37 @@ class ModelHotSwapIT {
             try {
                 List<ModelStatus> afterRestore = awaitStatus(status, "v2", ModelStatus.LIVE, JobTestSupport.PARALLELISM);
                 assertThat(afterRestore).filteredOn(s -> "v2".equals(s.version)).extracting(s -> s.cause).containsOnly("restore");
-                JobTestSupport.produce(kafka, c, txs.subList(24_000, txs.size()), List.of());
-                for (ConsumerRecord<byte[], byte[]> r : scored.readUntil(txs.size(), Duration.ofMinutes(2))) {
+                JobTestSupport.produce(kafka, c, txs.subList(24_000, 30_000), List.of());
+                for (ConsumerRecord<byte[], byte[]> r : scored.readUntil(30_000, Duration.ofMinutes(2))) {
                     ScoredTransaction s = ScoredTransactionJson.read(r.value());
                     duplicates += out.put(s.transactionId, s) == null ? 0 : 1;
                     assertThat(s.modelVersion).as("scored after the restore").isEqualTo("v2");
                 }
+
+                // a shadow scores every event alongside and never decides
+                URI challenger = TestArtifacts.variant(tmp.resolve("challenger"), "challenger", "c1", "9E-1");
+                JobTestSupport.publish(kafka, c, new ModelControl("challenger", "c1", ModelControl.SHADOW, challenger.toString(), null));
+                awaitStatus(status, "c1", ModelStatus.LIVE, JobTestSupport.PARALLELISM);
+                JobTestSupport.produce(kafka, c, txs.subList(30_000, txs.size()), List.of());
+                int shadowed = 0;
+                int shadowWouldDecline = 0;
+                try (var v2Model = new io.github.fraudflink.model.ModelLoader().load(v2, null)) {
+                    for (ConsumerRecord<byte[], byte[]> r : scored.readUntil(txs.size(), Duration.ofMinutes(2))) {
+                        ScoredTransaction s = ScoredTransactionJson.read(r.value());
+                        duplicates += out.put(s.transactionId, s) == null ? 0 : 1;
+                        assertThat(s.modelVersion).isEqualTo("v2");
+                        assertThat(s.score).isEqualTo(v2Model.scorer().score(s.features));
+                        assertThat(s.decision).isEqualTo(s.score >= v2Model.threshold() ? "decline" : "approve");
+                        if (s.shadowModel != null) {
+                            shadowed++;
+                            assertThat(s.shadowVersion).isEqualTo("c1");
+                            shadowWouldDecline += s.shadowScore >= v2Model.threshold() && s.score < v2Model.threshold() ? 1 : 0;
+                        }
+                    }
+                }
+                assertThat(shadowed).as("events scored after the shadow went live everywhere carry its score")
+                        .isEqualTo(txs.size() - 30_000);
+                assertThat(shadowWouldDecline).as("the shadow disagrees on some events, and the champion decides").isPositive();
             } finally {
                 restored.cancel().get(1, TimeUnit.MINUTES);
             }
