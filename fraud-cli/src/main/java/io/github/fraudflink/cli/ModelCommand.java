@@ -64,6 +64,20 @@ public final class ModelCommand implements Runnable {
             }
         }
 
+        /** Champions that instances reported live, oldest first, as control events (without manifest checksum). */
+        List<ModelControl> liveChampionsFromStatus() throws IOException {
+            List<ModelControl> out = new ArrayList<>();
+            try (KafkaIO.CommittedReader r = new KafkaIO.CommittedReader(bootstrap, statusTopic, false)) {
+                for (var rec : r.readToEnd(Duration.ofSeconds(2))) {
+                    ModelStatus s = ModelControlJson.readStatus(rec.value());
+                    if (ModelStatus.LIVE.equals(s.status) && ModelControl.CHAMPION.equals(s.role) && s.manifestUri != null) {
+                        out.add(new ModelControl(s.model, s.version, ModelControl.CHAMPION, s.manifestUri, null));
+                    }
+                }
+            }
+            return out;
+        }
+
         /** Every control event on the topic, oldest first. */
         List<ModelControl> history() {
             try (KafkaIO.CommittedReader r = new KafkaIO.CommittedReader(bootstrap, controlTopic, false)) {
@@ -142,8 +156,14 @@ public final class ModelCommand implements Runnable {
                 }
             }
             if (previous == null) {
-                throw new IllegalArgumentException(model + " " + current.version + " is the only champion version on record:"
-                        + " nothing to roll back to (compaction keeps only the last event per model)");
+                // compaction keeps one event per model: the status topic (not compacted) remembers what was live
+                previous = kafka.liveChampionsFromStatus().stream()
+                        .filter(c -> model.equals(c.model) && !current.version.equals(c.version))
+                        .reduce((a, b) -> b).orElse(null);
+            }
+            if (previous == null) {
+                throw new IllegalArgumentException(model + " " + current.version + " is the only champion version on record"
+                        + " (control and status topics): nothing to roll back to");
             }
             ModelControl again = stamp(new ModelControl(previous.model, previous.version, ModelControl.CHAMPION,
                     previous.manifestUri, previous.manifestSha256));

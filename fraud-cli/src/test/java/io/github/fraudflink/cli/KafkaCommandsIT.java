@@ -35,7 +35,7 @@ class KafkaCommandsIT {
         kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
         try (Admin a = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             a.createTopics(List.of(new NewTopic("model-control", 1, (short) 1), new NewTopic("model-control-status", 1, (short) 1),
-                    new NewTopic("sim", 2, (short) 1)))
+                    new NewTopic("sim", 2, (short) 1), new NewTopic("ct2", 1, (short) 1), new NewTopic("st2", 1, (short) 1)))
                     .all().get();
         }
     }
@@ -145,5 +145,34 @@ class KafkaCommandsIT {
         assertThat(lines).isNotEmpty();
         assertThat(fromKafka).isEqualTo(fromFile);
         assertThat(run("simulate", "--customers", "5")[2]).contains("give either --out FILE or --bootstrap-servers");
+    }
+
+    @Test
+    void rollbackFindsThePreviousChampionInTheStatusTopicWhenCompactionLeftOneEvent() throws Exception {
+        String bs = kafka.bootstrapServers();
+        Path v0 = version("v0");
+        try (KafkaProducer<byte[], byte[]> p = KafkaIO.producer(bs)) {
+            ModelStatus st = new ModelStatus();
+            st.status = "live";
+            st.role = "champion";
+            st.model = "demo-xgb";
+            st.version = "v0";
+            st.manifestUri = v0.toUri().toString();
+            st.at = 1_700_000_000_000L;
+            p.send(new ProducerRecord<>("st2", ModelControlJson.writeStatus(st))).get();
+        }
+        String[] pub = run("model", "publish", "--manifest", version("v5").toString(), "--bootstrap-servers", bs,
+                "--control-topic", "ct2", "--status-topic", "st2");
+        assertThat(pub[0]).as(pub[2]).isEqualTo("0");
+        String[] rb = run("model", "rollback", "--model", "demo-xgb", "--bootstrap-servers", bs,
+                "--control-topic", "ct2", "--status-topic", "st2");
+        assertThat(rb[0]).as(rb[2]).isEqualTo("0");
+        assertThat(rb[1]).contains("from v5 to v0");
+        List<ModelControl> events;
+        try (var r = new KafkaIO.CommittedReader(bs, "ct2", false)) {
+            events = r.readToEnd(Duration.ofSeconds(1)).stream().map(rec -> ModelControlJson.read(rec.value())).toList();
+        }
+        assertThat(events).extracting(c -> c.version).containsExactly("v5", "v0");
+        assertThat(events.get(1).manifestUri).isEqualTo(v0.toUri().toString());
     }
 }
