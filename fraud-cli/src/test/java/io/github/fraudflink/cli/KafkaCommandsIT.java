@@ -35,7 +35,8 @@ class KafkaCommandsIT {
         kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
         try (Admin a = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             a.createTopics(List.of(new NewTopic("model-control", 1, (short) 1), new NewTopic("model-control-status", 1, (short) 1),
-                    new NewTopic("sim", 2, (short) 1), new NewTopic("ct2", 1, (short) 1), new NewTopic("st2", 1, (short) 1)))
+                    new NewTopic("sim", 2, (short) 1), new NewTopic("ct2", 1, (short) 1), new NewTopic("st2", 1, (short) 1),
+                    new NewTopic("replayed", 2, (short) 1), new NewTopic("labels", 1, (short) 1)))
                     .all().get();
         }
     }
@@ -174,5 +175,32 @@ class KafkaCommandsIT {
         }
         assertThat(events).extracting(c -> c.version).containsExactly("v5", "v0");
         assertThat(events.get(1).manifestUri).isEqualTo(v0.toUri().toString());
+    }
+
+    @Test
+    void replayStreamsADatasetInEventTimeOrderWithDelayedLabels() throws Exception {
+        Path file = tmp.resolve("replay.csv.gz");
+        assertThat(run("simulate", "--customers", "60", "--terminals", "120", "--days", "4", "--out", file.toString())[0]).isEqualTo("0");
+        io.github.fraudflink.trainer.data.Dataset ds = io.github.fraudflink.trainer.data.DatasetReader.read(file,
+                io.github.fraudflink.trainer.data.DatasetReader.Format.HANDBOOK, null);
+        String[] r = run("replay", "--data", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "replayed",
+                "--labels-topic", "labels", "--label-delay", "1d");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        io.github.fraudflink.features.TransactionParser parser = new io.github.fraudflink.features.TransactionParser();
+        List<Long> times = new ArrayList<>();
+        try (var reader = new KafkaIO.CommittedReader(kafka.bootstrapServers(), "replayed", false)) {
+            for (var rec : reader.readUntil(ds.rows().size(), Duration.ofSeconds(30))) {
+                times.add(parser.parse(rec.value(), Long.MAX_VALUE / 2).eventTime);
+            }
+        }
+        assertThat(times).hasSize(ds.rows().size());
+        long lastEvent = ds.rows().get(ds.rows().size() - 1).tx().eventTime;
+        long expectedLabels = ds.rows().stream().filter(lt -> lt.tx().eventTime + 86_400_000L <= lastEvent).count();
+        try (var reader = new KafkaIO.CommittedReader(kafka.bootstrapServers(), "labels", false)) {
+            var labels = reader.readToEnd(Duration.ofSeconds(2));
+            assertThat(labels).hasSize((int) expectedLabels);
+            assertThat(new String(labels.get(0).value(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"is_fraud\":", "\"labelled_at\":");
+        }
+        assertThat(expectedLabels).isPositive().isLessThan(ds.rows().size());
     }
 }
