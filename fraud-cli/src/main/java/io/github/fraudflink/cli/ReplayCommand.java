@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import me.tongfei.progressbar.ProgressBar;
@@ -64,8 +63,7 @@ public final class ReplayCommand implements Callable<Integer> {
         if (!Files.isRegularFile(data)) {
             throw new IllegalArgumentException("no such file: " + data);
         }
-        DatasetReader.Format fmt = format != null ? DatasetReader.Format.valueOf(format.toUpperCase(Locale.ROOT))
-                : data.getFileName().toString().contains(".jsonl") ? DatasetReader.Format.JSONL : DatasetReader.Format.HANDBOOK;
+        DatasetReader.Format fmt = DatasetReader.Format.of(format, data);
         Dataset ds;
         try (ProgressBar pb = Progress.bytes("read " + data.getFileName(), Files.size(data))) {
             ds = DatasetReader.read(data, fmt, pb::stepTo);

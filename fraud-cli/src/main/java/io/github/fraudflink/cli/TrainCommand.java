@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -75,8 +74,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DatasetReader.Format fmt = format != null ? DatasetReader.Format.valueOf(format.toUpperCase(Locale.ROOT))
-                : data.getFileName().toString().contains(".jsonl") ? DatasetReader.Format.JSONL : DatasetReader.Format.HANDBOOK;
+        DatasetReader.Format fmt = DatasetReader.Format.of(format, data);
         if (!Files.isRegularFile(data)) {
             throw new IllegalArgumentException("no such file: " + data);
         }

@@ -91,7 +91,21 @@ import java.util.zip.GZIPInputStream;
  */
 public final class DatasetReader {
     /** The supported layouts. */
-    public enum Format { HANDBOOK, JSONL, KAGGLE }
+    public enum Format {
+        HANDBOOK, JSONL, KAGGLE;
+
+        /** The format named by {@code name} (any case), or, when null, JSONL for a {@code .jsonl} file, else HANDBOOK. */
+        public static Format of(String name, Path file) {
+            if (name != null) {
+                try {
+                    return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("format '" + name + "' is not one of handbook, jsonl, kaggle");
+                }
+            }
+            return file.getFileName().toString().contains(".jsonl") ? JSONL : HANDBOOK;
+        }
+    }
 
     /** The event time of Kaggle's {@code Time = 0}: a documented, arbitrary origin (see the class comment). */
     public static final Instant KAGGLE_EPOCH = Instant.parse("2013-09-02T00:00:00Z");
