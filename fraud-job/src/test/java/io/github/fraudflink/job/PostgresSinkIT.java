@@ -228,9 +228,12 @@ class PostgresSinkIT {
         try (var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false)) {
             // 16,000 in at once: the job needs seconds for them, so the kill hits it with rows in open and
             // prepared transactions
-            JobTestSupport.produce(kafka, c, txs.subList(0, 16_000), List.of());
+            // the load is still being produced when the task manager dies, so rows are in open transactions
+            Thread load = new Thread(() -> JobTestSupport.produce(kafka, c, txs.subList(0, 16_000), List.of()));
+            load.start();
             long before = awaitRows(url, 2_000, Duration.ofMinutes(2));
             cluster.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
+            load.join();
             // the kill comes before the last 4,000 transactions exist: mid-stream whatever the first 16,000 reached
             assertThat(before).as("rows committed before the failure").isBetween(2_000L, 16_000L);
             JobTestSupport.produce(kafka, c, txs.subList(16_000, txs.size()), List.of());
