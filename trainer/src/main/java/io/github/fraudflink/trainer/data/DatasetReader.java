@@ -197,18 +197,7 @@ public final class DatasetReader {
         int amount = col(cols, "TX_AMOUNT", layout);
         int fraud = col(cols, "TX_FRAUD", layout);
         int scenario = indexOf(cols, "TX_FRAUD_SCENARIO");
-        long line = 1;
-        String s;
-        while ((s = r.readLine()) != null) {
-            line++;
-            if (s.isBlank()) {
-                continue;
-            }
-            String[] f = s.split(",", -1);
-            try {
-                if (f.length != cols.length) {
-                    throw new BadRowException("expected " + cols.length + " columns, found " + f.length);
-                }
+        forEachCsvRow(r, cols.length, bad, (line, f) -> {
                 long eventTime;
                 try {
                     eventTime = LocalDateTime.parse(cell(f[time]), HANDBOOK_TIME).toInstant(ZoneOffset.UTC)
@@ -237,10 +226,7 @@ public final class DatasetReader {
                     }
                 }
                 rows.add(new LabelledTransaction(t, isFraud, sc));
-            } catch (BadRowException e) {
-                bad.add(new Dataset.BadRow(line, e.getMessage()));
-            }
-        }
+        });
     }
 
     private static void readKaggle(BufferedReader r, TransactionParser parser, List<LabelledTransaction> rows,
@@ -259,18 +245,7 @@ public final class DatasetReader {
             components[i] = col(cols, KAGGLE_ATTRIBUTE_NAMES[i], layout);
         }
         long epoch = KAGGLE_EPOCH.toEpochMilli();
-        long line = 1;
-        String s;
-        while ((s = r.readLine()) != null) {
-            line++;
-            if (s.isBlank()) {
-                continue;
-            }
-            String[] f = s.split(",", -1);
-            try {
-                if (f.length != cols.length) {
-                    throw new BadRowException("expected " + cols.length + " columns, found " + f.length);
-                }
+        forEachCsvRow(r, cols.length, bad, (line, f) -> {
                 double seconds = number(f[time], "Time");
                 if (seconds < 0 || seconds > KAGGLE_MAX_TIME_SECONDS) {
                     throw new BadRowException("Time " + cell(f[time]) + " must be between 0 and "
@@ -290,6 +265,29 @@ public final class DatasetReader {
                 t.attributes = new ComponentMap(v);
                 boolean isFraud = zeroOrOne(f[label], "Class");
                 rows.add(new LabelledTransaction(t, isFraud, isFraud ? -1 : 0));
+        });
+    }
+
+    /** One data row of a CSV file: its 1-based line number and cells. Throws {@link BadRowException} to reject it. */
+    private interface CsvRow {
+        void accept(long line, String[] cells) throws BadRowException;
+    }
+
+    /** Reads the rows after the header, skipping blank lines; a row of the wrong width or that the handler rejects is a bad row. */
+    private static void forEachCsvRow(BufferedReader r, int columns, List<Dataset.BadRow> bad, CsvRow handler) throws IOException {
+        long line = 1;
+        String s;
+        while ((s = r.readLine()) != null) {
+            line++;
+            if (s.isBlank()) {
+                continue;
+            }
+            String[] f = s.split(",", -1);
+            try {
+                if (f.length != columns) {
+                    throw new BadRowException("expected " + columns + " columns, found " + f.length);
+                }
+                handler.accept(line, f);
             } catch (BadRowException e) {
                 bad.add(new Dataset.BadRow(line, e.getMessage()));
             }
