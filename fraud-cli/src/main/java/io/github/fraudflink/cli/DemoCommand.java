@@ -167,24 +167,40 @@ public final class DemoCommand implements Callable<Integer> {
             FraudScoringJob.build(env, conf);
             JobClient job = env.executeAsync("fraud-scoring-demo");
             err.println("job " + job.getJobID() + " submitted to a local MiniCluster (parallelism " + parallelism
-                    + ", RocksDB, checkpoints every " + checkpointInterval.toMillis() + " ms)"
-                    + (webUiPort == null ? "" : ", web UI http://127.0.0.1:" + webUiPort));
+                    + ", RocksDB, checkpoints every " + checkpointInterval.toMillis() + " ms), web UI "
+                    + LocalFlink.restAddress(conf));
             err.flush();
+            LocalFlink.awaitRunning(conf, job.getJobID(), Duration.ofMinutes(2));
 
             long start = System.nanoTime();
-            Produced produced = produce(bootstrap, conf.get(JobOptions.TOPIC_TRANSACTIONS), runId);
-            long producedNanos = System.nanoTime() - start;
+            // produced on another thread while the output is read, so the visibility latency is real
+            Produced produced = new Produced();
+            String brokers = bootstrap;
+            java.util.concurrent.CompletableFuture<Void> producing = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    produce(brokers, conf.get(JobOptions.TOPIC_TRANSACTIONS), runId, produced);
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
 
             long deadline = start + timeout.toNanos();
-            Tally tally = new Tally(produced.frauds);
-            try (ProgressBar pb = Progress.bar("scored", produced.valid)) {
-                while (tally.ids.size() < produced.valid || dlq.count() < produced.bad
+            Tally tally = new Tally();
+            try (ProgressBar pb = Progress.bar("scored", events)) {
+                while (!producing.isDone() || tally.ids.size() < produced.valid || dlq.count() < produced.bad
                         || (rows != null && rows.count < produced.valid)) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("timed out after " + timeout + " with " + tally.ids.size() + " of "
                                 + produced.valid + " scored, " + dlq.count() + " of " + produced.bad + " dead letters"
                                 + (rows == null ? "" : " and " + rows.count + " rows in PostgreSQL")
                                 + "; see the log for the job's errors");
+                    }
+                    if (producing.isCompletedExceptionally()) {
+                        producing.join(); // throws what stopped the producer
+                    }
+                    if (producing.isDone() && produced.nanos == 0) {
+                        produced.nanos = System.nanoTime() - start;
+                        pb.maxHint(produced.valid);
                     }
                     if (rows != null) {
                         rows.refresh(start);
@@ -195,16 +211,19 @@ public final class DemoCommand implements Callable<Integer> {
                     scored.poll(Duration.ofMillis(100), r -> tally.add(ScoredTransactionJson.read(r.value())));
                     dlq.poll(Duration.ZERO, r -> { });
                     pb.stepTo(tally.ids.size());
+                    pb.setExtraMessage(" produced " + produced.sent);
                 }
             }
+            long producedNanos = produced.nanos;
             long totalNanos = System.nanoTime() - start;
+            LocalFlink.CheckpointStats checkpoints = LocalFlink.CheckpointStats.fetch(conf, job.getJobID());
             job.cancel().get(30, TimeUnit.SECONDS);
             scored.close();
             dlq.close();
             if (rows != null) {
                 rows.finish(conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-pg");
             }
-            summarize(produced, tally, dlq.count(), producedNanos, totalNanos, rows);
+            summarize(produced, tally, dlq.count(), producedNanos, totalNanos, rows, checkpoints);
             boolean pgExact = rows == null || (rows.count == tally.ids.size() && rows.repeated == 0);
             return tally.duplicates == 0 && pgExact ? 0 : 1;
         } finally {
@@ -219,13 +238,14 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** What was sent: counts and the ids of the simulator's frauds. */
     private static final class Produced {
-        long valid;
-        long bad;
-        final Set<String> frauds = new HashSet<>();
+        volatile long sent;
+        volatile long valid;
+        volatile long bad;
+        volatile long nanos;
+        final Set<String> frauds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     }
 
-    private Produced produce(String bootstrap, String topic, long runId) throws Exception {
-        Produced out = new Produced();
+    private void produce(String bootstrap, String topic, long runId, Produced out) throws Exception {
         int days = Math.max(2, (int) Math.ceil(events / (customers * 2.0)) + 1);
         SimulatorConfig sim = SimulatorConfig.defaults().withCustomers(customers).withTerminals(2 * customers)
                 .withDays(days).withSeed(seed);
@@ -233,8 +253,7 @@ public final class DemoCommand implements Callable<Integer> {
         List<BadEvents.BadEvent> corpus = BadEvents.corpus("demo");
         Iterator<LabelledTransaction> it = new TransactionSimulator(sim).iterator();
         long t0 = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = KafkaIO.producer(bootstrap);
-                ProgressBar pb = Progress.bar("produced", events)) {
+        try (KafkaProducer<byte[], byte[]> producer = KafkaIO.producer(bootstrap)) {
             for (long i = 0; i < events; i++) {
                 byte[] key;
                 byte[] value;
@@ -261,7 +280,7 @@ public final class DemoCommand implements Callable<Integer> {
                     }
                 }
                 producer.send(new ProducerRecord<>(topic, key, value));
-                pb.step();
+                out.sent = i + 1;
                 if (rate > 0) {
                     long due = t0 + (long) ((i + 1) * 1e9 / rate);
                     long wait = due - System.nanoTime();
@@ -272,22 +291,17 @@ public final class DemoCommand implements Callable<Integer> {
             }
             producer.flush();
         }
-        return out;
     }
 
     /** Counts of the scored output, checked for duplicates, with the simulator's labels. */
     private static final class Tally {
-        final Set<String> frauds;
         final Set<String> ids = new HashSet<>();
+        final Set<String> flaggedIds = new HashSet<>();
         long duplicates;
-        long flagged;
-        long flaggedFraud;
         String model;
         String modelVersion;
-
-        Tally(Set<String> frauds) {
-            this.frauds = frauds;
-        }
+        /** Per transaction: ms from its Kafka timestamp (when it was produced) until a read_committed consumer saw it. */
+        private long[] visibleMs = new long[1024];
 
         void add(ScoredTransaction s) {
             if (!ids.add(s.transactionId)) {
@@ -296,13 +310,21 @@ public final class DemoCommand implements Callable<Integer> {
             }
             model = s.model;
             modelVersion = s.modelVersion;
+            if (ids.size() > visibleMs.length) {
+                visibleMs = java.util.Arrays.copyOf(visibleMs, 2 * visibleMs.length);
+            }
+            visibleMs[ids.size() - 1] = System.currentTimeMillis() - s.ingestTime;
             if (ScoredTransaction.DECLINE.equals(s.decision)) {
-                flagged++;
-                if (frauds.contains(s.transactionId)) {
-                    flaggedFraud++;
-                }
+                flaggedIds.add(s.transactionId);
             }
         }
+    }
+
+    /** The {@code q} quantile (0..1) of the visibility latencies, in ms. */
+    private static long quantile(Tally t, double q) {
+        long[] sorted = java.util.Arrays.copyOf(t.visibleMs, t.ids.size());
+        java.util.Arrays.sort(sorted);
+        return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
     }
 
     /** Follows the demo's rows in PostgreSQL: how many are committed, and when the last one was. */
@@ -364,19 +386,26 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void summarize(Produced produced, Tally t, long dlqCount, long producedNanos, long totalNanos, RowCounter rows) {
+    private void summarize(Produced produced, Tally t, long dlqCount, long producedNanos, long totalNanos, RowCounter rows,
+            LocalFlink.CheckpointStats cp) {
         double seconds = totalNanos / 1e9;
         double eps = t.ids.size() / seconds;
         PrintWriter out = spec.commandLine().getOut();
         long trueFrauds = produced.frauds.size();
+        long flagged = t.flaggedIds.size();
+        long flaggedFraud = t.flaggedIds.stream().filter(produced.frauds::contains).count();
         out.printf("%nfraud demo summary%n");
         out.printf("  events in        %,d (%,d valid, %,d malformed)%n", produced.valid + produced.bad, produced.valid, produced.bad);
         out.printf("  scored           %,d distinct, %,d duplicates (read_committed)%n", t.ids.size(), t.duplicates);
         out.printf("  dead letters     %,d%n", dlqCount);
         out.printf("  flagged          %,d declined; %,d of them simulated frauds (precision %.3f, recall %.3f of %,d frauds)%n",
-                t.flagged, t.flaggedFraud, t.flagged == 0 ? 0.0 : (double) t.flaggedFraud / t.flagged,
-                trueFrauds == 0 ? 0.0 : (double) t.flaggedFraud / trueFrauds, trueFrauds);
+                flagged, flaggedFraud, flagged == 0 ? 0.0 : (double) flaggedFraud / flagged,
+                trueFrauds == 0 ? 0.0 : (double) flaggedFraud / trueFrauds, trueFrauds);
         out.printf("  duration         %.1f s (producing %.1f s); %,.0f events/s end to end%n", seconds, producedNanos / 1e9, eps);
+        out.printf("  visible after    p50 %,d ms, p99 %,d ms, max %,d ms (produced -> seen by a read_committed consumer)%n",
+                quantile(t, 0.5), quantile(t, 0.99), quantile(t, 1.0));
+        out.printf("  checkpoints      %,d completed, %,d failed or not started (a trigger before every task runs counts as failed), every %,d ms; duration p50 %,d ms, max %,d ms; %,d bytes on average%n",
+                cp.completed(), cp.failed(), checkpointInterval.toMillis(), cp.durationP50Ms(), cp.durationMaxMs(), cp.sizeAvgBytes());
         out.printf("  model            %s %s%n", t.model, t.modelVersion);
         double pgSeconds = rows == null ? 0 : rows.completeNanos / 1e9;
         double pgRate = rows == null || pgSeconds == 0 ? 0 : rows.count / pgSeconds;
@@ -391,11 +420,20 @@ public final class DemoCommand implements Callable<Integer> {
             o.put("scored", t.ids.size());
             o.put("duplicates", t.duplicates);
             o.put("dlq", dlqCount);
-            o.put("flagged", t.flagged);
-            o.put("flagged_fraud", t.flaggedFraud);
+            o.put("flagged", flagged);
+            o.put("flagged_fraud", flaggedFraud);
             o.put("simulated_frauds", trueFrauds);
             o.put("duration", Math.round(seconds * 1000) / 1000.0);
             o.put("events_per_second", Math.round(eps));
+            o.put("visible_ms_p50", quantile(t, 0.5));
+            o.put("visible_ms_p99", quantile(t, 0.99));
+            o.put("visible_ms_max", quantile(t, 1.0));
+            o.put("checkpoint_interval_ms", checkpointInterval.toMillis());
+            o.put("checkpoints_completed", cp.completed());
+            o.put("checkpoints_failed", cp.failed());
+            o.put("checkpoint_duration_ms_p50", cp.durationP50Ms());
+            o.put("checkpoint_duration_ms_max", cp.durationMaxMs());
+            o.put("checkpoint_size_bytes_avg", cp.sizeAvgBytes());
             o.put("model", t.model);
             o.put("model_version", t.modelVersion);
             if (rows != null) {

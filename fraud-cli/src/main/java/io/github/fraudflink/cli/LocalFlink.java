@@ -25,11 +25,63 @@ final class LocalFlink {
         c.setString("restart-strategy.type", "fixed-delay");
         c.setString("restart-strategy.fixed-delay.attempts", "10");
         c.setString("restart-strategy.fixed-delay.delay", "1 s");
-        if (webUiPort != null) {
-            c.setString("rest.port", Integer.toString(webUiPort));
-            c.setString("rest.address", "127.0.0.1");
-            c.setString("rest.bind-address", "127.0.0.1");
-        }
+        // the REST API (and web UI) always runs, on loopback: the demo reads checkpoint statistics from it
+        c.setString("rest.port", Integer.toString(webUiPort != null ? webUiPort : freePort()));
+        c.setString("rest.address", "127.0.0.1");
+        c.setString("rest.bind-address", "127.0.0.1");
         return c;
+    }
+
+    /** The REST API's address in a configuration made here. */
+    static java.net.URI restAddress(Configuration c) {
+        return java.net.URI.create("http://127.0.0.1:" + c.getString("rest.port", "8081"));
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("no free port on loopback", e);
+        }
+    }
+
+    /** Waits until every task of the job runs (the REST API's {@code /jobs/:id}), so what is produced next meets a running job. */
+    static void awaitRunning(Configuration c, org.apache.flink.api.common.JobID job, Duration timeout) throws Exception {
+        java.net.URI uri = restAddress(c).resolve("/jobs/" + job);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(uri).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                com.fasterxml.jackson.databind.JsonNode vertices = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("vertices");
+                boolean all = vertices.size() > 0;
+                for (com.fasterxml.jackson.databind.JsonNode v : vertices) {
+                    all &= "RUNNING".equals(v.path("status").asText());
+                }
+                if (all) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the job's tasks are not all running after " + timeout + "; see the log");
+            }
+            Thread.sleep(100); // polling the job's state, an observable condition
+        }
+    }
+
+    /** Checkpoint statistics of a running job, from the REST API ({@code /jobs/:id/checkpoints}). */
+    record CheckpointStats(long completed, long failed, long durationP50Ms, long durationMaxMs, long sizeAvgBytes) {
+        static CheckpointStats fetch(Configuration c, org.apache.flink.api.common.JobID job) throws Exception {
+            java.net.URI uri = restAddress(c).resolve("/jobs/" + job + "/checkpoints");
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(uri).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("GET " + uri + " answered " + r.statusCode() + ": " + r.body());
+            }
+            com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+            com.fasterxml.jackson.databind.JsonNode d = j.path("summary").path("end_to_end_duration");
+            return new CheckpointStats(j.path("counts").path("completed").asLong(), j.path("counts").path("failed").asLong(),
+                    d.path("p50").asLong(), d.path("max").asLong(), j.path("summary").path("checkpointed_size").path("avg").asLong());
+        }
     }
 }

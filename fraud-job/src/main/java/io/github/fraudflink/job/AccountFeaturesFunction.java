@@ -11,6 +11,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -30,6 +31,7 @@ public final class AccountFeaturesFunction extends KeyedProcessFunction<String, 
     private transient ValueState<AccountHistory> history;
     private transient Counter duplicates;
     private transient Counter late;
+    private transient Histogram latencyMicros;
 
     public AccountFeaturesFunction(AccountFeatures features, Duration ttl) {
         this.features = features;
@@ -51,13 +53,15 @@ public final class AccountFeaturesFunction extends KeyedProcessFunction<String, 
     @Override
     public void open(OpenContext ctx) {
         history = getRuntimeContext().getState(historyDescriptor(ttl));
-        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("fraud");
-        duplicates = g.counter("events_duplicate");
-        late = g.counter("events_late");
+        MetricGroup g = JobMetrics.group(getRuntimeContext().getMetricGroup());
+        duplicates = g.counter("events_duplicate_total");
+        late = g.counter("events_late_total");
+        latencyMicros = g.histogram("feature_latency_us", JobMetrics.histogram());
     }
 
     @Override
     public void processElement(Transaction tx, Context ctx, Collector<FeaturizedTransaction> out) throws Exception {
+        long t0 = System.nanoTime();
         if (tx.eventTime < ctx.timerService().currentWatermark()) {
             late.inc();
         }
@@ -71,6 +75,7 @@ public final class AccountFeaturesFunction extends KeyedProcessFunction<String, 
         } else {
             history.update(h);
         }
+        latencyMicros.update((System.nanoTime() - t0) / 1_000); // state read, features, state write
         out.collect(new FeaturizedTransaction(tx, r.values(), r.duplicate()));
     }
 }

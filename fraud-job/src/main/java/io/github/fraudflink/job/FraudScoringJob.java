@@ -7,6 +7,7 @@ import io.github.fraudflink.sql.SchemaMigrator;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -56,6 +57,15 @@ public final class FraudScoringJob {
 
     /** Adds the whole pipeline to {@code env}. */
     public static void build(StreamExecutionEnvironment env, ReadableConfig conf) {
+        build(env, conf, featurized -> featurized);
+    }
+
+    /**
+     * The pipeline with {@code afterFeatures} applied to the featurized stream before scoring. The job passes the
+     * identity; failure tests put an operator there that throws, inside the features task.
+     */
+    static void build(StreamExecutionEnvironment env, ReadableConfig conf,
+            UnaryOperator<DataStream<FeaturizedTransaction>> afterFeatures) {
         configureEnvironment(env, conf);
         String bootstrap = conf.get(JobOptions.BOOTSTRAP_SERVERS);
 
@@ -76,11 +86,13 @@ public final class FraudScoringJob {
                 .setParallelism(1)
                 .broadcast();
 
-        SingleOutputStreamOperator<ScoredTransaction> scored = transactions
+        DataStream<FeaturizedTransaction> featurized = transactions
                 .keyBy(new AccountKey())
                 .process(new AccountFeaturesFunction(
                         new AccountFeatures(conf.get(JobOptions.FEATURE_SLACK)), conf.get(JobOptions.STATE_TTL)))
-                .uid("account-features").name("account features")
+                .uid("account-features").name("account features");
+
+        SingleOutputStreamOperator<ScoredTransaction> scored = afterFeatures.apply(featurized)
                 .connect(modelControl)
                 .transform("score", TypeInformation.of(ScoredTransaction.class), new ScoreOperator(conf.get(JobOptions.MODEL_URI),
                         conf.getOptional(JobOptions.MODEL_SHA256).orElse(null),

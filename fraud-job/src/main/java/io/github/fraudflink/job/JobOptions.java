@@ -54,7 +54,7 @@ public final class JobOptions {
     public static final ConfigOption<Duration> SCORE_BATCH_DELAY = key("fraud.score.batch-delay")
             .durationType().defaultValue(Duration.ofMillis(5)).withDescription("Longest time a row waits for its batch to fill (added latency).");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("fraud.checkpoint.interval")
-            .durationType().defaultValue(Duration.ofSeconds(10)).withDescription("Exactly-once checkpoint interval, unless execution.checkpointing.interval is set. Output becomes visible to read_committed consumers at each checkpoint.");
+            .durationType().defaultValue(Duration.ofSeconds(2)).withDescription("Exactly-once checkpoint interval, unless execution.checkpointing.interval is set. Output becomes visible to read_committed consumers at each checkpoint.");
     public static final ConfigOption<String> POSTGRES_URL = key("fraud.postgres.url")
             .stringType().noDefaultValue().withDescription("JDBC URL of a PostgreSQL database (jdbc:postgresql://host:5432/db): when set, scored transactions also go to its table scored_transactions, exactly once, and the schema is migrated at start. The password comes only from the environment variable FRAUD_POSTGRES_PASSWORD (of the client and every task manager), never from a key or the URL.");
     public static final ConfigOption<String> POSTGRES_USER = key("fraud.postgres.user")

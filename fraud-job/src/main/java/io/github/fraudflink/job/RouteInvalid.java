@@ -16,26 +16,33 @@ public final class RouteInvalid extends ProcessFunction<ParsedRecord, Transactio
     /** The side output of rejected records. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
+    private transient Counter in;
     private transient Counter valid;
     private transient MetricGroup dlqGroup;
     private transient Map<String, Counter> dlqByReason;
 
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext ctx) {
-        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("fraud");
-        valid = g.counter("events_valid");
-        dlqGroup = g;
+        MetricGroup g = JobMetrics.group(getRuntimeContext().getMetricGroup());
+        in = g.counter("events_in_total");
+        valid = g.counter("events_valid_total");
+        dlqGroup = g.addGroup("events_dlq");
         dlqByReason = new HashMap<>();
+        // every reason's counter exists from the start at 0, so the first dead letter of a kind is an increase
+        for (io.github.fraudflink.features.RejectReason reason : io.github.fraudflink.features.RejectReason.values()) {
+            dlqByReason.put(reason.code(), dlqGroup.addGroup("reason", reason.code()).counter("total"));
+        }
     }
 
     @Override
     public void processElement(ParsedRecord r, Context ctx, Collector<Transaction> out) {
+        in.inc();
         if (r.transaction != null) {
             valid.inc();
             out.collect(r.transaction);
         } else {
             dlqByReason.computeIfAbsent(r.deadLetter.reason,
-                    reason -> dlqGroup.addGroup("reason", reason).counter("events_dlq")).inc();
+                    reason -> dlqGroup.addGroup("reason", reason).counter("total")).inc();
             ctx.output(DEAD_LETTERS, r.deadLetter);
         }
     }

@@ -6,12 +6,17 @@ import io.github.fraudflink.model.ModelLoader;
 import io.github.fraudflink.model.ModelRejectedException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -65,10 +70,21 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     private transient double[] shadowScores;
     private transient int size;
     private transient boolean timerSet;
+    private transient long[] pendingArrivalNanos;
     private transient Counter declined;
     private transient Counter approved;
     private transient Counter swaps;
-    private transient Counter rejected;
+    private transient MetricGroup metrics;
+    private transient Map<String, Counter> rejectedByReason;
+    private transient Histogram scoreLatencyMicros;
+    private transient Histogram modelCallMicros;
+    private transient Histogram ingestToScoreMillis;
+    private transient Histogram eventToScoreMillis;
+    private transient Histogram championScores;
+    private transient Histogram shadowScoreDistribution;
+    private transient Counter[] championBands;
+    private transient Counter[] shadowBands;
+    private transient Set<String> liveGauges;
 
     public ScoreOperator(String defaultModelUri, String defaultModelSha256, int maxBatch, Duration maxDelay) {
         if (maxBatch < 1) {
@@ -95,11 +111,29 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         rows = new double[maxBatch][];
         scores = new double[maxBatch];
         shadowScores = new double[maxBatch];
-        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("fraud");
-        declined = g.addGroup("decision", ScoredTransaction.DECLINE).counter("events_scored");
-        approved = g.addGroup("decision", ScoredTransaction.APPROVE).counter("events_scored");
-        swaps = g.counter("model_swaps");
-        rejected = g.counter("model_rejected");
+        pendingArrivalNanos = new long[maxBatch];
+        MetricGroup g = JobMetrics.group(getRuntimeContext().getMetricGroup());
+        metrics = g;
+        declined = g.addGroup("events_scored").addGroup("decision", ScoredTransaction.DECLINE).counter("total");
+        approved = g.addGroup("events_scored").addGroup("decision", ScoredTransaction.APPROVE).counter("total");
+        swaps = g.counter("model_swaps_total");
+        rejectedByReason = new HashMap<>();
+        // every reason's counter exists from the start at 0, so Prometheus sees the first rejection as an increase
+        for (ModelRejectedException.Reason r : ModelRejectedException.Reason.values()) {
+            rejected(r.code(), 0);
+        }
+        for (String r : new String[] {"invalid_control_event", "manifest_mismatch", "champion_retire"}) {
+            rejected(r, 0);
+        }
+        scoreLatencyMicros = g.histogram("score_latency_us", JobMetrics.histogram());
+        modelCallMicros = g.histogram("model_call_us", JobMetrics.histogram());
+        ingestToScoreMillis = g.histogram("ingest_to_score_ms", JobMetrics.histogram());
+        eventToScoreMillis = g.histogram("event_to_score_ms", JobMetrics.histogram());
+        championScores = g.addGroup("score").addGroup("role", ModelControl.CHAMPION).histogram("permille", JobMetrics.histogram());
+        shadowScoreDistribution = g.addGroup("score").addGroup("role", ModelControl.SHADOW).histogram("permille", JobMetrics.histogram());
+        championBands = bands(g, ModelControl.CHAMPION);
+        shadowBands = bands(g, ModelControl.SHADOW);
+        liveGauges = new HashSet<>();
 
         // models named by restored broadcast state first, so they are live before the first row
         for (Map.Entry<String, ModelControl> e : live.entries()) {
@@ -122,6 +156,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     public void processElement1(StreamRecord<FeaturizedTransaction> record) {
         pending[size] = record.getValue();
         pendingTimestamps[size] = record.hasTimestamp() ? record.getTimestamp() : Long.MIN_VALUE;
+        pendingArrivalNanos[size] = System.nanoTime();
         size++;
         if (size == maxBatch) {
             flush();
@@ -140,7 +175,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         flush(); // rows that came before the event are scored by the model they came under
         ModelControl c = record.getValue();
         if (c.error != null) {
-            rejected.inc();
+            rejected("invalid_control_event");
             report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, "invalid_control_event", c.error, "control", 0);
             return;
         }
@@ -155,7 +190,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         }
         if (!c.model.equals(m.name()) || (c.version != null && !c.version.equals(m.version()))) {
             m.close();
-            rejected.inc();
+            rejected("manifest_mismatch");
             report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, "manifest_mismatch",
                     "the manifest is " + m.name() + " " + m.version() + ", not what the event names", "control", 0);
             return;
@@ -173,7 +208,48 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         reportLive(c.role, m, c.manifestUri, "control", t0);
     }
 
+    private void rejected(String reason) {
+        rejected(reason, 1);
+    }
+
+    private void rejected(String reason, long n) {
+        rejectedByReason.computeIfAbsent(reason, r -> metrics.addGroup("model_rejected").addGroup("reason", r).counter("total")).inc(n);
+    }
+
+    /** Counters of scores in ten bands of width 0.1 ({@code band} is the lower edge). */
+    private static Counter[] bands(MetricGroup g, String role) {
+        Counter[] c = new Counter[10];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = g.addGroup("scores").addGroup("role", role).addGroup("band", String.format(java.util.Locale.ROOT, "%.1f", i / 10.0)).counter("total");
+        }
+        return c;
+    }
+
+    private static void record(double score, Histogram permille, Counter[] bands) {
+        if (Double.isFinite(score)) {
+            permille.update(Math.round(score * 1000));
+            bands[(int) Math.max(0, Math.min(9, Math.floor(score * 10)))].inc();
+        }
+    }
+
+    /**
+     * A gauge per role, model and version that was ever live here: 1 while it is live in that role, else 0
+     * ({@code fraud_model_live_role_model_version_info}).
+     */
+    private void registerLiveGauge(String role, LoadedModel m) {
+        String name = m.name();
+        String version = m.version();
+        if (liveGauges.add(role + "/" + name + "/" + version)) {
+            metrics.addGroup("model_live").addGroup("role", role).addGroup("model", name).addGroup("version", version)
+                    .gauge("info", (Gauge<Integer>) () -> {
+                        LoadedModel now = ModelControl.CHAMPION.equals(role) ? champion : shadow;
+                        return now != null && now.name().equals(name) && now.version().equals(version) ? 1 : 0;
+                    });
+        }
+    }
+
     private void reportLive(String role, LoadedModel m, String uri, String cause, long startNanos) {
+        registerLiveGauge(role, m);
         report(ModelStatus.LIVE, role, m.name(), m.version(), uri, null, null, cause, (System.nanoTime() - startNanos) / 1_000_000);
     }
 
@@ -183,11 +259,11 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         try {
             return loader.load(URI.create(c.manifestUri), c.manifestSha256);
         } catch (ModelRejectedException e) {
-            rejected.inc();
+            rejected(e.reason().code());
             report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, e.reason().code(), e.getMessage(),
                     cause, (System.nanoTime() - t0) / 1_000_000);
         } catch (RuntimeException e) {
-            rejected.inc();
+            rejected("invalid_control_event");
             report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, "invalid_control_event",
                     String.valueOf(e.getMessage()), cause, 0);
         }
@@ -216,7 +292,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
                 continue;
             }
             if (ModelControl.CHAMPION.equals(role)) {
-                rejected.inc();
+                rejected("champion_retire");
                 report(ModelStatus.REJECTED, role, c.model, c.version, held.manifestUri, "champion_retire",
                         "the champion cannot be retired: publish another champion (or roll back) first", "control", 0);
                 return;
@@ -290,17 +366,25 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         for (int i = 0; i < size; i++) {
             rows[i] = pending[i].features;
         }
+        long call = System.nanoTime();
         champion.scorer().scoreBatch(rows, size, scores);
+        modelCallMicros.update((System.nanoTime() - call) / 1_000);
         if (shadow != null) {
             shadow.scorer().scoreBatch(rows, size, shadowScores);
         }
         long now = System.currentTimeMillis();
+        long nowNanos = System.nanoTime();
         for (int i = 0; i < size; i++) {
             ScoredTransaction s = scored(pending[i], scores[i], now);
+            scoreLatencyMicros.update((nowNanos - pendingArrivalNanos[i]) / 1_000); // batch wait and model call
+            ingestToScoreMillis.update(now - s.ingestTime);
+            eventToScoreMillis.update(now - s.eventTime);
+            record(s.score, championScores, championBands);
             if (shadow != null) {
                 s.shadowModel = shadow.name();
                 s.shadowVersion = shadow.version();
                 s.shadowScore = shadowScores[i];
+                record(shadowScores[i], shadowScoreDistribution, shadowBands);
             }
             output.collect(pendingTimestamps[i] == Long.MIN_VALUE
                     ? new StreamRecord<>(s) : new StreamRecord<>(s, pendingTimestamps[i]));

@@ -2,6 +2,21 @@ package io.github.fraudflink.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.fraudflink.features.AccountFeatures;
+import io.github.fraudflink.model.LoadedModel;
+import io.github.fraudflink.trainer.FeatureTable;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
 import io.github.fraudflink.features.TransactionJson;
 import io.github.fraudflink.local.BadEvents;
 import io.github.fraudflink.local.EmbeddedKafka;
@@ -21,13 +36,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** What the job's integration tests share: the MiniCluster set-up, job configuration, workloads and producing. */
-final class JobTestSupport {
-    static final int PARALLELISM = 2;
+public final class JobTestSupport {
+    public static final int PARALLELISM = 2;
 
     private JobTestSupport() {}
 
     /** Two task managers with one slot per parallel instance each, RocksDB, checkpoints under {@code dir}. */
-    static MiniClusterExtension miniCluster(java.util.function.Supplier<Path> dir) {
+    public static MiniClusterExtension miniCluster(java.util.function.Supplier<Path> dir) {
         return new MiniClusterExtension(() -> {
             Configuration c = new Configuration();
             c.setString("state.backend.type", "rocksdb");
@@ -46,7 +61,7 @@ final class JobTestSupport {
     }
 
     /** Job options on topics of their own (prefixed by {@code run}), created with 4 partitions. */
-    static Configuration jobConfig(EmbeddedKafka kafka, String run, boolean bounded) throws Exception {
+    public static Configuration jobConfig(EmbeddedKafka kafka, String run, boolean bounded) throws Exception {
         Configuration c = new Configuration();
         c.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         c.set(JobOptions.TOPIC_TRANSACTIONS, run + "-transactions");
@@ -63,7 +78,7 @@ final class JobTestSupport {
     }
 
     /** The first {@code n} valid transactions of a small simulated population. */
-    static List<LabelledTransaction> workload(long seed, int n) {
+    public static List<LabelledTransaction> workload(long seed, int n) {
         List<LabelledTransaction> out = new ArrayList<>(n);
         for (LabelledTransaction lt : new TransactionSimulator(SimulatorConfig.defaults()
                 .withCustomers(300).withTerminals(600).withDays(Math.max(2, n / 500 + 2)).withSeed(seed))) {
@@ -79,7 +94,7 @@ final class JobTestSupport {
     }
 
     /** Sends the transactions (keyed by account) with the bad events spread among them. */
-    static void produce(EmbeddedKafka kafka, Configuration c, List<LabelledTransaction> txs, List<BadEvents.BadEvent> bad) {
+    public static void produce(EmbeddedKafka kafka, Configuration c, List<LabelledTransaction> txs, List<BadEvents.BadEvent> bad) {
         try (KafkaProducer<byte[], byte[]> p = KafkaIO.producer(kafka.bootstrapServers())) {
             int b = 0;
             for (int i = 0; i < txs.size(); i++) {
@@ -97,10 +112,78 @@ final class JobTestSupport {
     }
 
     /** Publishes a control event on the job's control topic, keyed by model name. */
-    static void publish(EmbeddedKafka kafka, Configuration c, ModelControl event) {
+    public static void publish(EmbeddedKafka kafka, Configuration c, ModelControl event) {
         try (KafkaProducer<byte[], byte[]> p = KafkaIO.producer(kafka.bootstrapServers())) {
             p.send(new ProducerRecord<>(c.get(JobOptions.TOPIC_MODEL_CONTROL),
                     event.model.getBytes(StandardCharsets.UTF_8), ModelControlJson.write(event)));
         }
+    }
+
+    /**
+     * Checks every output against an uninterrupted computation: the trainer's features (the same code, in input
+     * order per account) and the model's score. Exactly one output per transaction, none flagged as a repeat.
+     */
+    public static void assertExactlyTheExpectedOutputs(List<LabelledTransaction> txs, List<ConsumerRecord<byte[], byte[]>> out,
+            LoadedModel model) {
+        FeatureTable expected = FeatureTable.compute(txs, new AccountFeatures(), txs.size());
+        Map<String, Integer> row = new HashMap<>();
+        for (int i = 0; i < expected.rows; i++) {
+            row.put(expected.transactionIds[i], i);
+        }
+        Map<String, ScoredTransaction> seen = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : out) {
+            ScoredTransaction s = ScoredTransactionJson.read(r.value());
+            assertThat(seen.put(s.transactionId, s)).as("duplicate output for %s", s.transactionId).isNull();
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(s.accountId);
+        }
+        assertThat(seen.keySet()).containsExactlyInAnyOrderElementsOf(row.keySet());
+        int declined = 0;
+        for (Map.Entry<String, ScoredTransaction> e : seen.entrySet()) {
+            int i = row.get(e.getKey());
+            ScoredTransaction s = e.getValue();
+            assertThat(s.duplicate).as("%s flagged as a repeat", e.getKey()).isFalse();
+            assertThat(s.features).as("features of %s", e.getKey()).containsExactly(expected.features[i]);
+            assertThat(s.score).as("score of %s", e.getKey()).isEqualTo(model.scorer().score(expected.features[i]));
+            assertThat(s.model).isEqualTo(model.name());
+            assertThat(s.modelVersion).isEqualTo(model.version());
+            assertThat(s.decision).isEqualTo(s.score >= model.threshold() ? "decline" : "approve");
+            assertThat(s.eventTime).isEqualTo(expected.eventTimes[i]);
+            declined += "decline".equals(s.decision) ? 1 : 0;
+        }
+        assertThat(declined).as("the workload has frauds the model flags").isPositive();
+    }
+
+    /** Every bad event is on the DLQ once, with the reason its kind expects and a message; nothing else is there. */
+    public static void assertDeadLetters(KafkaIO.CommittedReader dlq, List<BadEvents.BadEvent> bad) {
+        List<ConsumerRecord<byte[], byte[]>> dead = dlq.readUntil(bad.size() + 1, Duration.ofSeconds(10));
+        assertThat(dead).hasSize(bad.size());
+        Map<String, String> reasonByValue = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : dead) {
+            reasonByValue.put(new String(r.value(), StandardCharsets.ISO_8859_1),
+                    new String(r.headers().lastHeader("dlq.reason").value(), StandardCharsets.UTF_8));
+            assertThat(r.headers().lastHeader("dlq.message")).isNotNull();
+        }
+        for (BadEvents.BadEvent b : bad) {
+            assertThat(reasonByValue.get(new String(b.bytes(), StandardCharsets.ISO_8859_1)))
+                    .as("DLQ reason of %s", b.kind()).isEqualTo(b.expectedReason());
+        }
+    }
+
+    /**
+     * The job's failures as the JobManager recorded them (its REST API, {@code /jobs/:id/exceptions}): one entry per
+     * failure that made the job restart, each as "exception name: stack trace". Empty when the job never failed.
+     */
+    public static List<String> failures(MiniCluster cluster, JobID job) throws Exception {
+        URI uri = cluster.getRestAddress().get().resolve("/jobs/" + job + "/exceptions?maxExceptions=100");
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("GET %s: %s", uri, r.body()).isEqualTo(200);
+        JsonNode history = new ObjectMapper().readTree(r.body()).path("exceptionHistory");
+        assertThat(history.path("truncated").asBoolean()).as("exception history truncated").isFalse();
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : history.path("entries")) {
+            out.add(e.path("exceptionName").asText() + ": " + e.path("stacktrace").asText());
+        }
+        return out;
     }
 }

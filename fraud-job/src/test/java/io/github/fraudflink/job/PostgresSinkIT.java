@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.fraudflink.features.FeatureSchema;
+import io.github.fraudflink.local.BadEvents;
 import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.local.EmbeddedPostgres;
 import io.github.fraudflink.local.KafkaIO;
@@ -23,7 +24,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import io.github.fraudflink.model.LoadedModel;
+import io.github.fraudflink.model.ModelLoader;
+import java.net.URI;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -178,7 +185,8 @@ class PostgresSinkIT {
     }
 
     @Test
-    void everyTransactionOnceWithTheValuesOfTheKafkaOutput() throws Exception {
+    void everyTransactionOnceWithTheValuesOfTheKafkaOutputAndBadInputOnlyInTheDlq(@InjectMiniCluster MiniCluster cluster)
+            throws Exception {
         long t0 = System.nanoTime();
         Configuration c = jobConfig("pg_bounded", true);
         String url = c.get(JobOptions.POSTGRES_URL);
@@ -188,7 +196,8 @@ class PostgresSinkIT {
         for (int i = 0; i < 25; i++) {
             input.add(txs.get(1000 + 100 * i));
         }
-        JobTestSupport.produce(kafka, c, input, List.of());
+        List<BadEvents.BadEvent> bad = BadEvents.corpus("pg");
+        JobTestSupport.produce(kafka, c, input, bad);
         // what a crashed earlier run with this prefix can leave: prepared transactions holding rows the job is about
         // to write (subtask 0, and subtask 3 of a run with more parallelism); and one of another job
         SchemaMigrator.migrate(url, pg.user(), null);
@@ -199,13 +208,17 @@ class PostgresSinkIT {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(JobTestSupport.PARALLELISM);
         FraudScoringJob.build(env, c);
-        env.execute("pg-bounded");
+        JobID id = env.execute("pg-bounded").getJobID();
+        assertThat(JobTestSupport.failures(cluster, id)).as("bad input made the job fail").isEmpty();
 
-        try (var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false)) {
+        try (var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false);
+                var dlq = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_DLQ), false)) {
             List<ConsumerRecord<byte[], byte[]>> out = scored.readUntil(input.size(), Duration.ofSeconds(30));
+            out.addAll(scored.readUntil(input.size() + 1, Duration.ofSeconds(2)));
             assertThat(out).hasSize(input.size());
             assertThat(out).filteredOn(r -> ScoredTransactionJson.read(r.value()).duplicate).hasSize(25);
             assertTableMatchesKafka(txs, readTable(url), out);
+            JobTestSupport.assertDeadLetters(dlq, bad);
         }
         assertThat(prepared(url, "pg_bounded-pg")).as("prepared transactions left (the orphans rolled back)").isZero();
         assertThat(prepared(url, "other-pg")).as("another job's prepared transaction is not touched").isOne();
@@ -213,46 +226,117 @@ class PostgresSinkIT {
         System.out.printf("postgres bounded: %d rows in %.1f s%n", txs.size(), (System.nanoTime() - t0) / 1e9);
     }
 
+    /** Throws once, inside the features task, at each of the armed transactions (the set is shared across restarts). */
+    static final class FailAt implements org.apache.flink.api.common.functions.MapFunction<FeaturizedTransaction, FeaturizedTransaction> {
+        private static final long serialVersionUID = 1L;
+        static final Set<String> ARMED = ConcurrentHashMap.newKeySet();
+        static final Set<String> FIRED = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public FeaturizedTransaction map(FeaturizedTransaction f) {
+            String id = f.transaction.transactionId;
+            if (ARMED.contains(id) && FIRED.add(id)) {
+                throw new IllegalStateException("injected failure at transaction " + id);
+            }
+            return f;
+        }
+    }
+
+    /** Ends every connection of the sink to the database: its next statement fails, inside the sink writer. */
+    private static int terminateSinkConnections(String url) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, pg.user(), null); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        + " WHERE datname = current_database() AND application_name = 'fraud-scoring' AND pid <> pg_backend_pid()")) {
+            r.next();
+            return r.getInt(1);
+        }
+    }
+
+    /**
+     * 100,000 transactions replayed while four failures hit the job at random points: two exceptions thrown in the
+     * features task, the sink's PostgreSQL connections killed, and a task manager killed. Afterwards Kafka
+     * (read_committed) and PostgreSQL hold every transaction once, with the features and score an uninterrupted run
+     * computes. {@code -Dfraud.failure-seed=N} repeats a run's failure points.
+     */
     @Test
-    void killedTaskManagerMidStreamWritesEachRowOnce(@InjectMiniCluster MiniCluster cluster) throws Exception {
+    void hundredThousandTransactionsThroughFourInjectedFailures(@InjectMiniCluster MiniCluster cluster) throws Exception {
         long t0 = System.nanoTime();
-        Configuration c = jobConfig("pg_failover", false);
+        long seed = Long.getLong("fraud.failure-seed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        int n = 100_000;
+        Configuration c = jobConfig("pg_failures", false);
         String url = c.get(JobOptions.POSTGRES_URL);
         String prefix = c.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-pg";
-        List<LabelledTransaction> txs = JobTestSupport.workload(12, 20_000);
+        List<LabelledTransaction> txs = JobTestSupport.workload(12, n);
+        // the four failure points: two transactions whose scoring throws, and two committed-row counts at which the
+        // database connections and then a task manager are killed (spread over the run, at least 10,000 apart)
+        int[] at = new int[4];
+        do {
+            for (int i = 0; i < at.length; i++) {
+                at[i] = 5_000 + random.nextInt(n - 15_000);
+            }
+            java.util.Arrays.sort(at);
+        } while (at[1] - at[0] < 10_000 || at[2] - at[1] < 10_000 || at[3] - at[2] < 10_000);
+        List<Integer> order = new ArrayList<>(List.of(0, 1, 2, 3));
+        java.util.Collections.shuffle(order, random);
+        int exception1 = at[order.get(0)];
+        int exception2 = at[order.get(1)];
+        int killConnections = at[order.get(2)];
+        int killTaskManager = at[order.get(3)];
+        System.out.printf("failures (seed %d): exceptions at transactions %d and %d, PostgreSQL connections killed at"
+                + " %d rows, task manager killed at %d rows%n", seed, exception1, exception2, killConnections, killTaskManager);
+        FailAt.ARMED.clear();
+        FailAt.FIRED.clear();
+        FailAt.ARMED.add(txs.get(exception1).tx().transactionId);
+        FailAt.ARMED.add(txs.get(exception2).tx().transactionId);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(JobTestSupport.PARALLELISM);
-        FraudScoringJob.build(env, c);
-        JobClient job = env.executeAsync("pg-failover");
-        try (var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false)) {
-            // 16,000 in at once: the job needs seconds for them, so the kill hits it with rows in open and
-            // prepared transactions
-            // the load is still being produced when the task manager dies, so rows are in open transactions
-            Thread load = new Thread(() -> JobTestSupport.produce(kafka, c, txs.subList(0, 16_000), List.of()));
+        FraudScoringJob.build(env, c, featurized -> featurized.map(new FailAt()).name("fault injection"));
+        JobClient job = env.executeAsync("pg-failures");
+        try (var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false);
+                LoadedModel model = new ModelLoader().load(URI.create(JobOptions.MODEL_URI.defaultValue()), null)) {
+            // the whole replay is produced while the failures happen
+            Thread load = new Thread(() -> JobTestSupport.produce(kafka, c, txs, List.of()));
             load.start();
-            long before = awaitRows(url, 2_000, Duration.ofMinutes(2));
-            cluster.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
+            for (int rows : new int[] {Math.min(killConnections, killTaskManager), Math.max(killConnections, killTaskManager)}) {
+                long before = awaitRows(url, rows, Duration.ofMinutes(3));
+                assertThat(before).as("rows committed before the failure").isBetween((long) rows, n - 1L);
+                if (rows == killConnections) {
+                    // (if an exception's restart is under way, the sink connects again within seconds)
+                    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+                    while (terminateSinkConnections(url) == 0) {
+                        assertThat(System.nanoTime()).as("no sink connection to kill").isLessThan(deadline);
+                        TimeUnit.MILLISECONDS.sleep(100); // polling for the sink's connection, an observable condition
+                    }
+                    System.out.printf("  PostgreSQL connections killed at %,d rows%n", before);
+                } else {
+                    cluster.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
+                    System.out.printf("  task manager killed at %,d rows%n", before);
+                    cluster.startTaskManager();
+                }
+            }
             load.join();
-            // the kill comes before the last 4,000 transactions exist: mid-stream whatever the first 16,000 reached
-            assertThat(before).as("rows committed before the failure").isBetween(2_000L, 16_000L);
-            JobTestSupport.produce(kafka, c, txs.subList(16_000, txs.size()), List.of());
-            cluster.startTaskManager();
 
-            assertThat(awaitRows(url, txs.size(), Duration.ofMinutes(3))).isEqualTo(txs.size());
-            List<ConsumerRecord<byte[], byte[]>> out = scored.readUntil(txs.size(), Duration.ofMinutes(1));
-            assertThat(cluster.getExecutionGraph(job.getJobID()).get().getFailureInfo())
-                    .as("the job failed over (it lost a task manager)").isNotNull();
-            // every transaction with rows is committed, and the failed attempt's prepared ones were rolled back
+            assertThat(awaitRows(url, n, Duration.ofMinutes(5))).isEqualTo(n);
+            List<ConsumerRecord<byte[], byte[]>> out = scored.readUntil(n, Duration.ofMinutes(2));
+            out.addAll(scored.readUntil(n + 1, Duration.ofSeconds(3)));
+            assertThat(FailAt.FIRED).as("both injected exceptions were thrown").hasSize(2);
+            List<String> failures = JobTestSupport.failures(cluster, job.getJobID());
+            failures.forEach(f -> System.out.println("  failure: " + f.lines().findFirst().orElse("")));
+            assertThat(failures).as("failures recorded by the JobManager").hasSizeGreaterThanOrEqualTo(4);
+            assertThat(failures).filteredOn(f -> f.contains("injected failure at transaction")).hasSize(2);
+            assertThat(failures).filteredOn(f -> f.contains("org.postgresql")).isNotEmpty();
+            assertThat(failures).filteredOn(f -> f.contains("TaskExecutor") || f.contains("TaskManager")).isNotEmpty();
             assertThat(prepared(url, prefix)).as("prepared transactions left").isZero();
+            JobTestSupport.assertExactlyTheExpectedOutputs(txs, out, model);
             assertTableMatchesKafka(txs, readTable(url), out);
-            System.out.printf("postgres failover: %d rows (%d before the kill) in %.1f s%n", txs.size(), before,
-                    (System.nanoTime() - t0) / 1e9);
+            System.out.printf("failures: %,d transactions, %d failures, each once in Kafka and PostgreSQL with the"
+                    + " uninterrupted values, in %.1f s%n", n, failures.size(), (System.nanoTime() - t0) / 1e9);
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
             PostgresSink.rollbackPrepared(url, pg.user(), prefix);
         }
-        assertThat(count(url, "SELECT count(*) FROM scored_transactions")).isEqualTo(txs.size());
     }
 
     /** Kafka output by transaction id (the first occurrence of each). */

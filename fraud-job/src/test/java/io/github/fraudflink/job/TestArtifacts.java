@@ -20,7 +20,7 @@ import java.util.Map;
  * Model artifacts for swap tests, derived from the shipped default model: real XGBoost models that score
  * differently (another base score), and broken ones of each kind a publisher can get wrong.
  */
-final class TestArtifacts {
+public final class TestArtifacts {
     private TestArtifacts() {}
 
     static byte[] resource(String name) throws IOException {
@@ -34,7 +34,7 @@ final class TestArtifacts {
     }
 
     /** The default model with another base score (so other scores), as {@code name} {@code version}, golden sample rescored. */
-    static URI variant(Path dir, String name, String version, String baseScore) throws Exception {
+    public static URI variant(Path dir, String name, String version, String baseScore) throws Exception {
         String json = new String(resource("model.json"), StandardCharsets.UTF_8)
                 .replace("\"base_score\":\"5E-1\"", "\"base_score\":\"" + baseScore + "\"");
         byte[] model = json.getBytes(StandardCharsets.UTF_8);

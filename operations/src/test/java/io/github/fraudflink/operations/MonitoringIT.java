@@ -1,0 +1,252 @@
+package io.github.fraudflink.operations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.fraudflink.job.FraudScoringJob;
+import io.github.fraudflink.job.JobOptions;
+import io.github.fraudflink.job.JobTestSupport;
+import io.github.fraudflink.job.ModelControl;
+import io.github.fraudflink.job.TestArtifacts;
+import io.github.fraudflink.local.BadEvents;
+import io.github.fraudflink.local.EmbeddedKafka;
+import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboards and alerts against the real thing: the job runs on a MiniCluster with Flink's Prometheus reporter,
+ * under traffic with bad input and a shadow model; a real Prometheus (Debian's package) scrapes
+ * it every second with the project's alert rules loaded. Every PromQL expression of the Grafana dashboards must
+ * return data; every alert expression must evaluate without error and every metric it reads must have data; no
+ * alert fires on the healthy job, and a model published afterwards that cannot be loaded fires
+ * {@code FraudModelRejected} (and nothing else).
+ */
+class MonitoringIT {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final int REPORTER_PORT = freePort();
+
+    @TempDir
+    static Path tmp;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(() -> {
+        Configuration c = new Configuration();
+        c.setString("state.backend.type", "rocksdb");
+        c.setString("execution.checkpointing.incremental", "true");
+        c.setString("execution.checkpointing.dir", tmp.resolve("checkpoints").toUri().toString());
+        c.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        c.setString("metrics.reporter.prom.port", Integer.toString(REPORTER_PORT));
+        c.setString("metrics.reporter.prom.host", "127.0.0.1");
+        return new MiniClusterResourceConfiguration.Builder().setConfiguration(c)
+                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(JobTestSupport.PARALLELISM).build();
+    });
+
+    private static EmbeddedKafka kafka;
+    private static Process prometheus;
+    private static URI prometheusUrl;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
+        int port = freePort();
+        prometheusUrl = URI.create("http://127.0.0.1:" + port);
+        Path config = tmp.resolve("prometheus.yml");
+        Files.writeString(config, """
+                global:
+                  scrape_interval: 1s
+                  evaluation_interval: 1s
+                rule_files:
+                  - %s
+                scrape_configs:
+                  - job_name: flink
+                    static_configs:
+                      - targets: ["127.0.0.1:%d"]
+                """.formatted(Repo.root().resolve("prometheus/alerts.yml"), REPORTER_PORT));
+        try {
+            prometheus = new ProcessBuilder("prometheus", "--config.file=" + config,
+                    "--storage.tsdb.path=" + tmp.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port)
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("prometheus is not installed: `apt-get install prometheus` (Debian); .ci/run installs it", e);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (prometheus != null) {
+            prometheus.destroy();
+            prometheus.waitFor(30, TimeUnit.SECONDS);
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode api(String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(prometheusUrl.resolve(path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode j = Repo.JSON.readTree(r.body());
+        assertThat(j.path("status").asText()).as("GET %s: %s", path, r.body()).isEqualTo("success");
+        return j.path("data");
+    }
+
+    /** The instant query's result series (Grafana's variables replaced: all jobs, a 1-minute rate window). */
+    private static JsonNode query(String promql) throws Exception {
+        String q = promql.replace("$__rate_interval", "1m").replace("$job", ".+");
+        return api("/api/v1/query?query=" + URLEncoder.encode(q, StandardCharsets.UTF_8)).path("result");
+    }
+
+    /** Active alerts as "name reason state". */
+    private static List<String> alerts() throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode a : api("/api/v1/alerts").path("alerts")) {
+            out.add(a.path("labels").path("alertname").asText() + " " + a.path("labels").path("reason").asText("")
+                    + " " + a.path("state").asText());
+        }
+        return out;
+    }
+
+    private static final Pattern METRIC = Pattern.compile("\\b(flink_[A-Za-z0-9_]+)");
+
+    /** What each dashboard query and each metric of the alert rules returns right now; empty lists are failures. */
+    private static Map<String, String> problems() throws Exception {
+        Map<String, String> problems = new LinkedHashMap<>();
+        for (String[] q : Repo.dashboardQueries()) {
+            if (query(q[1]).isEmpty()) {
+                problems.put(q[0], q[1]);
+            }
+        }
+        for (String[] a : Repo.alertQueries()) {
+            query(a[1]); // evaluates without error
+            Matcher m = METRIC.matcher(a[1]);
+            TreeSet<String> metrics = new TreeSet<>();
+            while (m.find()) {
+                metrics.add(m.group(1));
+            }
+            for (String metric : metrics) {
+                if (query("count(" + metric + ")").isEmpty()) {
+                    problems.put("alert " + a[0] + " reads " + metric, "no series");
+                }
+            }
+        }
+        if (query("count(flink_jobmanager_job_uptime)").isEmpty()) {
+            problems.put("dashboard variable job", "label_values(flink_jobmanager_job_uptime, job_name): no series");
+        }
+        return problems;
+    }
+
+    @Test
+    void everyDashboardQueryReturnsDataAndTheAlertRulesEvaluate() throws Exception {
+        Configuration c = JobTestSupport.jobConfig(kafka, "monitoring", false);
+        c.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
+        // a shadow model next to the champion
+        URI shadow = TestArtifacts.variant(Files.createDirectories(tmp.resolve("shadow")), "challenger", "c1", "4E-1");
+        JobTestSupport.publish(kafka, c, new ModelControl("challenger", "c1", ModelControl.SHADOW, shadow.toString(), null));
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(JobTestSupport.PARALLELISM);
+        FraudScoringJob.build(env, c);
+        JobClient job = env.executeAsync("fraud-scoring-monitoring");
+        List<LabelledTransaction> txs = JobTestSupport.workload(21, 60_000);
+        List<BadEvents.BadEvent> bad = BadEvents.corpus("monitoring");
+        Thread load = new Thread(() -> {
+            // traffic for the whole test: 1,000 transactions a second, with the bad events among them
+            for (int i = 0; i < txs.size() && !Thread.currentThread().isInterrupted(); i += 1_000) {
+                JobTestSupport.produce(kafka, c, txs.subList(i, i + 1_000), i == 0 ? bad : List.of());
+                try {
+                    TimeUnit.SECONDS.sleep(1); // the producer's pace (1,000 events/s), not a wait for a result
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        load.start();
+        try {
+            long t0 = System.nanoTime();
+            long deadline = t0 + TimeUnit.MINUTES.toNanos(3);
+            Map<String, String> problems = problems();
+            while (!problems.isEmpty() && System.nanoTime() < deadline) {
+                TimeUnit.SECONDS.sleep(2); // polling Prometheus until the rate windows fill: an observable condition
+                problems = problems();
+            }
+            assertThat(problems).as("queries without data after %d s (Prometheus log: %s)",
+                    (System.nanoTime() - t0) / 1_000_000_000, tmp.resolve("prometheus.log")).isEmpty();
+
+            List<String> report = new ArrayList<>();
+            for (String[] q : Repo.dashboardQueries()) {
+                report.add(String.format("  %3d series  %s", query(q[1]).size(), q[0]));
+            }
+            System.out.println("dashboard queries:\n" + String.join("\n", report));
+            TreeSet<String> names = new TreeSet<>();
+            api("/api/v1/label/__name__/values").forEach(n -> {
+                if (n.asText().contains("_fraud_")) {
+                    names.add(n.asText());
+                }
+            });
+            System.out.println("the job's own metrics:\n  " + String.join("\n  ", names));
+
+            // the rules loaded and evaluate without errors
+            List<String> rules = new ArrayList<>();
+            for (JsonNode g : api("/api/v1/rules").path("groups")) {
+                for (JsonNode r : g.path("rules")) {
+                    assertThat(r.path("health").asText()).as("rule %s: %s", r.path("name"), r.path("lastError")).isEqualTo("ok");
+                    rules.add(r.path("name").asText());
+                }
+            }
+            assertThat(rules).containsExactlyInAnyOrderElementsOf(Repo.alertQueries().stream().map(a -> a[0]).toList());
+
+            // nothing fires on a healthy job; then a model that cannot be loaded (rejected on every instance) fires
+            // FraudModelRejected
+            assertThat(alerts()).as("alerts on a healthy job").isEmpty();
+            JobTestSupport.publish(kafka, c, new ModelControl("missing", "m1", ModelControl.CHAMPION,
+                    tmp.resolve("no-such-model/manifest.json").toUri().toString(), null));
+            long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            List<String> firing = alerts();
+            while (!firing.contains("FraudModelRejected unreachable firing") && System.nanoTime() < until) {
+                TimeUnit.SECONDS.sleep(1); // polling the alerts API: an observable condition
+                firing = alerts();
+            }
+            System.out.println("alerts after the bad model: " + firing);
+            assertThat(firing).containsExactly("FraudModelRejected unreachable firing");
+        } finally {
+            load.interrupt();
+            load.join();
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.github.fraudflink.operations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operations files without running them: docker-compose.yml (pinned images, the build's Flink version, mounts
+ * that exist, wiring that matches the Prometheus and Grafana files), the Prometheus configuration and alert rules
+ * ({@code promtool check config} and the rules' unit tests with {@code promtool test rules}), and the dashboards'
+ * structure. Whether the queries return data is {@link MonitoringIT}'s job, with a real Prometheus.
+ */
+class OperationsFilesTest {
+    @Test
+    void composeImagesArePinnedAndFlinkIsTheBuildsVersion() throws Exception {
+        JsonNode services = Repo.yaml("docker-compose.yml").path("services");
+        String flinkVersion = System.getProperty("flink.version");
+        assertThat(flinkVersion).as("the build passes flink.version").isNotBlank();
+        Set<String> names = new HashSet<>();
+        services.fieldNames().forEachRemaining(names::add);
+        assertThat(names).contains("kafka", "jobmanager", "taskmanager", "postgres", "prometheus", "alertmanager", "grafana",
+                "topics", "submit");
+        int flinkServices = 0;
+        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) services::fields) {
+            String image = e.getValue().path("image").asText();
+            assertThat(image).as("image of %s", e.getKey()).isNotBlank();
+            String tag = image.substring(image.lastIndexOf(':') + 1);
+            assertThat(image).as("image of %s has a tag", e.getKey()).contains(":");
+            assertThat(tag).as("image of %s is pinned", e.getKey()).isNotEqualTo("latest").containsPattern("\\d+\\.\\d+");
+            if (image.startsWith("flink:")) {
+                assertThat(tag).as("Flink image of %s", e.getKey()).startsWith(flinkVersion + "-");
+                flinkServices++;
+            }
+        }
+        assertThat(flinkServices).as("jobmanager, taskmanager and submit run the Flink image").isEqualTo(3);
+    }
+
+    @Test
+    void composeMountsPointAtFilesThatExist() throws Exception {
+        JsonNode services = Repo.yaml("docker-compose.yml").path("services");
+        List<String> mounts = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) services::fields) {
+            for (JsonNode v : e.getValue().path("volumes")) {
+                String host = v.asText().split(":")[0];
+                if (host.startsWith(".")) {
+                    mounts.add(e.getKey() + " " + host);
+                    Path p = Repo.root().resolve(host).normalize();
+                    assertThat(p).as("mount %s of %s (the job jar is built by mvn package)", host, e.getKey()).exists();
+                }
+            }
+        }
+        assertThat(mounts).anyMatch(m -> m.startsWith("jobmanager ./flink-conf"))
+                .anyMatch(m -> m.startsWith("taskmanager ./fraud-job/target/") && m.endsWith("-job.jar"))
+                .anyMatch(m -> m.startsWith("prometheus ./prometheus"))
+                .anyMatch(m -> m.startsWith("alertmanager ./prometheus/alertmanager.yml"))
+                .anyMatch(m -> m.startsWith("grafana ./grafana/provisioning"))
+                .anyMatch(m -> m.startsWith("grafana ./grafana/dashboards"));
+        // the jar the compose file mounts is the one this build makes
+        String version = Files.readString(Repo.root().resolve("pom.xml")).replaceAll("(?s).*?<artifactId>fraud-flink-parent</artifactId>\\s*<version>([^<]+)</version>.*", "$1");
+        assertThat(mounts).anyMatch(m -> m.endsWith("fraud-job-" + version + "-job.jar"));
+    }
+
+    @Test
+    void prometheusScrapesTheComposeServicesAndGrafanaReadsThatPrometheus() throws Exception {
+        JsonNode prom = Repo.yaml("prometheus/prometheus.yml");
+        List<String> targets = new ArrayList<>();
+        prom.findValues("targets").forEach(t -> t.forEach(x -> targets.add(x.asText())));
+        assertThat(targets).contains("jobmanager:9249", "taskmanager:9249", "alertmanager:9093");
+        assertThat(Files.readString(Repo.root().resolve("flink-conf/config.yaml"))).contains("port: 9249-9260");
+        JsonNode ds = Repo.yaml("grafana/provisioning/datasources/prometheus.yml").path("datasources").get(0);
+        assertThat(ds.path("url").asText()).isEqualTo("http://prometheus:9090");
+        String uid = ds.path("uid").asText();
+        assertThat(Repo.yaml("grafana/provisioning/dashboards/dashboards.yml").findValue("path").asText())
+                .isEqualTo("/var/lib/grafana/dashboards");
+        for (Path d : Repo.dashboards()) {
+            JsonNode dash = Repo.JSON.readTree(d.toFile());
+            assertThat(dash.path("uid").asText()).as("uid of %s", d).isNotBlank();
+            assertThat(dash.path("panels")).as("panels of %s", d).hasSizeGreaterThanOrEqualTo(6);
+            for (JsonNode p : dash.path("panels")) {
+                assertThat(p.path("datasource").path("uid").asText()).as("%s / %s", d, p.path("title")).isEqualTo(uid);
+                assertThat(p.path("targets")).as("%s / %s", d, p.path("title")).isNotEmpty();
+            }
+        }
+        assertThat(Repo.dashboards()).extracting(p -> p.getFileName().toString())
+                .containsExactlyInAnyOrder("overview.json", "model.json", "flink-health.json");
+    }
+
+    @Test
+    void promtoolAcceptsTheConfigurationAndTheAlertRulesPassTheirUnitTests() throws Exception {
+        Repo.Run check = Repo.run(60, "promtool", "check", "config", "prometheus/prometheus.yml");
+        assertThat(check.exit()).as(check.output()).isZero();
+        assertThat(check.output()).contains("SUCCESS: 8 rules found");
+        Repo.Run test = Repo.run(120, "promtool", "test", "rules", "prometheus/alerts-test.yml");
+        assertThat(test.exit()).as(test.output()).isZero();
+        assertThat(test.output()).contains("SUCCESS");
+        // every alert has a unit test
+        String tests = Files.readString(Repo.root().resolve("prometheus/alerts-test.yml"));
+        for (String[] alert : Repo.alertQueries()) {
+            assertThat(tests).as("unit test of %s", alert[0]).contains("alertname: " + alert[0]);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# A Flink standalone session cluster without Docker and without a Flink download: the JobManager and one
+# TaskManager run as separate JVMs from the Maven artifacts (operations/target/flink-dist, built on first use),
+# configured by flink-conf/. Jobs go in through Flink's own CLI (CliFrontend).
+#
+#   scripts/flink-cluster.sh start                          start the JobManager and a TaskManager, wait for the REST API
+#   scripts/flink-cluster.sh submit [-s SAVEPOINT] [-- JOB ARGS]   submit the fraud-scoring job jar, print its job id
+#   scripts/flink-cluster.sh savepoint JOB_ID [DIR]         trigger a savepoint, print its path
+#   scripts/flink-cluster.sh stop-job JOB_ID [DIR]          stop the job with a savepoint (no output after it), print its path
+#   scripts/flink-cluster.sh cancel JOB_ID                  cancel the job
+#   scripts/flink-cluster.sh list                           running jobs
+#   scripts/flink-cluster.sh stop                           stop the TaskManager and the JobManager
+#   scripts/flink-cluster.sh flink ARGS...                  any other Flink CLI command
+#
+# Environment: FLINK_CONF_DIR (default flink-conf/), FLINK_CLUSTER_DIR (logs and pid files, default .fraud/cluster),
+# FLINK_DIST (lib/ and usrlib/fraud-job.jar, default operations/target/flink-dist), JAVA (default java).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CONF=${FLINK_CONF_DIR:-$ROOT/flink-conf}
+STATE=${FLINK_CLUSTER_DIR:-$ROOT/.fraud/cluster}
+DIST=${FLINK_DIST:-$ROOT/operations/target/flink-dist}
+JAVA=${JAVA:-java}
+JOB_JAR=$DIST/usrlib/fraud-job.jar
+
+die() { echo "flink-cluster: $*" >&2; exit 1; }
+
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+
+[ -f "$CONF/config.yaml" ] || die "no config.yaml in $CONF (set FLINK_CONF_DIR)"
+
+ensure_dist() {
+  if [ ! -f "$JOB_JAR" ] || [ -z "$(ls "$DIST/lib" 2>/dev/null)" ]; then
+    [ -z "${FLINK_DIST:-}" ] || die "$DIST has no lib/ or usrlib/fraud-job.jar"
+    echo "building the Flink runtime and the job jar (mvn package -pl operations -am) ..." >&2
+    (cd "$ROOT" && mvn -q -B package -pl operations -am -DskipTests) >&2 || die "the build failed"
+  fi
+}
+
+# the --add-opens flags of env.java.opts.all in config.yaml
+java_opts() { sed -n 's/^ *all: //p' "$CONF/config.yaml"; }
+
+# rest.port of config.yaml (FLINK_REST_URL overrides the whole URL)
+rest_url() {
+  local port
+  port=$(awk '/^rest:/{f=1;next} /^[^ #]/{f=0} f && /^  port:/{print $2}' "$CONF/config.yaml")
+  echo "${FLINK_REST_URL:-http://localhost:${port:-8081}}"
+}
+
+# JVM memory flags and dynamic settings computed by Flink from config.yaml, as bin/jobmanager.sh does
+resource_params() {
+  local out
+  out=$("$JAVA" -cp "$DIST/lib/*" org.apache.flink.runtime.util.bash.BashJavaUtils "$1" --configDir "$CONF" 2>&1) \
+    || die "cannot compute the memory settings: $out"
+  echo "$out" | sed -n 's/^BASH_JAVA_UTILS_EXEC_RESULT://p'
+}
+
+start_process() { # name main-class
+  local name=$1 main=$2 kind params jvm dynamic
+  kind=$([ "$name" = jobmanager ] && echo GET_JM_RESOURCE_PARAMS || echo GET_TM_RESOURCE_PARAMS)
+  params=$(resource_params "$kind")
+  jvm=$(echo "$params" | sed -n 1p)
+  dynamic=$(echo "$params" | sed -n 2p)
+  if [ -f "$STATE/$name.pid" ] && kill -0 "$(cat "$STATE/$name.pid")" 2>/dev/null; then
+    die "$name already runs (pid $(cat "$STATE/$name.pid")); scripts/flink-cluster.sh stop first"
+  fi
+  # shellcheck disable=SC2086
+  nohup "$JAVA" $jvm $(java_opts) -Dlog.file="$STATE/log/$name.log" \
+    -Dlog4j.configurationFile="file:$CONF/log4j.properties" -cp "$DIST/lib/*" "$main" --configDir "$CONF" $dynamic \
+    > "$STATE/log/$name.out" 2>&1 &
+  echo $! > "$STATE/$name.pid"
+  echo "$name started (pid $!, log $STATE/log/$name.log)" >&2
+}
+
+flink_cli() {
+  # shellcheck disable=SC2046
+  FLINK_CONF_DIR=$CONF "$JAVA" $(java_opts) -Dlog4j.configurationFile="file:$CONF/log4j-console.properties" \
+    -Dlog4j2.level=WARN -cp "$DIST/lib/*" org.apache.flink.client.cli.CliFrontend "$@"
+}
+
+start() {
+  ensure_dist
+  mkdir -p "$STATE/log"
+  start_process jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint
+  start_process taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner
+  local url deadline
+  url=$(rest_url)
+  deadline=$((SECONDS + ${FLINK_START_TIMEOUT:-120}))
+  until curl -fs "$url/overview" 2>/dev/null | grep -q '"taskmanagers":[1-9]'; do
+    for p in jobmanager taskmanager; do
+      kill -0 "$(cat "$STATE/$p.pid")" 2>/dev/null || die "the $p exited; see $STATE/log/$p.log and $p.out"
+    done
+    [ $SECONDS -lt $deadline ] || die "no TaskManager registered at $url after ${FLINK_START_TIMEOUT:-120} s; see $STATE/log"
+    sleep 1
+  done
+  echo "cluster up: $url (web UI and REST API)" >&2
+}
+
+stop() {
+  local p pid
+  for p in taskmanager jobmanager; do
+    [ -f "$STATE/$p.pid" ] || continue
+    pid=$(cat "$STATE/$p.pid")
+    if kill "$pid" 2>/dev/null; then
+      for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      kill -9 "$pid" 2>/dev/null || true
+      echo "$p stopped" >&2
+    fi
+    rm -f "$STATE/$p.pid"
+  done
+}
+
+submit() {
+  local savepoint=()
+  if [ "${1:-}" = "-s" ]; then savepoint=(-s "$2"); shift 2; fi
+  [ "${1:-}" = "--" ] && shift
+  ensure_dist
+  local out
+  out=$(flink_cli run -d "${savepoint[@]}" "$JOB_JAR" "$@" 2>&1) || die "submission failed: $out"
+  echo "$out" >&2
+  echo "$out" | sed -n 's/.*JobID \([0-9a-f]\{32\}\).*/\1/p' | tail -1
+}
+
+savepoint_path() { sed -n 's/.*Path: \(file:[^ ]*\).*/\1/p; s/.*Savepoint completed at \(file:[^ ]*\).*/\1/p' | tail -1; }
+
+cmd=${1:-help}
+shift || true
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  submit) submit "$@" ;;
+  savepoint)
+    [ $# -ge 1 ] || die "usage: savepoint JOB_ID [DIR]"
+    out=$(flink_cli savepoint "$@" 2>&1) || die "savepoint failed: $out"
+    echo "$out" >&2; echo "$out" | savepoint_path ;;
+  stop-job)
+    [ $# -ge 1 ] || die "usage: stop-job JOB_ID [DIR]"
+    job=$1; shift
+    out=$(flink_cli stop ${1:+--savepointPath "$1"} "$job" 2>&1) || die "stop with savepoint failed: $out"
+    echo "$out" >&2; echo "$out" | savepoint_path ;;
+  cancel)
+    [ $# -eq 1 ] || die "usage: cancel JOB_ID"
+    flink_cli cancel "$1" ;;
+  list) flink_cli list ;;
+  flink) flink_cli "$@" ;;
+  help|-h|--help) usage ;;
+  *) usage >&2; die "unknown command: $cmd" ;;
+esac
