@@ -105,6 +105,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--web-ui", description = "Serve the Flink web UI on this port (e.g. 8081) while the demo runs.")
     Integer webUiPort;
 
+    @Option(names = "--metrics-port", description = "Serve the job's metrics for Prometheus on this port (e.g. 9249; scrape"
+            + " it with prometheus/prometheus-local.yml).")
+    Integer metricsPort;
+
     @Option(names = "--timeout", defaultValue = "15min", description = "Give up if the output is not complete after this long (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
@@ -142,6 +146,12 @@ public final class DemoCommand implements Callable<Integer> {
                 pgUser = postgres.user();
             }
             Configuration conf = LocalFlink.configuration(workDir.resolve("run-" + runId), parallelism, checkpointInterval, webUiPort);
+            if (metricsPort != null) {
+                conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+                conf.setString("metrics.reporter.prom.host", "127.0.0.1");
+                conf.setString("metrics.reporter.prom.port", Integer.toString(metricsPort));
+                err.println("metrics for Prometheus at http://127.0.0.1:" + metricsPort + "/metrics");
+            }
             conf.set(JobOptions.BOOTSTRAP_SERVERS, bootstrap);
             conf.set(JobOptions.GROUP_ID, "fraud-demo-" + runId);
             conf.set(JobOptions.TRANSACTIONAL_ID_PREFIX, "fraud-demo-" + runId);

@@ -95,9 +95,11 @@ class OperationsFilesTest {
 
     @Test
     void promtoolAcceptsTheConfigurationAndTheAlertRulesPassTheirUnitTests() throws Exception {
-        Repo.Run check = Repo.run(60, "promtool", "check", "config", "prometheus/prometheus.yml");
-        assertThat(check.exit()).as(check.output()).isZero();
-        assertThat(check.output()).contains("SUCCESS: 8 rules found");
+        for (String config : new String[] {"prometheus/prometheus.yml", "prometheus/prometheus-local.yml"}) {
+            Repo.Run check = Repo.run(60, "promtool", "check", "config", config);
+            assertThat(check.exit()).as(check.output()).isZero();
+            assertThat(check.output()).contains("SUCCESS: 8 rules found");
+        }
         Repo.Run test = Repo.run(120, "promtool", "test", "rules", "prometheus/alerts-test.yml");
         assertThat(test.exit()).as(test.output()).isZero();
         assertThat(test.output()).contains("SUCCESS");
