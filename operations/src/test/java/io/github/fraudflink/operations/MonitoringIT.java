@@ -11,7 +11,6 @@ import io.github.fraudflink.job.TestArtifacts;
 import io.github.fraudflink.local.BadEvents;
 import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -50,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MonitoringIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final int REPORTER_PORT = freePort();
+    private static final int REPORTER_PORT = Repo.freePort();
 
     @TempDir
     static Path tmp;
@@ -75,7 +74,7 @@ class MonitoringIT {
     @BeforeAll
     static void start() throws Exception {
         kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
-        int port = freePort();
+        int port = Repo.freePort();
         prometheusUrl = URI.create("http://127.0.0.1:" + port);
         Path config = tmp.resolve("prometheus.yml");
         Files.writeString(config, """
@@ -109,13 +108,6 @@ class MonitoringIT {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     private static JsonNode api(String path) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(prometheusUrl.resolve(path)).GET().build(),

@@ -60,6 +60,15 @@ final class Repo {
         return out;
     }
 
+    /** A free TCP port on loopback (for the servers a test starts). */
+    static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Result of running a program: exit code and its merged output. */
     record Run(int exit, String output) {}
 

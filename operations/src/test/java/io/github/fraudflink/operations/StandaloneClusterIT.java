@@ -9,7 +9,6 @@ import io.github.fraudflink.job.ScoredTransactionJson;
 import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,12 +43,12 @@ class StandaloneClusterIT {
     @BeforeAll
     static void start() throws Exception {
         kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
-        restPort = freePort();
-        metricsPort = freePort();
+        restPort = Repo.freePort();
+        metricsPort = Repo.freePort();
         // the project's configuration, with this test's ports and directories
         conf = Files.createDirectories(tmp.resolve("conf"));
         String yaml = Files.readString(Repo.root().resolve("flink-conf/config.yaml"))
-                .replace("port: 6123", "port: " + freePort())
+                .replace("port: 6123", "port: " + Repo.freePort())
                 .replace("port: 8081", "port: " + restPort)
                 .replace("port: 9249-9260", "port: " + metricsPort + "-" + (metricsPort + 3))
                 .replace("file:///tmp/fraud-flink/", tmp.resolve("flink").toUri().toString());
@@ -71,13 +70,6 @@ class StandaloneClusterIT {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     /** Runs the script with this test's configuration; returns its standard output (the log goes to the test output). */
     private static String script(long timeoutSeconds, String... args) throws Exception {
@@ -89,6 +81,7 @@ class StandaloneClusterIT {
         pb.environment().put("FLINK_CLUSTER_DIR", tmp.resolve("cluster").toString());
         pb.environment().put("FLINK_DIST", System.getProperty("flink.dist"));
         pb.environment().put("FLINK_REST_URL", "http://localhost:" + restPort);
+        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString()); // this JDK
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         assertThat(p.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as("flink-cluster.sh %s finished", String.join(" ", args)).isTrue();
