@@ -150,6 +150,7 @@ public final class DemoCommand implements Callable<Integer> {
                 conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
                 conf.setString("metrics.reporter.prom.host", "127.0.0.1");
                 conf.setString("metrics.reporter.prom.port", Integer.toString(metricsPort));
+                conf.setString("metrics.reporter.prom.filterLabelValueCharacters", "false"); // model versions as they are
                 err.println("metrics for Prometheus at http://127.0.0.1:" + metricsPort + "/metrics");
             }
             conf.set(JobOptions.BOOTSTRAP_SERVERS, bootstrap);

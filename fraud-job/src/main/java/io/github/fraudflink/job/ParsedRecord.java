@@ -24,8 +24,12 @@ public class ParsedRecord {
         return r;
     }
 
-    /** Event time for watermarks: the transaction's, or the Kafka timestamp of a rejected record. */
+    /**
+     * Event time for watermarks: the transaction's. A rejected record has none ({@code Long.MIN_VALUE}, which never
+     * moves a watermark): its Kafka timestamp is wall-clock time, and during a replay of older transactions it would
+     * push the watermark past all of them.
+     */
     long timestamp() {
-        return transaction != null ? transaction.eventTime : deadLetter.timestamp;
+        return transaction != null ? transaction.eventTime : org.apache.flink.api.common.eventtime.TimestampAssigner.NO_TIMESTAMP;
     }
 }

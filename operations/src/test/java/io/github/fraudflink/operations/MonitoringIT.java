@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * under traffic with bad input and a shadow model; a real Prometheus (Debian's package) scrapes
  * it every second with the project's alert rules loaded. Every PromQL expression of the Grafana dashboards must
  * return data; every alert expression must evaluate without error and every metric it reads must have data; no
- * alert fires on the healthy job, and a model published afterwards that cannot be loaded fires
+ * alert fires on the healthy job (start-up blips may make one pending, which its {@code for} absorbs), and a model published afterwards that cannot be loaded fires
  * {@code FraudModelRejected} (and nothing else).
  */
 class MonitoringIT {
@@ -63,6 +63,7 @@ class MonitoringIT {
         c.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         c.setString("metrics.reporter.prom.port", Integer.toString(REPORTER_PORT));
         c.setString("metrics.reporter.prom.host", "127.0.0.1");
+        c.setString("metrics.reporter.prom.filterLabelValueCharacters", "false");
         return new MiniClusterResourceConfiguration.Builder().setConfiguration(c)
                 .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(JobTestSupport.PARALLELISM).build();
     });
@@ -212,6 +213,15 @@ class MonitoringIT {
             });
             System.out.println("the job's own metrics:\n  " + String.join("\n  ", names));
 
+            // the live model's labels as published (not mangled), and event time driven by the transactions only: the
+            // dead letters (stamped with today's time) do not make the replayed 2018 transactions late
+            String info = "flink_taskmanager_job_task_operator_fraud_model_live_role_model_version_info";
+            assertThat(query(info + "{role=\"champion\",model=\"demo-xgb\",version=\"sim-2018-05-15\"} == 1")).hasSize(2);
+            assertThat(query(info + "{role=\"shadow\",model=\"challenger\",version=\"c1\"} == 1")).hasSize(2);
+            double in = query("sum(flink_taskmanager_job_task_operator_fraud_events_in_total)").get(0).path("value").get(1).asDouble();
+            double late = query("sum(flink_taskmanager_job_task_operator_fraud_events_late_total)").get(0).path("value").get(1).asDouble();
+            assertThat(late).as("late transactions of %s", in).isLessThan(0.01 * in);
+
             // the rules loaded and evaluate without errors
             List<String> rules = new ArrayList<>();
             for (JsonNode g : api("/api/v1/rules").path("groups")) {
@@ -224,7 +234,8 @@ class MonitoringIT {
 
             // nothing fires on a healthy job; then a model that cannot be loaded (rejected on every instance) fires
             // FraudModelRejected
-            assertThat(alerts()).as("alerts on a healthy job").isEmpty();
+            // (pending is allowed: a start-up blip such as the first model calls is what the rules' "for" absorbs)
+            assertThat(alerts()).as("alerts firing on a healthy job").noneMatch(a -> a.endsWith(" firing"));
             JobTestSupport.publish(kafka, c, new ModelControl("missing", "m1", ModelControl.CHAMPION,
                     tmp.resolve("no-such-model/manifest.json").toUri().toString(), null));
             long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
@@ -234,7 +245,7 @@ class MonitoringIT {
                 firing = alerts();
             }
             System.out.println("alerts after the bad model: " + firing);
-            assertThat(firing).containsExactly("FraudModelRejected unreachable firing");
+            assertThat(firing).filteredOn(a -> a.endsWith(" firing")).containsExactly("FraudModelRejected unreachable firing");
         } finally {
             load.interrupt();
             load.join();

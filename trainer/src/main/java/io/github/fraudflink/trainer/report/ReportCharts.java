@@ -124,7 +124,8 @@ public final class ReportCharts {
         return c;
     }
 
-    private static void style(AxesChartStyler s) {
+    /** The look of every chart here: white, light grid, sans-serif fonts. */
+    public static void style(AxesChartStyler s) {
         s.setChartBackgroundColor(Color.WHITE);
         s.setPlotBackgroundColor(Color.WHITE);
         s.setPlotBorderColor(new Color(0xcc, 0xcc, 0xcc));
