@@ -66,6 +66,9 @@ public final class DashboardsCommand implements Callable<Integer> {
     @Option(names = "--range", defaultValue = "15min", description = "Time range up to now (default: ${DEFAULT-VALUE}).")
     Duration range;
 
+    @Option(names = "--end", description = "End of the time range, ISO-8601 (e.g. 2026-11-23T17:29:10Z); default: now.")
+    Instant endAt;
+
     @Option(names = "--rate-interval", defaultValue = "1min",
             description = "What Grafana's $__rate_interval stands for (default: ${DEFAULT-VALUE}; at least 4 scrape intervals).")
     Duration rateInterval;
@@ -83,7 +86,7 @@ public final class DashboardsCommand implements Callable<Integer> {
         try (var s = Files.list(dashboards)) {
             files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
         }
-        Instant end = Instant.now();
+        Instant end = endAt != null ? endAt : Instant.now();
         Instant start = end.minus(range);
         long step = Math.max(1, range.toSeconds() / 150);
         HttpClient http = HttpClient.newHttpClient();

@@ -21,6 +21,7 @@ public final class FraudCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new FraudCli());
         cl.registerConverter(java.time.Duration.class, new DurationConverter());
+        cl.registerConverter(java.time.Instant.class, java.time.Instant::parse);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("error: " + rootMessage(e));
             cmd.getErr().println("(details in " + System.getProperty("fraud.log.dir", ".fraud/logs") + "/fraud.log)");

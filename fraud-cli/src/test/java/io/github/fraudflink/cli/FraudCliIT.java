@@ -20,13 +20,29 @@ class FraudCliIT {
 
     @Test
     void everyCommandHasHelp() {
-        for (String cmd : List.of("demo", "simulate", "train")) {
-            CliRun r = run(cmd, "--help");
-            assertThat(r.exit()).isZero();
+        List<String> paths = new java.util.ArrayList<>();
+        commands(FraudCli.commandLine(), "", paths);
+        assertThat(paths).contains("demo", "simulate", "train", "model publish", "replay", "bench-swap", "dashboards");
+        for (String cmd : paths) {
+            String[] args = (cmd + " --help").split(" ");
+            CliRun r = run(args);
+            assertThat(r.exit()).as("fraud %s --help", cmd).isZero();
             assertThat(r.out()).contains("Usage: fraud " + cmd);
         }
         CliRun top = run("--help");
-        assertThat(top.out()).contains("demo", "simulate", "train");
+        assertThat(top.out()).contains("demo", "simulate", "train", "dashboards");
+    }
+
+    /** Every command of the tree, as the words that name it (picocli's own "help" left out). */
+    private static void commands(picocli.CommandLine cl, String prefix, List<String> out) {
+        for (var e : cl.getSubcommands().entrySet()) {
+            if (e.getKey().equals("help")) {
+                continue;
+            }
+            String path = (prefix + " " + e.getKey()).trim();
+            out.add(path);
+            commands(e.getValue(), path, out);
+        }
     }
 
     @Test

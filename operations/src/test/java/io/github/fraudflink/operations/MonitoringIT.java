@@ -213,6 +213,22 @@ class MonitoringIT {
             });
             System.out.println("the job's own metrics:\n  " + String.join("\n  ", names));
 
+            // ./fraud dashboards draws the three dashboards from this Prometheus
+            Path png = tmp.resolve("png");
+            java.io.StringWriter rendered = new java.io.StringWriter();
+            picocli.CommandLine cli = io.github.fraudflink.cli.FraudCli.commandLine();
+            cli.setOut(new java.io.PrintWriter(rendered));
+            int exit = cli.execute("dashboards", "--prometheus", prometheusUrl.toString(),
+                    "--dashboards", Repo.root().resolve("grafana/dashboards").toString(), "--out", png.toString(),
+                    "--range", "2min", "--rate-interval", "30s");
+            assertThat(exit).isZero();
+            for (Path d : Repo.dashboards()) {
+                Path image = png.resolve(d.getFileName().toString().replace(".json", ".png"));
+                assertThat(rendered.toString()).contains(image.toString());
+                java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(image.toFile());
+                assertThat(img.getWidth()).as("width of %s", image).isEqualTo(24 * 64);
+            }
+
             // the live model's labels as published (not mangled), and event time driven by the transactions only: the
             // dead letters (stamped with today's time) do not make the replayed 2018 transactions late
             String info = "flink_taskmanager_job_task_operator_fraud_model_live_role_model_version_info";
