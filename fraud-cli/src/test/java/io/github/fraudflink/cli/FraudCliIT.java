@@ -70,6 +70,11 @@ class FraudCliIT {
         // the same transactions in the local PostgreSQL, each once
         assertThat(j.get("postgres_rows").asLong()).isEqualTo(j.get("scored").asLong());
         assertThat(j.get("postgres_rows_written_twice").asLong()).isZero();
+        // visibility latency and checkpoint statistics (from the job's REST API) are measured, not left at 0
+        assertThat(j.get("visible_ms_p50").asLong()).isPositive().isLessThanOrEqualTo(j.get("visible_ms_p99").asLong());
+        assertThat(j.get("visible_ms_p99").asLong()).isLessThanOrEqualTo(j.get("visible_ms_max").asLong());
+        assertThat(j.get("checkpoints_completed").asLong()).isPositive();
+        assertThat(j.get("checkpoint_duration_ms_max").asLong()).isPositive();
         for (String key : List.of("events_in", "scored", "dlq", "flagged", "duration", "events_per_second", "model", "model_version",
                 "postgres_rows", "postgres_rows_per_second")) {
             assertThat(j.has(key)).as(key).isTrue();

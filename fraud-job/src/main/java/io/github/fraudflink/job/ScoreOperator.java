@@ -120,10 +120,10 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         rejectedByReason = new HashMap<>();
         // every reason's counter exists from the start at 0, so Prometheus sees the first rejection as an increase
         for (ModelRejectedException.Reason r : ModelRejectedException.Reason.values()) {
-            rejected(r.code(), 0);
+            rejections(r.code());
         }
-        for (String r : new String[] {"invalid_control_event", "manifest_mismatch", "champion_retire"}) {
-            rejected(r, 0);
+        for (String r : new String[] {"invalid_control_event", "manifest_mismatch", "champion_retire", "not_live"}) {
+            rejections(r);
         }
         scoreLatencyMicros = g.histogram("score_latency_us", JobMetrics.histogram());
         modelCallMicros = g.histogram("model_call_us", JobMetrics.histogram());
@@ -175,7 +175,6 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         flush(); // rows that came before the event are scored by the model they came under
         ModelControl c = record.getValue();
         if (c.error != null) {
-            rejected("invalid_control_event");
             report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, "invalid_control_event", c.error, "control", 0);
             return;
         }
@@ -190,7 +189,6 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         }
         if (!c.model.equals(m.name()) || (c.version != null && !c.version.equals(m.version()))) {
             m.close();
-            rejected("manifest_mismatch");
             report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, "manifest_mismatch",
                     "the manifest is " + m.name() + " " + m.version() + ", not what the event names", "control", 0);
             return;
@@ -208,12 +206,9 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         reportLive(c.role, m, c.manifestUri, "control", t0);
     }
 
-    private void rejected(String reason) {
-        rejected(reason, 1);
-    }
-
-    private void rejected(String reason, long n) {
-        rejectedByReason.computeIfAbsent(reason, r -> metrics.addGroup("model_rejected").addGroup("reason", r).counter("total")).inc(n);
+    /** The counter of rejected control events with this reason ({@code fraud_model_rejected_reason_total}). */
+    private Counter rejections(String reason) {
+        return rejectedByReason.computeIfAbsent(reason, r -> metrics.addGroup("model_rejected").addGroup("reason", r).counter("total"));
     }
 
     /** Counters of scores in ten bands of width 0.1 ({@code band} is the lower edge). */
@@ -259,11 +254,9 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         try {
             return loader.load(URI.create(c.manifestUri), c.manifestSha256);
         } catch (ModelRejectedException e) {
-            rejected(e.reason().code());
             report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, e.reason().code(), e.getMessage(),
                     cause, (System.nanoTime() - t0) / 1_000_000);
         } catch (RuntimeException e) {
-            rejected("invalid_control_event");
             report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, "invalid_control_event",
                     String.valueOf(e.getMessage()), cause, 0);
         }
@@ -292,7 +285,6 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
                 continue;
             }
             if (ModelControl.CHAMPION.equals(role)) {
-                rejected("champion_retire");
                 report(ModelStatus.REJECTED, role, c.model, c.version, held.manifestUri, "champion_retire",
                         "the champion cannot be retired: publish another champion (or roll back) first", "control", 0);
                 return;
@@ -329,6 +321,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         s.at = System.currentTimeMillis();
         s.loadMillis = loadMillis;
         if (ModelStatus.REJECTED.equals(status)) {
+            rejections(reason).inc(); // every rejection is counted here, where it is reported
             LOG.warn("instance {} rejected {} {} as {}: {}", s.instance, model, version, role, message);
         } else {
             LOG.info("instance {}: {} {} {} as {} ({} ms)", s.instance, status, model, version, role, loadMillis);
