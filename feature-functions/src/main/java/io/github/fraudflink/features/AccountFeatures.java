@@ -45,18 +45,39 @@ public final class AccountFeatures implements Serializable {
 
     /** The default slack: one day of event time. */
     public static final Duration DEFAULT_SLACK = Duration.ofDays(1);
+    /** The default bound of an account's history: far above any genuine card's 30 days (the handbook's: about 60). */
+    public static final int DEFAULT_MAX_HISTORY = 1000;
 
     private final long slackMillis;
+    private final int maxHistory;
 
     public AccountFeatures() {
         this(DEFAULT_SLACK);
     }
 
     public AccountFeatures(Duration slack) {
+        this(slack, DEFAULT_MAX_HISTORY);
+    }
+
+    /**
+     * @param maxHistory the most transactions an account's history keeps, whatever its rate. Past it the oldest
+     *     are dropped: the counts and means then cover only the newest {@code maxHistory} transactions (a count
+     *     never exceeds {@code maxHistory + 1}), and a repeat of a dropped transaction is no longer recognised.
+     */
+    public AccountFeatures(Duration slack, int maxHistory) {
         if (slack.isNegative()) {
             throw new IllegalArgumentException("slack must not be negative: " + slack);
         }
+        if (maxHistory < 1) {
+            throw new IllegalArgumentException("max history must be at least 1: " + maxHistory);
+        }
         this.slackMillis = slack.toMillis();
+        this.maxHistory = maxHistory;
+    }
+
+    /** The most transactions an account's history keeps. */
+    public int maxHistory() {
+        return maxHistory;
     }
 
     /** How much event time behind the newest event an account's history keeps. */
@@ -79,12 +100,13 @@ public final class AccountFeatures implements Serializable {
         int dup = history.indexOfId(transactionId);
         if (dup >= 0) {
             double[] v = compute(history, history.times[dup], history.amounts[dup], history.seqs[dup]);
-            return new FeatureResult(v, true, late);
+            return new FeatureResult(v, true, late, 0);
         }
         double[] v = compute(history, eventTime, amount, Long.MAX_VALUE);
         history.insert(eventTime, amount, transactionId);
         history.dropUpTo(history.maxEventTime - LONGEST_WINDOW - slackMillis);
-        return new FeatureResult(v, false, late);
+        int evicted = history.dropOldestBeyond(maxHistory);
+        return new FeatureResult(v, false, late, evicted);
     }
 
     /** Features of an event at {@code t} with {@code amount}, from the entries that arrived before {@code seqLimit}. */

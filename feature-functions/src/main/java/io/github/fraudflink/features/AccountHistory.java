@@ -71,6 +71,19 @@ public class AccountHistory {
         }
     }
 
+    /** Drops the oldest entries until at most {@code max} are left; returns how many it dropped. */
+    int dropOldestBeyond(int max) {
+        int k = times.length - max;
+        if (k <= 0) {
+            return 0;
+        }
+        times = java.util.Arrays.copyOfRange(times, k, times.length);
+        amounts = java.util.Arrays.copyOfRange(amounts, k, amounts.length);
+        seqs = java.util.Arrays.copyOfRange(seqs, k, seqs.length);
+        ids = java.util.Arrays.copyOfRange(ids, k, ids.length);
+        return k;
+    }
+
     /** Drops every entry with an event time at or before {@code horizon}. */
     void dropUpTo(long horizon) {
         int k = 0;

@@ -5,11 +5,18 @@ public final class FeatureResult {
     private final double[] values;
     private final boolean duplicate;
     private final boolean late;
+    private final int evicted;
 
-    FeatureResult(double[] values, boolean duplicate, boolean late) {
+    FeatureResult(double[] values, boolean duplicate, boolean late, int evicted) {
         this.values = values;
         this.duplicate = duplicate;
         this.late = late;
+        this.evicted = evicted;
+    }
+
+    /** How many of the account's oldest transactions were dropped because its history reached its bound. */
+    public int evicted() {
+        return evicted;
     }
 
     /** Feature values in {@link FeatureSchema#NAMES} order. The array is owned by the caller. */

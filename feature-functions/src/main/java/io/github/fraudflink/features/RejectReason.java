@@ -7,6 +7,7 @@ public enum RejectReason {
     BAD_ENCODING,
     NOT_JSON,
     NOT_AN_OBJECT,
+    TRAILING_DATA,
     DUPLICATE_FIELD,
     MISSING_TRANSACTION_ID,
     INVALID_TRANSACTION_ID,
@@ -14,16 +15,19 @@ public enum RejectReason {
     INVALID_ACCOUNT_ID,
     MISSING_EVENT_TIME,
     INVALID_EVENT_TIME,
-    EVENT_TIME_BEFORE_1970,
+    EVENT_TIME_TOO_OLD,
     EVENT_TIME_IN_FUTURE,
     MISSING_AMOUNT,
     INVALID_AMOUNT,
     NON_POSITIVE_AMOUNT,
+    AMOUNT_TOO_SMALL,
     AMOUNT_TOO_LARGE,
     INVALID_CURRENCY,
     INVALID_COORDINATES,
     INVALID_OPTIONAL_FIELD,
-    INVALID_ATTRIBUTES;
+    INVALID_ATTRIBUTES,
+    /** The parser itself failed on this input: a bug to report; the message is kept in the DLQ. */
+    UNEXPECTED_ERROR;
 
     /** The code as it appears in DLQ records and metric labels, e.g. {@code non_positive_amount}. */
     public String code() {

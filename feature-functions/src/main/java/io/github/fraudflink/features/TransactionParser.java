@@ -1,56 +1,103 @@
 package io.github.fraudflink.features;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Currency;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
- * Parses and validates one input event (the transaction JSON of DESIGN.md) into a {@link Transaction}.
+ * Parses and validates one input event (the transaction JSON of the README's "Input contract") into a
+ * {@link Transaction}.
  *
- * <p>The single definition of the input contract: the job uses it on Kafka records, the trainer on
- * JSON-lines files. Unknown fields are ignored; anything missing or invalid raises an
- * {@link InvalidTransactionException} with a specific {@link RejectReason}. Instances are immutable
- * and thread-safe.
+ * <p>The single definition of the input contract: the job uses it on Kafka records, the trainer on JSON-lines
+ * files. Strict: the message is UTF-8 (no byte order mark, no NUL byte, no invalid or surrogate sequence), holds
+ * exactly one JSON object and nothing after it, numbers are JSON numbers (an amount may also be a plain decimal
+ * string such as {@code "12.50"}), and every text field follows {@link TextField}. Unknown fields are ignored;
+ * anything missing or invalid raises an {@link InvalidTransactionException} with a specific {@link RejectReason}.
+ * Instances are immutable and thread-safe.
  */
 public final class TransactionParser implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** Largest accepted message. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+    /** Smallest accepted amount: the smallest minor unit of any ISO 4217 currency (three decimals). */
+    public static final double DEFAULT_MIN_AMOUNT = 0.001;
     /** Largest accepted amount. */
     public static final double DEFAULT_MAX_AMOUNT = 1_000_000;
     /** How far past its ingest time an event time may lie (clock skew of the producers). */
     public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofDays(1);
-    private static final int MAX_ID_LENGTH = 128;
+    /** Earliest accepted event time: anything before is far more likely epoch seconds sent as milliseconds. */
+    public static final Instant DEFAULT_MIN_EVENT_TIME = Instant.parse("2000-01-01T00:00:00Z");
+    /** Longest identifier or optional text field, in code points. */
+    public static final int MAX_TEXT_LENGTH = 128;
+    /** Most entries in {@code attributes}. */
+    public static final int MAX_ATTRIBUTES = 256;
+    private static final int MAX_NESTING = 32;
+    private static final int MAX_NUMBER_CHARS = 64;
+    /** The documented string form of an amount: digits, optionally a point and digits. Nothing else. */
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,16}(\\.[0-9]{1,16})?");
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING)
+                            .maxNumberLength(MAX_NUMBER_CHARS)
+                            .build())
+                    .build());
 
     private final int maxMessageBytes;
+    private final double minAmount;
     private final double maxAmount;
     private final long maxFutureSkewMillis;
+    private final long minEventTimeMillis;
 
     public TransactionParser() {
         this(DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_AMOUNT, DEFAULT_MAX_FUTURE_SKEW);
     }
 
     public TransactionParser(int maxMessageBytes, double maxAmount, Duration maxFutureSkew) {
+        this(maxMessageBytes, DEFAULT_MIN_AMOUNT, maxAmount, maxFutureSkew, DEFAULT_MIN_EVENT_TIME);
+    }
+
+    public TransactionParser(int maxMessageBytes, double minAmount, double maxAmount, Duration maxFutureSkew,
+            Instant minEventTime) {
+        if (maxMessageBytes <= 0) {
+            throw new IllegalArgumentException("max message bytes must be positive: " + maxMessageBytes);
+        }
+        if (!(minAmount > 0) || !(maxAmount >= minAmount) || !Double.isFinite(maxAmount)) {
+            throw new IllegalArgumentException("amount limits must satisfy 0 < min <= max < infinity: min "
+                    + minAmount + ", max " + maxAmount);
+        }
+        if (maxFutureSkew.isNegative()) {
+            throw new IllegalArgumentException("max future skew must not be negative: " + maxFutureSkew);
+        }
         this.maxMessageBytes = maxMessageBytes;
+        this.minAmount = minAmount;
         this.maxAmount = maxAmount;
         this.maxFutureSkewMillis = maxFutureSkew.toMillis();
+        this.minEventTimeMillis = minEventTime.toEpochMilli();
     }
 
     /**
@@ -68,19 +115,17 @@ public final class TransactionParser implements Serializable {
                     "message of " + bytes.length + " bytes exceeds the limit of " + maxMessageBytes + " bytes");
         }
         JsonNode root;
-        try {
-            root = MAPPER.readTree(bytes); // Jackson checks the UTF-8 as it parses
+        try (JsonParser p = MAPPER.createParser(utf8(bytes))) {
+            root = MAPPER.readTree(p);
+            rejectTrailingData(p);
         } catch (JsonProcessingException e) {
-            String msg = e.getOriginalMessage();
-            if (msg != null && msg.startsWith("Invalid UTF-8")) {
-                throw new InvalidTransactionException(RejectReason.BAD_ENCODING, "message is not valid UTF-8: " + msg);
+            String msg = String.valueOf(e.getOriginalMessage());
+            if (msg.startsWith("Duplicate field")) {
+                throw new InvalidTransactionException(RejectReason.DUPLICATE_FIELD, abbreviate(msg));
             }
-            if (msg != null && msg.startsWith("Duplicate field")) {
-                throw new InvalidTransactionException(RejectReason.DUPLICATE_FIELD, msg);
-            }
-            throw new InvalidTransactionException(RejectReason.NOT_JSON, "not valid JSON: " + msg);
-        } catch (IOException e) {
-            throw new InvalidTransactionException(RejectReason.NOT_JSON, "not valid JSON: " + e.getMessage());
+            throw new InvalidTransactionException(RejectReason.NOT_JSON, "not valid JSON: " + abbreviate(msg));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new InvalidTransactionException(RejectReason.NOT_JSON, "not valid JSON: " + abbreviate(String.valueOf(e.getMessage())));
         }
         if (root == null || root.isMissingNode()) {
             throw new InvalidTransactionException(RejectReason.NOT_JSON, "no JSON value in the message");
@@ -90,6 +135,48 @@ public final class TransactionParser implements Serializable {
                     "expected a JSON object, got " + root.getNodeType().name().toLowerCase());
         }
         return fromTree(root, ingestTime);
+    }
+
+    /** One JSON value per message: anything but white space after it, valid JSON or not, is rejected. */
+    private static void rejectTrailingData(JsonParser p) throws InvalidTransactionException {
+        JsonToken next;
+        try {
+            next = p.nextToken();
+        } catch (java.io.IOException | RuntimeException e) {
+            next = JsonToken.NOT_AVAILABLE;
+        }
+        if (next != null) {
+            throw new InvalidTransactionException(RejectReason.TRAILING_DATA, "data after the JSON value at character "
+                    + p.currentTokenLocation().getCharOffset() + ": send one JSON object per message and nothing after it");
+        }
+    }
+
+    /** Strict UTF-8: no byte order mark, no NUL byte (UTF-16 or UTF-32 text), no malformed or surrogate sequence. */
+    private static String utf8(byte[] bytes) throws InvalidTransactionException {
+        if (bytes.length >= 2 && ((bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF)
+                || (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE)
+                || (bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF))) {
+            throw new InvalidTransactionException(RejectReason.BAD_ENCODING,
+                    "message starts with a byte order mark: send UTF-8 without one");
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                throw new InvalidTransactionException(RejectReason.BAD_ENCODING, "NUL byte at offset " + i
+                        + ": the message looks like UTF-16 or UTF-32 (or binary); send UTF-8 (a NUL inside a string is written \\u0000)");
+            }
+        }
+        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        try {
+            return d.decode(in).toString();
+        } catch (MalformedInputException e) {
+            throw new InvalidTransactionException(RejectReason.BAD_ENCODING, "invalid UTF-8 at byte offset "
+                    + in.position() + " (" + e.getInputLength() + " bad bytes; encoded surrogates count as invalid): send UTF-8");
+        } catch (CharacterCodingException e) {
+            throw new InvalidTransactionException(RejectReason.BAD_ENCODING, "not UTF-8: " + e);
+        }
     }
 
     /** Validates an already parsed JSON object (used for JSON-lines files). */
@@ -112,6 +199,7 @@ public final class TransactionParser implements Serializable {
         return t;
     }
 
+    /** A string (leading and trailing white space removed) or an integral number, 1 to 128 valid code points. */
     private static String requiredId(JsonNode o, String field, RejectReason missing, RejectReason invalid)
             throws InvalidTransactionException {
         JsonNode n = o.get(field);
@@ -123,9 +211,14 @@ public final class TransactionParser implements Serializable {
                     "'" + field + "' must be a string, got " + n.getNodeType().name().toLowerCase());
         }
         String s = n.asText().strip();
-        if (s.isEmpty() || s.length() > MAX_ID_LENGTH) {
+        int length = TextField.length(s);
+        if (length == 0 || length > MAX_TEXT_LENGTH) {
             throw new InvalidTransactionException(invalid,
-                    "'" + field + "' must be 1 to " + MAX_ID_LENGTH + " characters, got " + s.length());
+                    "'" + field + "' must be 1 to " + MAX_TEXT_LENGTH + " characters, got " + length);
+        }
+        String problem = TextField.problem(s);
+        if (problem != null) {
+            throw new InvalidTransactionException(invalid, "'" + field + "' contains " + problem);
         }
         return s;
     }
@@ -135,26 +228,33 @@ public final class TransactionParser implements Serializable {
             throw new InvalidTransactionException(RejectReason.MISSING_EVENT_TIME, "required field 'event_time' is missing");
         }
         long millis;
-        if (n.isIntegralNumber() && n.canConvertToLong()) {
+        if (n.isIntegralNumber()) {
+            if (!n.canConvertToLong()) {
+                throw new InvalidTransactionException(RejectReason.INVALID_EVENT_TIME,
+                        "'event_time' " + abbreviate(n.asText()) + " is out of range for epoch milliseconds");
+            }
             millis = n.longValue();
         } else if (n.isTextual()) {
+            String text = n.textValue();
             try {
-                millis = OffsetDateTime.parse(n.textValue()).toInstant().toEpochMilli();
+                millis = OffsetDateTime.parse(text).toInstant().toEpochMilli();
             } catch (DateTimeParseException e) {
                 throw new InvalidTransactionException(RejectReason.INVALID_EVENT_TIME, "'event_time' \""
-                        + abbreviate(n.textValue()) + "\" is not ISO-8601 with an offset (e.g. 2024-05-01T12:00:00Z)"
+                        + abbreviate(text) + "\" is not ISO-8601 with an offset (e.g. 2024-05-01T12:00:00Z)"
                         + " nor epoch milliseconds");
             } catch (DateTimeException | ArithmeticException e) {
                 throw new InvalidTransactionException(RejectReason.INVALID_EVENT_TIME,
-                        "'event_time' is out of range: " + e.getMessage());
+                        "'event_time' is out of range: " + abbreviate(String.valueOf(e.getMessage())));
             }
         } else {
             throw new InvalidTransactionException(RejectReason.INVALID_EVENT_TIME,
-                    "'event_time' must be an ISO-8601 string or epoch milliseconds, got " + n.getNodeType().name().toLowerCase());
+                    "'event_time' must be an ISO-8601 string or integral epoch milliseconds, got "
+                            + (n.isNumber() ? "a fraction " + abbreviate(n.asText()) : n.getNodeType().name().toLowerCase()));
         }
-        if (millis < 0) {
-            throw new InvalidTransactionException(RejectReason.EVENT_TIME_BEFORE_1970,
-                    "'event_time' " + millis + " is before 1970-01-01");
+        if (millis < minEventTimeMillis) {
+            throw new InvalidTransactionException(RejectReason.EVENT_TIME_TOO_OLD, "'event_time' " + millis
+                    + " ms is before " + Instant.ofEpochMilli(minEventTimeMillis)
+                    + (millis >= 0 && millis < 100_000_000_000L ? ": it looks like epoch seconds; send epoch milliseconds" : ""));
         }
         if (millis > ingestTime + maxFutureSkewMillis) {
             throw new InvalidTransactionException(RejectReason.EVENT_TIME_IN_FUTURE, "'event_time' is "
@@ -172,21 +272,25 @@ public final class TransactionParser implements Serializable {
         if (n.isNumber()) {
             a = n.doubleValue();
         } else if (n.isTextual()) {
-            try {
-                a = Double.parseDouble(n.textValue().strip());
-            } catch (NumberFormatException e) {
-                throw new InvalidTransactionException(RejectReason.INVALID_AMOUNT,
-                        "'amount' \"" + abbreviate(n.textValue()) + "\" is not a number");
+            String text = n.textValue();
+            if (!DECIMAL.matcher(text).matches()) {
+                throw new InvalidTransactionException(RejectReason.INVALID_AMOUNT, "'amount' \"" + abbreviate(text)
+                        + "\" is not a number: use a JSON number or a plain decimal string such as \"12.50\"");
             }
+            a = Double.parseDouble(text);
         } else {
             throw new InvalidTransactionException(RejectReason.INVALID_AMOUNT,
                     "'amount' must be a number, got " + n.getNodeType().name().toLowerCase());
         }
         if (Double.isNaN(a) || Double.isInfinite(a)) {
-            throw new InvalidTransactionException(RejectReason.INVALID_AMOUNT, "'amount' must be finite, got " + a);
+            throw new InvalidTransactionException(RejectReason.INVALID_AMOUNT, "'amount' must be finite, got " + abbreviate(n.asText()));
         }
         if (a <= 0) {
             throw new InvalidTransactionException(RejectReason.NON_POSITIVE_AMOUNT, "'amount' must be > 0, got " + a);
+        }
+        if (a < minAmount) {
+            throw new InvalidTransactionException(RejectReason.AMOUNT_TOO_SMALL,
+                    "'amount' " + a + " is below the smallest accepted amount " + minAmount);
         }
         if (a > maxAmount) {
             throw new InvalidTransactionException(RejectReason.AMOUNT_TOO_LARGE,
@@ -204,7 +308,7 @@ public final class TransactionParser implements Serializable {
         }
         String c = n.textValue();
         try {
-            if (c.length() == 3 && Currency.getInstance(c) != null) {
+            if (c.length() == 3 && c.chars().allMatch(ch -> ch >= 'A' && ch <= 'Z') && Currency.getInstance(c) != null) {
                 return c;
             }
         } catch (IllegalArgumentException e) {
@@ -224,9 +328,13 @@ public final class TransactionParser implements Serializable {
                     "'" + field + "' must be a string, got " + n.getNodeType().name().toLowerCase());
         }
         String s = n.asText();
-        if (s.length() > MAX_ID_LENGTH) {
+        if (TextField.length(s) > MAX_TEXT_LENGTH) {
             throw new InvalidTransactionException(RejectReason.INVALID_OPTIONAL_FIELD,
-                    "'" + field + "' is longer than " + MAX_ID_LENGTH + " characters");
+                    "'" + field + "' is longer than " + MAX_TEXT_LENGTH + " characters");
+        }
+        String problem = TextField.problem(s);
+        if (problem != null) {
+            throw new InvalidTransactionException(RejectReason.INVALID_OPTIONAL_FIELD, "'" + field + "' contains " + problem);
         }
         return s;
     }
@@ -249,19 +357,41 @@ public final class TransactionParser implements Serializable {
         if (!n.isObject()) {
             throw new InvalidTransactionException(RejectReason.INVALID_ATTRIBUTES, "'attributes' must be an object of numbers");
         }
+        if (n.size() > MAX_ATTRIBUTES) {
+            throw new InvalidTransactionException(RejectReason.INVALID_ATTRIBUTES,
+                    "'attributes' has " + n.size() + " entries, more than " + MAX_ATTRIBUTES);
+        }
         Map<String, Double> m = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            String name = e.getKey();
+            String problem = TextField.problem(name);
+            if (name.isEmpty() || TextField.length(name) > MAX_TEXT_LENGTH || problem != null) {
+                throw new InvalidTransactionException(RejectReason.INVALID_ATTRIBUTES, "attribute name '"
+                        + abbreviate(name) + "' must be 1 to " + MAX_TEXT_LENGTH + " characters"
+                        + (problem != null ? "; it contains " + problem : ""));
+            }
             if (!e.getValue().isNumber() || !Double.isFinite(e.getValue().doubleValue())) {
                 throw new InvalidTransactionException(RejectReason.INVALID_ATTRIBUTES,
-                        "attribute '" + abbreviate(e.getKey()) + "' must be a finite number");
+                        "attribute '" + abbreviate(name) + "' must be a finite number");
             }
-            m.put(e.getKey(), e.getValue().doubleValue());
+            m.put(name, e.getValue().doubleValue());
         }
         return m;
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    /** At most 40 characters of {@code s}, with control characters escaped so the message stays one printable line. */
+    static String abbreviate(String s) {
+        String cut = s.length() <= 40 ? s : s.substring(0, 40) + "...";
+        StringBuilder b = new StringBuilder(cut.length());
+        for (int i = 0; i < cut.length(); i++) {
+            char c = cut.charAt(i);
+            if (Character.isISOControl(c) || Character.isSurrogate(c) || Character.getType(c) == Character.FORMAT) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 }

@@ -28,78 +28,109 @@ class AccountFeaturesTest {
      * it (first occurrences only, minus those the retention has dropped).
      */
     private static List<double[]> reference(List<Ev> events, long retention) {
+        return reference(events, retention, Integer.MAX_VALUE);
+    }
+
+    /** As above, keeping at most {@code maxHistory} events: the oldest by event time (then arrival) go first. */
+    private static List<double[]> reference(List<Ev> events, long retention, int maxHistory) {
         List<Ev> alive = new ArrayList<>();
         Map<String, double[]> first = new HashMap<>();
         List<double[]> out = new ArrayList<>();
+        Map<String, Integer> arrival = new HashMap<>();
         long max = Long.MIN_VALUE;
         for (Ev e : events) {
-            if (first.containsKey(e.id())) {
-                assertThat(alive.stream().anyMatch(a -> a.id().equals(e.id())))
-                        .as("generator only repeats ids still inside the retention").isTrue();
+            Ev known = alive.stream().filter(a -> a.id().equals(e.id())).findFirst().orElse(null);
+            if (known != null && maxHistory == Integer.MAX_VALUE) {
                 out.add(first.get(e.id()));
                 continue;
             }
+            if (known != null) {
+                // at the bound the first result may rest on transactions since dropped: a repeat gets the features
+                // of its first occurrence computed from the transactions still kept that arrived before it
+                int firstArrival = arrival.get(e.id());
+                List<Ev> before = alive.stream().filter(a -> arrival.get(a.id()) < firstArrival).toList();
+                out.add(features(before, known.time(), known.amount()));
+                continue;
+            }
+            assertThat(first.containsKey(e.id()) && maxHistory == Integer.MAX_VALUE)
+                    .as("generator only repeats ids still inside the retention").isFalse();
             long t = e.time();
-            double[] v = new double[FeatureSchema.size()];
-            v[FeatureSchema.indexOf("amount")] = e.amount();
-            long[] cw = {5 * MIN, HOUR, DAY, 7 * DAY, 30 * DAY};
-            String[] cn = {"tx_count_5m", "tx_count_1h", "tx_count_1d", "tx_count_7d", "tx_count_30d"};
-            for (int w = 0; w < cw.length; w++) {
-                long c = 1;
-                for (Ev a : alive) {
-                    if (a.time() <= t && a.time() > t - cw[w]) {
-                        c++;
-                    }
-                }
-                v[FeatureSchema.indexOf(cn[w])] = c;
-            }
-            long[] aw = {DAY, 7 * DAY, 30 * DAY};
-            String[] an = {"avg_amount_1d", "avg_amount_7d", "avg_amount_30d"};
-            for (int w = 0; w < aw.length; w++) {
-                double sum = e.amount();
-                int n = 1;
-                for (Ev a : alive) {
-                    if (a.time() <= t && a.time() > t - aw[w]) {
-                        sum += a.amount();
-                        n++;
-                    }
-                }
-                v[FeatureSchema.indexOf(an[w])] = sum / n;
-            }
-            List<Double> hist = new ArrayList<>();
-            long prev = -1;
-            for (Ev a : alive) {
-                if (a.time() <= t && a.time() > t - 30 * DAY) {
-                    hist.add(a.amount());
-                    prev = Math.max(prev, a.time());
-                }
-            }
-            double z = 0;
-            double ratio = 1;
-            if (!hist.isEmpty()) {
-                double mean = hist.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-                ratio = e.amount() / mean;
-                if (hist.size() > 1) {
-                    double ss = hist.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum();
-                    double sd = Math.sqrt(ss / (hist.size() - 1));
-                    z = sd > 1e-9 ? (e.amount() - mean) / sd : 0;
-                }
-            }
-            v[FeatureSchema.indexOf("amount_zscore_30d")] = z;
-            v[FeatureSchema.indexOf("amount_ratio_30d")] = ratio;
-            v[FeatureSchema.indexOf("seconds_since_prev")] = prev < 0 ? -1 : (t - prev) / 1000.0;
-            var utc = Instant.ofEpochMilli(t).atZone(java.time.ZoneOffset.UTC);
-            v[FeatureSchema.indexOf("hour_of_day")] = utc.getHour();
-            v[FeatureSchema.indexOf("is_weekend")] = utc.getDayOfWeek().getValue() >= 6 ? 1 : 0;
-            v[FeatureSchema.indexOf("is_night")] = utc.getHour() <= 6 ? 1 : 0;
+            double[] v = features(alive, t, e.amount());
             out.add(v);
             first.put(e.id(), v);
+            arrival.put(e.id(), out.size() - 1);
             alive.add(e);
             max = Math.max(max, t);
             long horizon = max - retention;
             alive.removeIf(a -> a.time() <= horizon);
+            while (alive.size() > maxHistory) {
+                Ev oldest = alive.get(0);
+                for (Ev a : alive) {
+                    if (a.time() < oldest.time()) {
+                        oldest = a; // the earliest arrival among equal times, as alive is in arrival order
+                    }
+                }
+                alive.remove(oldest);
+            }
         }
         return out;
+    }
+
+    /** The features of an event at {@code t} with {@code amount} given the transactions {@code alive} before it. */
+    private static double[] features(List<Ev> alive, long t, double amount) {
+            double[] v = new double[FeatureSchema.size()];
+        v[FeatureSchema.indexOf("amount")] = amount;
+        long[] cw = {5 * MIN, HOUR, DAY, 7 * DAY, 30 * DAY};
+        String[] cn = {"tx_count_5m", "tx_count_1h", "tx_count_1d", "tx_count_7d", "tx_count_30d"};
+        for (int w = 0; w < cw.length; w++) {
+            long c = 1;
+            for (Ev a : alive) {
+                if (a.time() <= t && a.time() > t - cw[w]) {
+                    c++;
+                }
+            }
+            v[FeatureSchema.indexOf(cn[w])] = c;
+        }
+        long[] aw = {DAY, 7 * DAY, 30 * DAY};
+        String[] an = {"avg_amount_1d", "avg_amount_7d", "avg_amount_30d"};
+        for (int w = 0; w < aw.length; w++) {
+            double sum = amount;
+            int n = 1;
+            for (Ev a : alive) {
+                if (a.time() <= t && a.time() > t - aw[w]) {
+                    sum += a.amount();
+                    n++;
+                }
+            }
+            v[FeatureSchema.indexOf(an[w])] = sum / n;
+        }
+        List<Double> hist = new ArrayList<>();
+        long prev = -1;
+        for (Ev a : alive) {
+            if (a.time() <= t && a.time() > t - 30 * DAY) {
+                hist.add(a.amount());
+                prev = Math.max(prev, a.time());
+            }
+        }
+        double z = 0;
+        double ratio = 1;
+        if (!hist.isEmpty()) {
+            double mean = hist.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            ratio = amount / mean;
+            if (hist.size() > 1) {
+                double ss = hist.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum();
+                double sd = Math.sqrt(ss / (hist.size() - 1));
+                z = sd > 1e-9 ? (amount - mean) / sd : 0;
+            }
+        }
+        v[FeatureSchema.indexOf("amount_zscore_30d")] = z;
+        v[FeatureSchema.indexOf("amount_ratio_30d")] = ratio;
+        v[FeatureSchema.indexOf("seconds_since_prev")] = prev < 0 ? -1 : (t - prev) / 1000.0;
+        var utc = Instant.ofEpochMilli(t).atZone(java.time.ZoneOffset.UTC);
+        v[FeatureSchema.indexOf("hour_of_day")] = utc.getHour();
+        v[FeatureSchema.indexOf("is_weekend")] = utc.getDayOfWeek().getValue() >= 6 ? 1 : 0;
+        v[FeatureSchema.indexOf("is_night")] = utc.getHour() <= 6 ? 1 : 0;
+        return v;
     }
 
     /** Random arrivals for one account: gaps from seconds to weeks, late events up to the slack, ties, duplicates. */
@@ -159,6 +190,47 @@ class AccountFeaturesTest {
         assertThat(lates).as("the sequence exercises late events").isGreaterThan(20);
         // the history never keeps more than the retention behind the newest event
         assertThat(h.times[0]).isGreaterThan(h.maxEventTime - f.retention().toMillis());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 7, 40})
+    void boundedHistoryMatchesTheBoundedReference(int maxHistory) {
+        int evicted = 0;
+        for (long seed = 100; seed < 106; seed++) {
+            AccountFeatures f = new AccountFeatures(SLACK, maxHistory);
+            List<Ev> evs = randomSequence(seed, 300);
+            List<double[]> want = reference(evs, f.retention().toMillis(), maxHistory);
+            AccountHistory h = new AccountHistory();
+            for (int i = 0; i < evs.size(); i++) {
+                Ev e = evs.get(i);
+                FeatureResult got = f.apply(h, e.id(), e.time(), e.amount());
+                evicted += got.evicted();
+                assertThat(h.size()).isLessThanOrEqualTo(maxHistory);
+                double[] w = want.get(i);
+                for (int k = 0; k < w.length; k++) {
+                    assertThat(got.values()[k]).as("seed %d event %d (%s) feature %s", seed, i, e, FeatureSchema.NAMES.get(k))
+                            .isCloseTo(w[k], within(1e-9 * Math.max(1, Math.abs(w[k]))));
+                }
+            }
+        }
+        assertThat(evicted).as("the bound cut in").isPositive();
+    }
+
+    @Test
+    void aCardTestingBurstStaysWithinTheBound() {
+        AccountFeatures f = new AccountFeatures(SLACK);
+        AccountHistory h = new AccountHistory();
+        long t0 = 1_530_000_000_000L;
+        long evicted = 0;
+        FeatureResult last = null;
+        for (int i = 0; i < 100_000; i++) {
+            last = f.apply(h, "burst-" + i, t0 + i * 100L, 1.0);
+            evicted += last.evicted();
+        }
+        assertThat(h.size()).isEqualTo(AccountFeatures.DEFAULT_MAX_HISTORY);
+        assertThat(evicted).isEqualTo(100_000 - AccountFeatures.DEFAULT_MAX_HISTORY);
+        // the documented behaviour at the bound: counts cover the newest maxHistory transactions plus this one
+        assertThat(last.values()[FeatureSchema.indexOf("tx_count_1d")]).isEqualTo(AccountFeatures.DEFAULT_MAX_HISTORY + 1);
     }
 
     @Test
