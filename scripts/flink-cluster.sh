@@ -4,6 +4,7 @@
 # configured by flink-conf/. Jobs go in through Flink's own CLI (CliFrontend).
 #
 #   scripts/flink-cluster.sh start                          start the JobManager and a TaskManager, wait for the REST API
+#   scripts/flink-cluster.sh start-taskmanager              start a TaskManager (e.g. in place of a lost one), wait until it registers
 #   scripts/flink-cluster.sh submit [-s SAVEPOINT] [-- JOB ARGS]   submit the fraud-scoring job jar, print its job id
 #   scripts/flink-cluster.sh savepoint JOB_ID [DIR]         trigger a savepoint, print its path
 #   scripts/flink-cluster.sh stop-job JOB_ID [DIR]          stop the job with a savepoint (no output after it), print its path
@@ -13,7 +14,8 @@
 #   scripts/flink-cluster.sh flink ARGS...                  any other Flink CLI command
 #
 # Environment: FLINK_CONF_DIR (default flink-conf/), FLINK_CLUSTER_DIR (logs and pid files, default .fraud/cluster),
-# FLINK_DIST (lib/ and usrlib/fraud-job.jar, default operations/target/flink-dist), JAVA (default java).
+# FLINK_DIST (lib/ and usrlib/fraud-job.jar, default operations/target/flink-dist), JAVA (default java). The cluster's
+# JVMs and the job's client inherit the rest of the environment (e.g. FRAUD_POSTGRES_PASSWORD for the PostgreSQL sink).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +27,7 @@ JOB_JAR=$DIST/usrlib/fraud-job.jar
 
 die() { echo "flink-cluster: $*" >&2; exit 1; }
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; } # the comment block above
 
 [ -f "$CONF/config.yaml" ] || die "no config.yaml in $CONF (set FLINK_CONF_DIR)"
 
@@ -55,8 +57,9 @@ resource_params() {
   echo "$out" | sed -n 's/^BASH_JAVA_UTILS_EXEC_RESULT://p'
 }
 
-start_process() { # name main-class
+start_process() { # name main-class [dynamic properties...]
   local name=$1 main=$2 kind params jvm dynamic
+  shift 2
   kind=$([ "$name" = jobmanager ] && echo GET_JM_RESOURCE_PARAMS || echo GET_TM_RESOURCE_PARAMS)
   params=$(resource_params "$kind")
   jvm=$(echo "$params" | sed -n 1p)
@@ -66,8 +69,8 @@ start_process() { # name main-class
   fi
   # shellcheck disable=SC2086
   nohup "$JAVA" $jvm $(java_opts) -Dlog.file="$STATE/log/$name.log" \
-    -Dlog4j.configurationFile="file:$CONF/log4j.properties" -cp "$DIST/lib/*" "$main" --configDir "$CONF" $dynamic \
-    > "$STATE/log/$name.out" 2>&1 &
+    -Dlog4j.configurationFile="file:$CONF/log4j.properties" -cp "$DIST/lib/*" "$main" --configDir "$CONF" $dynamic "$@" \
+    >> "$STATE/log/$name.out" 2>&1 &
   echo $! > "$STATE/$name.pid"
   echo "$name started (pid $!, log $STATE/log/$name.log)" >&2
 }
@@ -94,6 +97,23 @@ start() {
     sleep 1
   done
   echo "cluster up: $url (web UI and REST API)" >&2
+}
+
+# a TaskManager with a resource id of its own, so that its registration can be told from a lost one's
+start_taskmanager() {
+  ensure_dist
+  mkdir -p "$STATE/log"
+  local id url deadline
+  id="taskmanager-$(date +%s%N)"
+  start_process taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner -D "taskmanager.resource-id=$id"
+  url=$(rest_url)
+  deadline=$((SECONDS + ${FLINK_START_TIMEOUT:-120}))
+  until curl -fs "$url/taskmanagers" 2>/dev/null | grep -q "\"id\":\"$id\""; do
+    kill -0 "$(cat "$STATE/taskmanager.pid")" 2>/dev/null || die "the taskmanager exited; see $STATE/log/taskmanager.log and taskmanager.out"
+    [ $SECONDS -lt $deadline ] || die "TaskManager $id did not register at $url after ${FLINK_START_TIMEOUT:-120} s; see $STATE/log"
+    sleep 0.5
+  done
+  echo "TaskManager $id registered" >&2
 }
 
 stop() {
@@ -127,6 +147,7 @@ cmd=${1:-help}
 shift || true
 case "$cmd" in
   start) start ;;
+  start-taskmanager) start_taskmanager ;;
   stop) stop ;;
   submit) submit "$@" ;;
   savepoint)

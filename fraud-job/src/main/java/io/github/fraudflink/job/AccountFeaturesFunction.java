@@ -31,6 +31,7 @@ public final class AccountFeaturesFunction extends KeyedProcessFunction<String, 
     private transient ValueState<AccountHistory> history;
     private transient Counter duplicates;
     private transient Counter late;
+    private transient Counter evicted;
     private transient Histogram latencyMicros;
 
     public AccountFeaturesFunction(AccountFeatures features, Duration ttl) {
@@ -56,6 +57,7 @@ public final class AccountFeaturesFunction extends KeyedProcessFunction<String, 
         MetricGroup g = JobMetrics.group(getRuntimeContext().getMetricGroup());
         duplicates = g.counter("events_duplicate_total");
         late = g.counter("events_late_total");
+        evicted = g.counter("history_evicted_total");
         latencyMicros = g.histogram("feature_latency_us", JobMetrics.histogram());
     }
 
@@ -70,6 +72,9 @@ public final class AccountFeaturesFunction extends KeyedProcessFunction<String, 
             h = new AccountHistory();
         }
         FeatureResult r = features.apply(h, tx);
+        if (r.evicted() > 0) {
+            evicted.inc(r.evicted());
+        }
         if (r.duplicate()) {
             duplicates.inc();
         } else {

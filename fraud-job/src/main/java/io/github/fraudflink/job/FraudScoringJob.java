@@ -3,6 +3,8 @@ package io.github.fraudflink.job;
 import io.github.fraudflink.features.AccountFeatures;
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.features.TransactionParser;
+import io.github.fraudflink.job.postgres.PostgresSink;
+import io.github.fraudflink.job.postgres.ScoredTransactionTable;
 import io.github.fraudflink.sql.SchemaMigrator;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -66,6 +69,7 @@ public final class FraudScoringJob {
      */
     static void build(StreamExecutionEnvironment env, ReadableConfig conf,
             UnaryOperator<DataStream<FeaturizedTransaction>> afterFeatures) {
+        JobOptions.validate(conf);
         configureEnvironment(env, conf);
         String bootstrap = conf.get(JobOptions.BOOTSTRAP_SERVERS);
 
@@ -88,8 +92,8 @@ public final class FraudScoringJob {
 
         DataStream<FeaturizedTransaction> featurized = transactions
                 .keyBy(new AccountKey())
-                .process(new AccountFeaturesFunction(
-                        new AccountFeatures(conf.get(JobOptions.FEATURE_SLACK)), conf.get(JobOptions.STATE_TTL)))
+                .process(new AccountFeaturesFunction(new AccountFeatures(conf.get(JobOptions.FEATURE_SLACK),
+                        conf.get(JobOptions.MAX_HISTORY)), conf.get(JobOptions.STATE_TTL)))
                 .uid("account-features").name("account features");
 
         SingleOutputStreamOperator<ScoredTransaction> scored = afterFeatures.apply(featurized)
@@ -103,7 +107,7 @@ public final class FraudScoringJob {
                 .uid("kafka-scored-sink").name("scored-transactions");
 
         conf.getOptional(JobOptions.POSTGRES_URL).ifPresent(url -> scored
-                .sinkTo(postgresSink(conf, url))
+                .sinkTo(postgresSink(conf, url, isRestoring(env, conf)))
                 .uid("postgres-scored-sink").name("scored_transactions (PostgreSQL)"));
 
         scored.getSideOutput(ScoreOperator.STATUS)
@@ -116,20 +120,29 @@ public final class FraudScoringJob {
     }
 
     /**
-     * The exactly-once PostgreSQL sink. Building it migrates the schema (Flyway, idempotent) and checks that the
-     * server can prepare transactions, so a wrong URL, password or server setting fails here, before submission.
+     * The exactly-once PostgreSQL sink of the scored table. Building it migrates the schema (Flyway, idempotent) and
+     * checks that the server can prepare transactions and, for a start without a checkpoint, that no other job left
+     * prepared transactions with this prefix: a wrong URL, password, server setting or leftover fails here, before
+     * submission.
      */
-    static PostgresSink postgresSink(ReadableConfig conf, String url) {
+    static PostgresSink<ScoredTransaction> postgresSink(ReadableConfig conf, String url, boolean restoring) {
         String user = conf.get(JobOptions.POSTGRES_USER);
         SchemaMigrator.migrate(url, user, SchemaMigrator.passwordFromEnvironment());
-        PostgresSink sink = new PostgresSink(url, user, conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-pg",
-                POSTGRES_BATCH_SIZE, POSTGRES_LOCK_TIMEOUT);
+        PostgresSink<ScoredTransaction> sink = new PostgresSink<>(new ScoredTransactionTable(), url, user,
+                conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-pg", POSTGRES_BATCH_SIZE, POSTGRES_LOCK_TIMEOUT,
+                conf.get(JobOptions.POSTGRES_RETRY_TIMEOUT), conf.get(JobOptions.POSTGRES_ROLLBACK_FOREIGN_LEFTOVERS));
         try {
-            sink.checkServer();
+            sink.checkServer(restoring);
         } catch (SQLException e) {
             throw new IllegalStateException("PostgreSQL at " + url + ": " + e.getMessage(), e);
         }
         return sink;
+    }
+
+    /** Whether this submission restores from a savepoint or checkpoint ({@code flink run -s}). */
+    static boolean isRestoring(StreamExecutionEnvironment env, ReadableConfig conf) {
+        return conf.getOptional(StateRecoveryOptions.SAVEPOINT_PATH).isPresent()
+                || env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH).isPresent();
     }
 
     /** Generic types off (no Kryo), exactly-once checkpoints unless the cluster configures them. */
@@ -137,6 +150,11 @@ public final class FraudScoringJob {
         Configuration c = new Configuration();
         c.set(PipelineOptions.GENERIC_TYPES, false);
         env.configure(c);
+        // key groups: fixed by the first checkpoint, so set on purpose (pipeline.max-parallelism wins when given)
+        if (env.getConfiguration().getOptional(PipelineOptions.MAX_PARALLELISM).isEmpty()
+                && conf.getOptional(PipelineOptions.MAX_PARALLELISM).isEmpty()) {
+            env.setMaxParallelism(conf.get(JobOptions.MAX_PARALLELISM));
+        }
         if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
             env.enableCheckpointing(conf.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
         }
@@ -144,7 +162,8 @@ public final class FraudScoringJob {
 
     static KafkaSource<ParsedRecord> transactionSource(ReadableConfig conf) {
         TransactionParser parser = new TransactionParser(conf.get(JobOptions.MAX_MESSAGE_BYTES),
-                conf.get(JobOptions.MAX_AMOUNT), conf.get(JobOptions.MAX_FUTURE_SKEW));
+                conf.get(JobOptions.MIN_AMOUNT), conf.get(JobOptions.MAX_AMOUNT), conf.get(JobOptions.MAX_FUTURE_SKEW),
+                java.time.Instant.parse(conf.get(JobOptions.MIN_EVENT_TIME)));
         KafkaSourceBuilder<ParsedRecord> b = KafkaSource.<ParsedRecord>builder()
                 .setBootstrapServers(conf.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setTopics(conf.get(JobOptions.TOPIC_TRANSACTIONS))
@@ -153,7 +172,7 @@ public final class FraudScoringJob {
                         .map(OffsetsInitializer::timestamp)
                         .orElse(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)))
                 .setProperty("isolation.level", "read_committed")
-                .setDeserializer(new TransactionDeserializer(parser));
+                .setDeserializer(new TransactionDeserializer(parser, conf.get(JobOptions.DLQ_MAX_VALUE_BYTES)));
         if (conf.get(JobOptions.SOURCE_BOUNDED)) {
             b.setBounded(OffsetsInitializer.latest());
         }

@@ -43,8 +43,12 @@ public final class JobOptions {
             .durationType().defaultValue(Duration.ofSeconds(30)).withDescription("A partition with no events for this long does not hold the watermark back.");
     public static final ConfigOption<Duration> FEATURE_SLACK = key("fraud.features.slack")
             .durationType().defaultValue(Duration.ofDays(1)).withDescription("Event time kept beyond the 30-day window: how late an event may be and still be counted, and how long duplicates are recognised.");
+    public static final ConfigOption<Integer> MAX_HISTORY = key("fraud.features.max-history")
+            .intType().defaultValue(1000).withDescription("Most transactions an account's history keeps, whatever its rate (a card-testing burst). Past it the oldest are dropped, counted in history_evicted_total; counts then cover the newest ones only.");
     public static final ConfigOption<Duration> STATE_TTL = key("fraud.state.ttl")
-            .durationType().defaultValue(Duration.ofDays(31)).withDescription("Processing-time TTL of an idle account's state (longest window plus slack).");
+            .durationType().defaultValue(Duration.ofDays(31)).withDescription("Processing-time TTL of an idle account's state. Must be at least the 30-day window plus fraud.features.slack (checked at start).");
+    public static final ConfigOption<Integer> MAX_PARALLELISM = key("fraud.max-parallelism")
+            .intType().defaultValue(128).withDescription("Key groups of the keyed state, used unless pipeline.max-parallelism is set: the most parallel subtasks the job can ever be rescaled to. Fixed by the first checkpoint or savepoint; changing it later makes old savepoints unreadable.");
     public static final ConfigOption<String> MODEL_URI = key("fraud.model.uri")
             .stringType().defaultValue("classpath:models/default/manifest.json").withDescription("Manifest of the model that scores until a champion arrives on the model-control topic (file://, http(s)://, classpath:).");
     public static final ConfigOption<String> MODEL_SHA256 = key("fraud.model.sha256")
@@ -59,21 +63,66 @@ public final class JobOptions {
             .stringType().noDefaultValue().withDescription("JDBC URL of a PostgreSQL database (jdbc:postgresql://host:5432/db): when set, scored transactions also go to its table scored_transactions, exactly once, and the schema is migrated at start. The password comes only from the environment variable FRAUD_POSTGRES_PASSWORD (of the client and every task manager), never from a key or the URL.");
     public static final ConfigOption<String> POSTGRES_USER = key("fraud.postgres.user")
             .stringType().defaultValue("fraud").withDescription("PostgreSQL user of the sink and the migrations.");
+    public static final ConfigOption<Duration> POSTGRES_RETRY_TIMEOUT = key("fraud.postgres.retry-timeout")
+            .durationType().defaultValue(Duration.ofMinutes(2)).withDescription("How long the PostgreSQL sink keeps reconnecting to a lost database (writing the open transaction again) before it fails and the job fails over. Keep it below execution.checkpointing.timeout.");
+    public static final ConfigOption<Boolean> POSTGRES_ROLLBACK_FOREIGN_LEFTOVERS = key("fraud.postgres.rollback-foreign-leftovers")
+            .booleanType().defaultValue(false).withDescription("Whether a start without a checkpoint may roll back prepared transactions that another job left with the same prefix. Off: such a start is refused, since a completed checkpoint of that job may cover them.");
+    public static final ConfigOption<Integer> DLQ_MAX_VALUE_BYTES = key("fraud.dlq.max-value-bytes")
+            .intType().defaultValue(64 * 1024).withDescription("A dead letter keeps at most this many bytes of the original value (and 1 KiB of the key), with headers giving the full size and its sha256, so it always fits the producer's limits.");
     public static final ConfigOption<Integer> MAX_MESSAGE_BYTES = key("fraud.parser.max-message-bytes")
             .intType().defaultValue(64 * 1024).withDescription("Larger input messages go to the DLQ.");
+    public static final ConfigOption<Double> MIN_AMOUNT = key("fraud.parser.min-amount")
+            .doubleType().defaultValue(0.001).withDescription("Smaller amounts go to the DLQ (amount_too_small).");
+    public static final ConfigOption<String> MIN_EVENT_TIME = key("fraud.parser.min-event-time")
+            .stringType().defaultValue("2000-01-01T00:00:00Z").withDescription("Earlier event times go to the DLQ (event_time_too_old): epoch seconds sent as milliseconds land in 1970.");
     public static final ConfigOption<Double> MAX_AMOUNT = key("fraud.parser.max-amount")
             .doubleType().defaultValue(1_000_000d).withDescription("Larger amounts go to the DLQ.");
     public static final ConfigOption<Duration> MAX_FUTURE_SKEW = key("fraud.parser.max-future-skew")
-            .durationType().defaultValue(Duration.ofDays(1)).withDescription("Event times further than this past the Kafka record timestamp go to the DLQ.");
+            .durationType().defaultValue(Duration.ofDays(1)).withDescription("Event times further than this past the Kafka record timestamp go to the DLQ. Must not exceed fraud.features.slack (checked at start): one event this far ahead must not prune history still inside the window.");
 
     /** All options, for documentation and validation. */
     public static final ConfigOption<?>[] ALL = {
         BOOTSTRAP_SERVERS, TOPIC_TRANSACTIONS, TOPIC_SCORED, TOPIC_DLQ, TOPIC_MODEL_CONTROL, TOPIC_MODEL_STATUS, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
-        TRANSACTION_TIMEOUT, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, STATE_TTL, MODEL_URI,
-        MODEL_SHA256, SCORE_BATCH_SIZE, SCORE_BATCH_DELAY, CHECKPOINT_INTERVAL, POSTGRES_URL, POSTGRES_USER, MAX_MESSAGE_BYTES, MAX_AMOUNT, MAX_FUTURE_SKEW,
+        TRANSACTION_TIMEOUT, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, MAX_HISTORY, STATE_TTL, MAX_PARALLELISM, MODEL_URI,
+        MODEL_SHA256, SCORE_BATCH_SIZE, SCORE_BATCH_DELAY, CHECKPOINT_INTERVAL, POSTGRES_URL, POSTGRES_USER,
+        POSTGRES_RETRY_TIMEOUT, POSTGRES_ROLLBACK_FOREIGN_LEFTOVERS, DLQ_MAX_VALUE_BYTES, MAX_MESSAGE_BYTES, MIN_AMOUNT,
+        MIN_EVENT_TIME, MAX_AMOUNT, MAX_FUTURE_SKEW,
     };
 
     private JobOptions() {}
+
+    /**
+     * Checks the keys that only make sense together, before anything runs; the message names the keys and the fix.
+     *
+     * @throws IllegalArgumentException on the first inconsistency
+     */
+    public static void validate(org.apache.flink.configuration.ReadableConfig conf) {
+        Duration slack = conf.get(FEATURE_SLACK);
+        Duration retention = new io.github.fraudflink.features.AccountFeatures(slack).retention();
+        if (conf.get(STATE_TTL).compareTo(retention) < 0) {
+            throw new IllegalArgumentException(STATE_TTL.key() + " = " + conf.get(STATE_TTL) + " is shorter than the 30-day"
+                    + " window plus " + FEATURE_SLACK.key() + " (" + retention + "): an account idle that long would lose"
+                    + " history still inside its window; set " + STATE_TTL.key() + " to at least " + retention);
+        }
+        if (conf.get(MAX_FUTURE_SKEW).compareTo(slack) > 0) {
+            throw new IllegalArgumentException(MAX_FUTURE_SKEW.key() + " = " + conf.get(MAX_FUTURE_SKEW) + " exceeds "
+                    + FEATURE_SLACK.key() + " = " + slack + ": one accepted event that far ahead would prune history"
+                    + " still inside the window of the others; lower the skew or raise the slack");
+        }
+        if (conf.get(MAX_HISTORY) < 1) {
+            throw new IllegalArgumentException(MAX_HISTORY.key() + " must be at least 1");
+        }
+        if (conf.get(DLQ_MAX_VALUE_BYTES) < 0 || conf.get(DLQ_MAX_VALUE_BYTES) > 512 * 1024) {
+            throw new IllegalArgumentException(DLQ_MAX_VALUE_BYTES.key() + " must be between 0 and 524288 (half the"
+                    + " producer's default request size, so a dead letter with its headers always fits)");
+        }
+        try {
+            java.time.Instant.parse(conf.get(MIN_EVENT_TIME));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(MIN_EVENT_TIME.key() + " must be an ISO-8601 instant such as"
+                    + " 2000-01-01T00:00:00Z, got " + conf.get(MIN_EVENT_TIME));
+        }
+    }
 
     /** A configuration from {@code --key value} arguments (Flink's {@link ParameterTool} syntax). */
     public static Configuration fromArgs(String[] args) {

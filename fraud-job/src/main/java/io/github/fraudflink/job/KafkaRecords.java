@@ -24,7 +24,11 @@ final class KafkaRecords {
         }
     }
 
-    /** Dead letters: the original key and value, plus headers dlq.reason, dlq.message and dlq.source. */
+    /**
+     * Dead letters: the original key and value (cut to a bound, see {@link TransactionDeserializer}), plus headers
+     * dlq.reason, dlq.message, dlq.source, dlq.value-bytes (the original size), dlq.value-sha256 and, when the key or
+     * value was cut, dlq.truncated = true.
+     */
     static final class DeadLetters implements KafkaRecordSerializationSchema<DeadLetter> {
         private static final long serialVersionUID = 1L;
         private final String topic;
@@ -40,6 +44,11 @@ final class KafkaRecords {
             r.headers().add(new RecordHeader("dlq.message", d.message.getBytes(StandardCharsets.UTF_8)));
             r.headers().add(new RecordHeader("dlq.source",
                     (d.topic + "-" + d.partition + "@" + d.offset).getBytes(StandardCharsets.UTF_8)));
+            r.headers().add(new RecordHeader("dlq.value-bytes", Integer.toString(d.valueBytes).getBytes(StandardCharsets.UTF_8)));
+            r.headers().add(new RecordHeader("dlq.value-sha256", d.valueSha256.getBytes(StandardCharsets.UTF_8)));
+            if (d.truncated) {
+                r.headers().add(new RecordHeader("dlq.truncated", "true".getBytes(StandardCharsets.UTF_8)));
+            }
             return r;
         }
     }

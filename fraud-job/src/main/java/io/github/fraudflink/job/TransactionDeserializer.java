@@ -1,42 +1,75 @@
 package io.github.fraudflink.job;
 
 import io.github.fraudflink.features.InvalidTransactionException;
+import io.github.fraudflink.features.RejectReason;
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.features.TransactionParser;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Turns each Kafka record of the transactions topic into a {@link ParsedRecord}. It never throws on
- * bad input: a record that fails {@link TransactionParser} becomes a {@link DeadLetter}. The Kafka record
- * timestamp is the ingest time.
+ * Turns each Kafka record of the transactions topic into a {@link ParsedRecord}. It never throws on input: a
+ * record that fails {@link TransactionParser} becomes a {@link DeadLetter}, and so does one on which the parser
+ * itself fails ({@code unexpected_error}). A dead letter keeps at most {@code maxValueBytes} of the value and
+ * {@value #MAX_KEY_BYTES} of the key. The Kafka record timestamp is the ingest time.
  */
 public final class TransactionDeserializer implements KafkaRecordDeserializationSchema<ParsedRecord> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+    static final int MAX_KEY_BYTES = 1024;
+    private static final int MAX_MESSAGE_CHARS = 1000;
     private final TransactionParser parser;
+    private final int maxValueBytes;
 
-    public TransactionDeserializer(TransactionParser parser) {
+    public TransactionDeserializer(TransactionParser parser, int maxValueBytes) {
         this.parser = parser;
+        this.maxValueBytes = maxValueBytes;
     }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ParsedRecord> out) {
+        Transaction t;
         try {
-            Transaction t = parser.parse(record.value(), record.timestamp());
-            out.collect(ParsedRecord.valid(t));
+            t = parser.parse(record.value(), record.timestamp());
         } catch (InvalidTransactionException e) {
-            DeadLetter d = new DeadLetter();
-            d.reason = e.reason().code();
-            d.message = e.getMessage();
-            d.topic = record.topic();
-            d.partition = record.partition();
-            d.offset = record.offset();
-            d.timestamp = record.timestamp();
-            d.key = record.key();
-            d.value = record.value();
-            out.collect(ParsedRecord.invalid(d));
+            out.collect(ParsedRecord.invalid(deadLetter(record, e.reason(), e.getMessage())));
+            return;
+        } catch (RuntimeException | StackOverflowError e) {
+            out.collect(ParsedRecord.invalid(deadLetter(record, RejectReason.UNEXPECTED_ERROR,
+                    "the parser failed on this message (please report it): " + e)));
+            return;
+        }
+        out.collect(ParsedRecord.valid(t));
+    }
+
+    DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, RejectReason reason, String message) {
+        DeadLetter d = new DeadLetter();
+        d.reason = reason.code();
+        d.message = message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "...";
+        d.topic = record.topic();
+        d.partition = record.partition();
+        d.offset = record.offset();
+        d.timestamp = record.timestamp();
+        byte[] key = record.key();
+        byte[] value = record.value();
+        d.key = key == null || key.length <= MAX_KEY_BYTES ? key : Arrays.copyOf(key, MAX_KEY_BYTES);
+        d.value = value == null || value.length <= maxValueBytes ? value : Arrays.copyOf(value, maxValueBytes);
+        d.truncated = d.key != key || d.value != value;
+        d.valueBytes = value == null ? -1 : value.length;
+        d.valueSha256 = value == null ? "" : sha256(value);
+        return d;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 

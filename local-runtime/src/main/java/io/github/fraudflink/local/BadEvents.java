@@ -27,7 +27,14 @@ public final class BadEvents {
         c.add(utf8("missing-account", "{\"transaction_id\":\"" + id + "\",\"event_time\":\"2018-04-02T10:00:00Z\",\"amount\":1}", "missing_account_id"));
         c.add(utf8("missing-time", "{\"transaction_id\":\"" + id + "\",\"account_id\":\"A1\",\"amount\":1}", "missing_event_time"));
         c.add(utf8("bad-time", "{\"transaction_id\":\"" + id + "\",\"account_id\":\"A1\",\"event_time\":\"32/13/2018\",\"amount\":1}", "invalid_event_time"));
-        c.add(utf8("before-1970", "{\"transaction_id\":\"" + id + "\",\"account_id\":\"A1\",\"event_time\":\"1969-07-20T20:17:00Z\",\"amount\":1}", "event_time_before_1970"));
+        c.add(utf8("before-2000", "{\"transaction_id\":\"" + id + "\",\"account_id\":\"A1\",\"event_time\":\"1969-07-20T20:17:00Z\",\"amount\":1}", "event_time_too_old"));
+        c.add(utf8("epoch-seconds", "{\"transaction_id\":\"" + id + "\",\"account_id\":\"A1\",\"event_time\":1522663200,\"amount\":1}", "event_time_too_old"));
+        c.add(utf8("nul-in-account", "{\"transaction_id\":\"" + id + "\",\"account_id\":\"acct-\\u0000x\",\"event_time\":\"2018-04-02T10:00:00Z\",\"amount\":1}", "invalid_account_id"));
+        c.add(utf8("lone-surrogate", "{\"transaction_id\":\"" + id + "\\ud800\"," + ok + ",\"amount\":1}", "invalid_transaction_id"));
+        c.add(utf8("two-objects", "{\"transaction_id\":\"" + id + "\"," + ok + ",\"amount\":1}{\"transaction_id\":\"" + id + "-2\"," + ok + ",\"amount\":1}", "trailing_data"));
+        c.add(utf8("java-double", "{\"transaction_id\":\"" + id + "\"," + ok + ",\"amount\":\"12.5d\"}", "invalid_amount"));
+        c.add(utf8("tiny-amount", "{\"transaction_id\":\"" + id + "\"," + ok + ",\"amount\":1e-300}", "amount_too_small"));
+        c.add(new BadEvent("utf-16", ("{\"transaction_id\":\"" + id + "\"," + ok + ",\"amount\":1}").getBytes(StandardCharsets.UTF_16LE), "bad_encoding"));
         c.add(utf8("far-future", "{\"transaction_id\":\"" + id + "\",\"account_id\":\"A1\",\"event_time\":\"2999-01-01T00:00:00Z\",\"amount\":1}", "event_time_in_future"));
         c.add(utf8("missing-amount", "{\"transaction_id\":\"" + id + "\"," + ok + "}", "missing_amount"));
         c.add(utf8("text-amount", "{\"transaction_id\":\"" + id + "\"," + ok + ",\"amount\":\"a lot\"}", "invalid_amount"));

@@ -3,20 +3,27 @@ package io.github.fraudflink.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.junit.jupiter.api.Test;
 
 /**
  * The operations files without running them: docker-compose.yml (pinned images, the build's Flink version, mounts
  * that exist, wiring that matches the Prometheus and Grafana files), the Prometheus configuration and alert rules
  * ({@code promtool check config} and the rules' unit tests with {@code promtool test rules}), and the dashboards'
- * structure. Whether the queries return data is {@link MonitoringIT}'s job, with a real Prometheus.
+ * structure; and the cluster's restart strategy. Whether the queries return data is {@link MonitoringIT}'s job, with a
+ * real Prometheus.
  */
 class OperationsFilesTest {
     @Test
@@ -93,12 +100,38 @@ class OperationsFilesTest {
                 .containsExactlyInAnyOrder("overview.json", "model.json", "flink-health.json");
     }
 
+    /**
+     * A 24/7 job never gives up: flink-conf/config.yaml read as Flink reads it. Every restart-strategy key is one of
+     * Flink's own options (a misspelt key would be ignored silently and leave a default in force), the strategy has no
+     * attempt limit, and its backoff is capped.
+     */
+    @Test
+    void theClusterRestartsTheJobWithoutLimitAndWithACappedBackoff() throws Exception {
+        Configuration conf = GlobalConfiguration.loadConfiguration(Repo.root().resolve("flink-conf").toString());
+        Set<String> known = new HashSet<>();
+        for (Field f : RestartStrategyOptions.class.getFields()) {
+            if (f.get(null) instanceof ConfigOption<?> o) {
+                known.add(o.key());
+            }
+        }
+        assertThat(conf.keySet().stream().filter(k -> k.startsWith("restart-strategy")))
+                .as("restart-strategy keys of config.yaml that Flink %s knows", System.getProperty("flink.version"))
+                .isNotEmpty().allMatch(known::contains);
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS)).as("attempts: unbounded")
+                .isEqualTo(Integer.MAX_VALUE);
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF)).as("backoff cap")
+                .isLessThanOrEqualTo(Duration.ofMinutes(1))
+                .isGreaterThan(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF));
+        assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER)).isGreaterThan(1.0);
+    }
+
     @Test
     void promtoolAcceptsTheConfigurationAndTheAlertRulesPassTheirUnitTests() throws Exception {
         for (String config : new String[] {"prometheus/prometheus.yml", "prometheus/prometheus-local.yml"}) {
             Repo.Run check = Repo.run(60, "promtool", "check", "config", config);
             assertThat(check.exit()).as(check.output()).isZero();
-            assertThat(check.output()).contains("SUCCESS: 8 rules found");
+            assertThat(check.output()).contains("SUCCESS: 9 rules found");
         }
         Repo.Run test = Repo.run(120, "promtool", "test", "rules", "prometheus/alerts-test.yml");
         assertThat(test.exit()).as(test.output()).isZero();

@@ -69,19 +69,43 @@ final class Repo {
         }
     }
 
+    /** Closes each of {@code resources} that is not null, in order, even when one fails; throws the first failure. */
+    static void closeAll(AutoCloseable... resources) throws Exception {
+        Exception first = null;
+        for (AutoCloseable r : resources) {
+            try {
+                if (r != null) {
+                    r.close();
+                }
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
     /** Result of running a program: exit code and its merged output. */
     record Run(int exit, String output) {}
 
     /** Runs a program in the repository root, failing with a pointer to the fix if it is not installed. */
     static Run run(long timeoutSeconds, String... command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(root().toFile()).redirectErrorStream(true);
-        Process p;
         try {
-            p = pb.start();
+            return run(root(), timeoutSeconds, command);
         } catch (IOException e) {
             throw new IllegalStateException(command[0] + " is not installed: `apt-get install prometheus` (Debian)"
                     + " provides prometheus and promtool; .ci/run installs it", e);
         }
+    }
+
+    /** Runs a program in {@code dir} and waits for it (it must not leave a child holding its output open). */
+    static Run run(Path dir, long timeoutSeconds, String... command) throws Exception {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -9,14 +9,11 @@ import io.github.fraudflink.job.ScoredTransactionJson;
 import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -36,70 +33,22 @@ class StandaloneClusterIT {
     static Path tmp;
 
     private static EmbeddedKafka kafka;
-    private static Path conf;
-    private static int restPort;
-    private static int metricsPort;
+    private static ClusterScript cluster;
 
     @BeforeAll
     static void start() throws Exception {
         kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
-        restPort = Repo.freePort();
-        metricsPort = Repo.freePort();
-        // the project's configuration, with this test's ports and directories
-        conf = Files.createDirectories(tmp.resolve("conf"));
-        String yaml = Files.readString(Repo.root().resolve("flink-conf/config.yaml"))
-                .replace("port: 6123", "port: " + Repo.freePort())
-                .replace("port: 8081", "port: " + restPort)
-                .replace("port: 9249-9260", "port: " + metricsPort + "-" + (metricsPort + 3))
-                .replace("file:///tmp/fraud-flink/", tmp.resolve("flink").toUri().toString());
-        assertThat(yaml).doesNotContain("/tmp/fraud-flink").contains("port: " + restPort);
-        Files.writeString(conf.resolve("config.yaml"), yaml);
-        for (String f : new String[] {"log4j.properties", "log4j-console.properties"}) {
-            Files.copy(Repo.root().resolve("flink-conf/" + f), conf.resolve(f));
-        }
+        cluster = new ClusterScript(tmp, Map.of()); // the project's configuration, with this test's ports and directories
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            script(120, "stop");
-        } finally {
-            if (kafka != null) {
-                kafka.close();
-            }
-        }
+        Repo.closeAll(cluster, kafka);
     }
 
-
-    /** Runs the script with this test's configuration; returns its standard output (the log goes to the test output). */
+    /** Runs the script with this test's configuration; returns its standard output. */
     private static String script(long timeoutSeconds, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", Repo.root().resolve("scripts/flink-cluster.sh").toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(Repo.root().toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().put("FLINK_CONF_DIR", conf.toString());
-        pb.environment().put("FLINK_CLUSTER_DIR", tmp.resolve("cluster").toString());
-        pb.environment().put("FLINK_DIST", System.getProperty("flink.dist"));
-        pb.environment().put("FLINK_REST_URL", "http://localhost:" + restPort);
-        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString()); // this JDK
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        assertThat(p.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as("flink-cluster.sh %s finished", String.join(" ", args)).isTrue();
-        assertThat(p.exitValue()).as("flink-cluster.sh %s: %s (logs in %s)", String.join(" ", args), out, tmp.resolve("cluster/log"))
-                .isZero();
-        return out;
-    }
-
-    private static String[] jobArgs(Configuration c) {
-        List<String> args = new ArrayList<>(List.of("--"));
-        for (var o : List.of(JobOptions.BOOTSTRAP_SERVERS, JobOptions.TOPIC_TRANSACTIONS, JobOptions.TOPIC_SCORED,
-                JobOptions.TOPIC_DLQ, JobOptions.TOPIC_MODEL_CONTROL, JobOptions.TOPIC_MODEL_STATUS, JobOptions.GROUP_ID,
-                JobOptions.TRANSACTIONAL_ID_PREFIX)) {
-            args.add("--" + o.key());
-            args.add(c.get(o));
-        }
-        args.addAll(List.of("--" + JobOptions.CHECKPOINT_INTERVAL.key(), "1s"));
-        return args.toArray(String[]::new);
+        return cluster.run(timeoutSeconds, args);
     }
 
     private static String[] concat(String[] a, String... b) {
@@ -115,22 +64,14 @@ class StandaloneClusterIT {
         script(300, "start");
 
         JobTestSupport.produce(kafka, c, txs.subList(0, 3_000), List.of());
-        String first = script(180, concat(new String[] {"submit"}, jobArgs(c)));
+        String first = script(180, concat(new String[] {"submit"}, ClusterScript.jobArgs(c)));
         assertThat(first).as("job id").matches("[0-9a-f]{32}");
         Map<String, ScoredTransaction> out = new HashMap<>();
         try (var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false)) {
             collect(out, scored.readUntil(3_000, Duration.ofMinutes(3)));
             assertThat(out).as("first half scored on the cluster").hasSize(3_000);
 
-            StringBuilder metrics = new StringBuilder(); // the JobManager's and the TaskManager's endpoints, in the range
-            for (int port = metricsPort; port <= metricsPort + 3; port++) {
-                try (var in = java.net.URI.create("http://localhost:" + port + "/metrics").toURL().openStream()) {
-                    metrics.append(new String(in.readAllBytes()));
-                } catch (java.io.IOException e) {
-                    // no reporter on this port of the range
-                }
-            }
-            assertThat(metrics.toString()).as("the cluster's Prometheus endpoints")
+            assertThat(cluster.metrics()).as("the cluster's Prometheus endpoints")
                     .contains("flink_jobmanager_job_lastCheckpointDuration")
                     .contains("flink_taskmanager_job_task_operator_fraud_events_in_total");
 
@@ -139,7 +80,7 @@ class StandaloneClusterIT {
             script(120, "cancel", first);
 
             JobTestSupport.produce(kafka, c, txs.subList(3_000, txs.size()), List.of());
-            String second = script(180, concat(new String[] {"submit", "-s", savepoint}, jobArgs(c)));
+            String second = script(180, concat(new String[] {"submit", "-s", savepoint}, ClusterScript.jobArgs(c)));
             assertThat(second).matches("[0-9a-f]{32}").isNotEqualTo(first);
             collect(out, scored.readUntil(txs.size(), Duration.ofMinutes(3)));
             collect(out, scored.readUntil(txs.size() + 1, Duration.ofSeconds(3))); // nothing more: no repeats

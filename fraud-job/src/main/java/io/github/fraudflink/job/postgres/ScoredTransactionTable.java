@@ -1,0 +1,93 @@
+package io.github.fraudflink.job.postgres;
+
+import io.github.fraudflink.features.FeatureSchema;
+import io.github.fraudflink.job.ScoredTransaction;
+import io.github.fraudflink.sql.SchemaMigrator;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/** The table {@code scored_transactions}: one row per (account_id, transaction_id), its first occurrence. */
+public final class ScoredTransactionTable implements PostgresTable<ScoredTransaction> {
+    private static final long serialVersionUID = 1L;
+
+    static final String INSERT = "INSERT INTO " + SchemaMigrator.SCORED_TABLE + " (transaction_id, account_id, amount, currency,"
+            + " terminal_id, merchant_id, event_time, ingest_time, scored_time, features, feature_schema, score, decision,"
+            + " threshold, model, model_version, shadow_model, shadow_version, shadow_score)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (account_id, transaction_id) DO NOTHING";
+
+    @Override
+    public String name() {
+        return SchemaMigrator.SCORED_TABLE;
+    }
+
+    @Override
+    public String insertSql() {
+        return INSERT;
+    }
+
+    @Override
+    public void bind(PreparedStatement insert, ScoredTransaction s) throws SQLException {
+        int i = 1;
+        insert.setString(i++, s.transactionId);
+        insert.setString(i++, s.accountId);
+        insert.setDouble(i++, s.amount);
+        insert.setString(i++, s.currency);
+        insert.setString(i++, s.terminalId);
+        insert.setString(i++, s.merchantId);
+        insert.setObject(i++, utc(s.eventTime));
+        insert.setObject(i++, utc(s.ingestTime));
+        insert.setObject(i++, utc(s.scoredTime));
+        insert.setString(i++, featuresJson(s.features));
+        insert.setString(i++, FeatureSchema.ID);
+        insert.setDouble(i++, s.score);
+        insert.setString(i++, s.decision);
+        insert.setDouble(i++, s.threshold);
+        insert.setString(i++, s.model);
+        insert.setString(i++, s.modelVersion);
+        insert.setString(i++, s.shadowModel);
+        insert.setString(i++, s.shadowVersion);
+        if (s.shadowScore == null) {
+            insert.setNull(i, Types.DOUBLE);
+        } else {
+            insert.setDouble(i, s.shadowScore);
+        }
+    }
+
+    @Override
+    public String identity(ScoredTransaction s) {
+        return s.accountId + '\u0000' + s.transactionId; // NUL never occurs in an accepted identifier
+    }
+
+    /** A repeat the features stage recognised: the first occurrence is the row. */
+    @Override
+    public boolean isKnownRepeat(ScoredTransaction s) {
+        return s.duplicate;
+    }
+
+    /**
+     * The JSON object of the named features, in schema order. The features stage gives finite values (tested on
+     * generated input); a non-finite one would be written as null rather than fail the sink.
+     */
+    static String featuresJson(double[] features) {
+        StringBuilder b = new StringBuilder(32 * features.length);
+        b.append('{');
+        for (int i = 0; i < features.length; i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append('"').append(FeatureSchema.NAMES.get(i)).append("\":");
+            double v = features[i];
+            b.append(Double.isFinite(v) ? Double.toString(v) : "null");
+        }
+        return b.append('}').toString();
+    }
+
+    private static OffsetDateTime utc(long epochMillis) {
+        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+    }
+}

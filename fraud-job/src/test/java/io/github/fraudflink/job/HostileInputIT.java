@@ -1,0 +1,234 @@
+package io.github.fraudflink.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.fraudflink.features.Transaction;
+import io.github.fraudflink.features.TransactionJson;
+import io.github.fraudflink.features.TransactionParser;
+import io.github.fraudflink.local.EmbeddedKafka;
+import io.github.fraudflink.local.EmbeddedPostgres;
+import io.github.fraudflink.local.HostileCorpus;
+import io.github.fraudflink.local.KafkaIO;
+import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A generated hostile corpus ({@link HostileCorpus}, at least 1,000 messages of every category) mixed into good
+ * traffic with identifier collisions (the same transaction_id on other accounts, in other partitions and subtasks,
+ * within one checkpoint; exact repeats), on a real Kafka broker, a real PostgreSQL and a MiniCluster at parallelism
+ * 2. Afterwards: the job never restarted; every transaction is once in Kafka (read_committed) and once in
+ * PostgreSQL, with the same identities in both; every message the parser rejects is in the DLQ once with its
+ * reason, within the producer's limits. The seed is printed; {@code -Dfraud.corpus-seed=N} replays a run.
+ */
+class HostileInputIT {
+    @TempDir
+    static Path tmp;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = JobTestSupport.miniCluster(() -> tmp);
+
+    private static EmbeddedKafka kafka;
+    private static EmbeddedPostgres pg;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
+        pg = EmbeddedPostgres.start(tmp.resolve("postgres"), false);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (pg != null) {
+            pg.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /** What one input must become: a scored transaction of this identity, or a dead letter with this reason. */
+    private record Expected(String identity, String reason) {}
+
+    @Test
+    void aHostileCorpusNeverStopsScoringAndLosesNothing(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        long seed = Long.getLong("fraud.corpus-seed", System.nanoTime());
+        System.out.println("hostile corpus seed " + seed + " (replay with -Dfraud.corpus-seed=" + seed + ")");
+        Configuration c = JobTestSupport.jobConfig(kafka, "hostile", true);
+        String url = pg.createDatabase("hostile");
+        c.set(JobOptions.POSTGRES_URL, url);
+        c.set(JobOptions.POSTGRES_USER, pg.user());
+        String topic = c.get(JobOptions.TOPIC_TRANSACTIONS);
+
+        // good traffic, the same transaction ids on other accounts, and exact repeats
+        List<LabelledTransaction> good = JobTestSupport.workload(21, 3000);
+        SplittableRandom r = new SplittableRandom(seed);
+        List<ProducerRecord<byte[], byte[]>> input = new ArrayList<>();
+        for (LabelledTransaction lt : good) {
+            input.add(record(topic, lt.tx()));
+        }
+        for (int i = 0; i < 150; i++) {
+            Transaction t = copy(good.get(r.nextInt(good.size())).tx());
+            t.accountId = "collide-" + r.nextInt(40) + "-" + t.accountId; // another account, most likely another subtask
+            input.add(record(topic, t));
+        }
+        for (int i = 0; i < 40; i++) {
+            input.add(record(topic, good.get(r.nextInt(good.size())).tx())); // the same transaction again
+        }
+        long now = System.currentTimeMillis();
+        List<HostileCorpus.Message> corpus = HostileCorpus.generate(seed, 1200, now);
+        Map<String, Integer> categories = new TreeMap<>();
+        for (HostileCorpus.Message m : corpus) {
+            categories.merge(m.category(), 1, Integer::sum);
+            input.add(new ProducerRecord<>(topic, m.key(), m.value()));
+        }
+        System.out.println("hostile corpus categories: " + categories);
+        Collections.shuffle(input, new java.util.Random(seed)); // any interleaving of good and bad, per partition too
+
+        // the outcome of each input, from the parser the job uses (the contract), at the time it is produced
+        TransactionParser parser = new TransactionParser();
+        Map<String, Integer> scoredIdentities = new HashMap<>(); // identity -> how many times it is sent
+        Map<String, Integer> deadLetters = new HashMap<>();     // sha256 + reason -> how many
+        try (KafkaProducer<byte[], byte[]> p = producer()) {
+            for (ProducerRecord<byte[], byte[]> rec : input) {
+                var sent = p.send(rec).get();
+                TransactionDeserializer d = new TransactionDeserializer(parser, JobOptions.DLQ_MAX_VALUE_BYTES.defaultValue());
+                List<ParsedRecord> out = new ArrayList<>();
+                d.deserialize(new ConsumerRecord<>(topic, sent.partition(), sent.offset(), sent.timestamp(),
+                        org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 0, rec.key(), rec.value(),
+                        new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty()),
+                        new org.apache.flink.util.Collector<>() {
+                            public void collect(ParsedRecord pr) { out.add(pr); }
+                            public void close() {}
+                        });
+                assertThat(out).hasSize(1);
+                if (out.get(0).transaction != null) {
+                    scoredIdentities.merge(identity(out.get(0).transaction.accountId, out.get(0).transaction.transactionId), 1, Integer::sum);
+                } else {
+                    deadLetters.merge(out.get(0).deadLetter.valueSha256 + " " + out.get(0).deadLetter.reason, 1, Integer::sum);
+                }
+            }
+        }
+        int totalScored = scoredIdentities.values().stream().mapToInt(Integer::intValue).sum();
+        int totalDead = deadLetters.values().stream().mapToInt(Integer::intValue).sum();
+        assertThat(totalDead).as("hostile messages rejected").isGreaterThanOrEqualTo(1000);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(JobTestSupport.PARALLELISM);
+        FraudScoringJob.build(env, c);
+        JobID id = env.execute("hostile").getJobID();
+        assertThat(JobTestSupport.failures(cluster, id)).as("hostile input made the job fail").isEmpty();
+
+        // Kafka: every input transaction once (repeats flagged), every identity's first occurrence once
+        Map<String, Integer> kafkaFirst = new HashMap<>();
+        int repeats = 0;
+        try (var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false);
+                var dlq = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_DLQ), false)) {
+            List<ConsumerRecord<byte[], byte[]>> out = scored.readUntil(totalScored, Duration.ofSeconds(60));
+            out.addAll(scored.readUntil(totalScored + 1, Duration.ofSeconds(2)));
+            assertThat(out).hasSize(totalScored);
+            for (ConsumerRecord<byte[], byte[]> rec : out) {
+                ScoredTransaction s = ScoredTransactionJson.read(rec.value());
+                if (s.duplicate) {
+                    repeats++;
+                } else {
+                    kafkaFirst.merge(identity(s.accountId, s.transactionId), 1, Integer::sum);
+                }
+            }
+            assertThat(kafkaFirst.keySet()).isEqualTo(scoredIdentities.keySet());
+            assertThat(kafkaFirst.values()).allMatch(n -> n == 1);
+
+            List<ConsumerRecord<byte[], byte[]>> dead = dlq.readUntil(totalDead, Duration.ofSeconds(60));
+            dead.addAll(dlq.readUntil(totalDead + 1, Duration.ofSeconds(2)));
+            Map<String, Integer> gotDead = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> rec : dead) {
+                String sha = header(rec, "dlq.value-sha256");
+                gotDead.merge(sha + " " + header(rec, "dlq.reason"), 1, Integer::sum);
+                assertThat(header(rec, "dlq.message")).isNotBlank();
+                assertThat(rec.value() == null ? 0 : rec.value().length).isLessThanOrEqualTo(JobOptions.DLQ_MAX_VALUE_BYTES.defaultValue());
+                assertThat(rec.key() == null ? 0 : rec.key().length).isLessThanOrEqualTo(TransactionDeserializer.MAX_KEY_BYTES);
+            }
+            assertThat(gotDead).isEqualTo(deadLetters);
+        }
+        assertThat(repeats).isEqualTo(totalScored - scoredIdentities.size());
+
+        // PostgreSQL: exactly the identities Kafka has, once each; nothing left prepared
+        Set<String> table = new HashSet<>();
+        try (Connection conn = DriverManager.getConnection(url, pg.user(), null); Statement s = conn.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT account_id, transaction_id FROM scored_transactions")) {
+                while (rs.next()) {
+                    assertThat(table.add(identity(rs.getString(1), rs.getString(2)))).isTrue();
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_prepared_xacts")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("prepared transactions left").isZero();
+            }
+        }
+        assertThat(table).isEqualTo(kafkaFirst.keySet());
+        System.out.printf("hostile: %d inputs, %d scored (%d identities, %d repeats), %d dead letters of %d kinds%n",
+                input.size(), totalScored, scoredIdentities.size(), repeats, totalDead,
+                deadLetters.keySet().stream().map(k -> k.substring(k.indexOf(' ') + 1)).distinct().count());
+    }
+
+    private static String identity(String account, String transaction) {
+        return account + "\u0000" + transaction;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(String topic, Transaction t) {
+        return new ProducerRecord<>(topic, t.accountId.getBytes(StandardCharsets.UTF_8), TransactionJson.write(t));
+    }
+
+    private static Transaction copy(Transaction t) {
+        Transaction c = new Transaction(t.transactionId, t.accountId, t.eventTime, t.amount);
+        c.terminalId = t.terminalId;
+        return c;
+    }
+
+    /** A producer that can send the corpus' largest messages (the broker's default limit is 1 MiB + 12 bytes). */
+    private static KafkaProducer<byte[], byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(2 * 1024 * 1024));
+        return new KafkaProducer<>(p);
+    }
+}
