@@ -5,7 +5,9 @@
 #
 #   scripts/flink-cluster.sh start                          start the JobManager and a TaskManager, wait for the REST API
 #   scripts/flink-cluster.sh start-taskmanager              start a TaskManager (e.g. in place of a lost one), wait until it registers
-#   scripts/flink-cluster.sh submit [-s SAVEPOINT] [-- JOB ARGS]   submit the fraud-scoring job jar, print its job id
+#   scripts/flink-cluster.sh submit [-s SAVEPOINT] [-c CLASS] [-- JOB ARGS]   submit the job jar, print the job id;
+#                                                           CLASS: its entry class (default its manifest's, the scoring
+#                                                           job; io.github.fraudflink.job.PostgresLoaderJob: the loader)
 #   scripts/flink-cluster.sh savepoint JOB_ID [DIR]         trigger a savepoint, print its path
 #   scripts/flink-cluster.sh stop-job JOB_ID [DIR]          stop the job with a savepoint (no output after it), print its path
 #   scripts/flink-cluster.sh cancel JOB_ID                  cancel the job
@@ -131,12 +133,17 @@ stop() {
 }
 
 submit() {
-  local savepoint=()
-  if [ "${1:-}" = "-s" ]; then savepoint=(-s "$2"); shift 2; fi
-  [ "${1:-}" = "--" ] && shift
+  local options=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -s|-c) [ $# -ge 2 ] || die "usage: submit [-s SAVEPOINT] [-c CLASS] [-- JOB ARGS]"; options+=("$1" "$2"); shift 2 ;;
+      --) shift; break ;;
+      *) break ;;
+    esac
+  done
   ensure_dist
   local out
-  out=$(flink_cli run -d "${savepoint[@]}" "$JOB_JAR" "$@" 2>&1) || die "submission failed: $out"
+  out=$(flink_cli run -d "${options[@]}" "$JOB_JAR" "$@" 2>&1) || die "submission failed: $out"
   echo "$out" >&2
   echo "$out" | sed -n 's/.*JobID \([0-9a-f]\{32\}\).*/\1/p' | tail -1
 }

@@ -1,16 +1,14 @@
 package io.github.fraudflink.cli;
 
+import io.github.fraudflink.job.JobOptions;
+import io.github.fraudflink.job.records.ModelControl;
+import io.github.fraudflink.job.kafka.ModelControlJson;
+import io.github.fraudflink.job.records.ModelStatus;
+import io.github.fraudflink.job.kafka.ScoredTransactionJson;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.fraudflink.features.TransactionJson;
-import io.github.fraudflink.job.FraudScoringJob;
-import io.github.fraudflink.job.JobOptions;
-import io.github.fraudflink.job.ModelControl;
-import io.github.fraudflink.job.ModelControlJson;
-import io.github.fraudflink.job.ModelStatus;
-import io.github.fraudflink.job.ScoredTransactionJson;
-import io.github.fraudflink.job.TopicSetup;
-import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.model.ModelArtifactWriter;
 import io.github.fraudflink.model.ModelManifest;
@@ -33,8 +31,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
@@ -77,23 +73,20 @@ public final class BenchSwapCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Files.createDirectories(workDir);
         URI[] versions = {variant("bench-a"), variant("bench-b")};
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory(workDir.toAbsolutePath(), "kafka-"))) {
-            long runId = System.currentTimeMillis();
-            Configuration conf = LocalFlink.configuration(workDir.resolve("run-" + runId), parallelism, Duration.ofSeconds(2), null);
-            conf.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-            TopicSetup.ensureTopics(conf, 2 * parallelism);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-            FraudScoringJob.build(env, conf);
-            JobClient job = env.executeAsync("bench-swap");
+        try (LocalEnvironment env = LocalEnvironment.start(new LocalEnvironment.Settings(workDir, parallelism, Duration.ofSeconds(2),
+                null, null, null, LocalEnvironment.Postgres.none()), err)) {
+            Configuration conf = env.configuration();
+            String bootstrap = env.bootstrapServers();
+            env.submit("bench-swap");
 
             AtomicBoolean stop = new AtomicBoolean();
-            Thread load = new Thread(() -> produce(kafka.bootstrapServers(), conf.get(JobOptions.TOPIC_TRANSACTIONS), stop));
+            Thread load = new Thread(() -> produce(bootstrap, conf.get(JobOptions.TOPIC_TRANSACTIONS), stop));
             List<long[]> published = new ArrayList<>(); // {index, publish time}
             List<ModelStatus> statuses = new ArrayList<>();
             List<Long> scoredTimes = new ArrayList<>();
-            try (var status = new KafkaIO.CommittedReader(kafka.bootstrapServers(), conf.get(JobOptions.TOPIC_MODEL_STATUS), false);
-                    var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), conf.get(JobOptions.TOPIC_SCORED), false);
-                    KafkaProducer<byte[], byte[]> control = KafkaIO.producer(kafka.bootstrapServers())) {
+            try (var status = new KafkaIO.CommittedReader(bootstrap, conf.get(JobOptions.TOPIC_MODEL_STATUS), false);
+                    var scored = new KafkaIO.CommittedReader(bootstrap, conf.get(JobOptions.TOPIC_SCORED), false);
+                    KafkaProducer<byte[], byte[]> control = KafkaIO.producer(bootstrap)) {
                 load.start();
                 scored.readUntil(rate, Duration.ofMinutes(2)).forEach(r -> scoredTimes.add(ScoredTransactionJson.read(r.value()).scoredTime));
                 err.printf("load running at %d events/s; publishing %d swaps every %s%n", rate, swaps, interval);
@@ -115,8 +108,9 @@ public final class BenchSwapCommand implements Callable<Integer> {
                 status.poll(Duration.ofSeconds(1), r -> statuses.add(readStatus(r.value())));
                 scored.readUntil(Long.MAX_VALUE, Duration.ofSeconds(5)).forEach(r -> scoredTimes.add(ScoredTransactionJson.read(r.value()).scoredTime));
             } finally {
-                job.cancel().get(1, TimeUnit.MINUTES);
+                stop.set(true); // the load thread ends with the run, also when the run fails
             }
+            env.cancelJob();
             report(published, statuses, scoredTimes);
         }
         return 0;

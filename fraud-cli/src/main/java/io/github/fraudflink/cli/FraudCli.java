@@ -8,12 +8,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "fraud-flink 0.1.0",
         description = "Real-time card-fraud scoring on Apache Flink.",
-        subcommands = {DemoCommand.class, SimulateCommand.class, TrainCommand.class, ModelCommand.class, BenchSwapCommand.class, ReplayCommand.class, DashboardsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, SimulateCommand.class, TrainCommand.class, ModelCommand.class, BenchSwapCommand.class, ReplayCommand.class, DashboardsCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class FraudCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        ErrorReport.logUncaughtExceptions();
         System.exit(commandLine().execute(args));
     }
 
@@ -22,22 +23,8 @@ public final class FraudCli implements Runnable {
         CommandLine cl = new CommandLine(new FraudCli());
         cl.registerConverter(java.time.Duration.class, new DurationConverter());
         cl.registerConverter(java.time.Instant.class, java.time.Instant::parse);
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("error: " + rootMessage(e));
-            cmd.getErr().println("(details in " + System.getProperty("fraud.log.dir", ".fraud/logs") + "/fraud.log)");
-            org.slf4j.LoggerFactory.getLogger(FraudCli.class).error("command failed", e);
-            return 1;
-        });
+        ErrorReport.install(cl);
         return cl;
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        String m = t.getMessage();
-        return (m == null ? t.getClass().getSimpleName() : m) + (t == e ? "" : " (" + e.getMessage() + ")");
     }
 
     @Override

@@ -45,13 +45,23 @@ final class LocalFlink {
         }
     }
 
-    /** Waits until every task of the job runs (the REST API's {@code /jobs/:id}), so what is produced next meets a running job. */
-    static void awaitRunning(Configuration c, org.apache.flink.api.common.JobID job, Duration timeout) throws Exception {
+    /**
+     * Waits until every task of the job runs (the REST API's {@code /jobs/:id}), so what is produced next meets a running
+     * job. {@code alive} throws if the job has stopped meanwhile (its MiniCluster, and the REST API, go with it).
+     */
+    static void awaitRunning(Configuration c, org.apache.flink.api.common.JobID job, Duration timeout, Runnable alive) throws Exception {
         java.net.URI uri = restAddress(c).resolve("/jobs/" + job);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(uri).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            alive.run();
+            java.net.http.HttpResponse<String> r;
+            try {
+                r = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(uri).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException e) {
+                alive.run(); // a REST API gone with a stopped job: say why the job stopped
+                throw e;
+            }
             if (r.statusCode() == 200) {
                 com.fasterxml.jackson.databind.JsonNode vertices = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("vertices");
                 boolean all = vertices.size() > 0;

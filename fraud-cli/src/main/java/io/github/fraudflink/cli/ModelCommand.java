@@ -1,10 +1,11 @@
 package io.github.fraudflink.cli;
 
+import io.github.fraudflink.job.records.ModelControl;
+import io.github.fraudflink.job.kafka.ModelControlJson;
+import io.github.fraudflink.job.records.ModelStatus;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.github.fraudflink.job.ModelControl;
-import io.github.fraudflink.job.ModelControlJson;
-import io.github.fraudflink.job.ModelStatus;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.model.LoadedModel;
 import io.github.fraudflink.model.ModelLoader;

@@ -4,14 +4,44 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 
-/** One run of the {@code fraud} command tree in-process, as the launcher runs it: exit code, stdout, stderr. */
+/** One run of the {@code fraud} command tree, in-process or through the {@code ./fraud} launcher: exit code, stdout, stderr. */
 record CliRun(int exit, String out, String err) {
 
+    /**
+     * A run of the {@code ./fraud} launcher in a new JVM, exactly as a user runs it, on the jar this build packaged
+     * (no rebuild), logging into {@code logDir}: what the terminal would show, all of it (library output included).
+     */
+    static CliRun launched(Path logDir, String... args) throws Exception {
+        Path root = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath().getParent();
+        List<String> command = new ArrayList<>(List.of(root.resolve("fraud").toString()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(logDir, "stdout-", ".txt");
+        Path err = Files.createTempFile(logDir, "stderr-", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().put("FRAUD_SKIP_BUILD", "1");
+        pb.environment().put("FRAUD_LOG_DIR", logDir.toString());
+        pb.environment().put("FRAUD_JAVA_OPTS", "-Xmx1g");
+        Process p = pb.start();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("./fraud " + String.join(" ", args) + " still running after 10 minutes");
+        }
+        return new CliRun(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
     static CliRun of(String... args) {
-        CommandLine cl = FraudCli.commandLine();
+        return of(FraudCli.commandLine(), args);
+    }
+
+    /** A run of {@code cl}, a command tree from {@link FraudCli#commandLine()} that a test has configured further. */
+    static CliRun of(CommandLine cl, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));

@@ -2,7 +2,9 @@ package io.github.fraudflink.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,27 +48,64 @@ class FraudCliIT {
     }
 
     @Test
-    void badArgumentsAreExplained() {
+    void badArgumentsAreExplainedInOneLine() {
         CliRun r = run("demo", "--checkpoint-interval", "soon");
-        assertThat(r.exit()).isNotZero();
-        assertThat(r.err()).contains("'soon' is not a duration");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().lines()).singleElement().asString()
+                .startsWith("error: ").contains("'soon' is not a duration", "see 'fraud demo --help'");
+        CliRun u = run("demo", "--event", "5");
+        assertThat(u.err().lines()).singleElement().asString().contains("--event", "did you mean --events");
         CliRun t = run("train", "--data", tmp.resolve("missing.csv").toString());
-        assertThat(t.exit()).isNotZero();
-        assertThat(t.err()).contains("no such file");
+        assertThat(t.exit()).isEqualTo(1);
+        assertThat(t.err().lines()).singleElement().asString().startsWith("error: no such file").contains("details in ");
+    }
+
+    /** Through the launcher, as a user runs it: the terminal shows one line, the log the stack trace and the servers' output. */
+    @Test
+    void aFailingCommandPrintsOneLineAndLogsTheRest() throws Exception {
+        Path logs = Files.createDirectories(tmp.resolve("logs"));
+        Path logFile = logs.resolve("fraud.log");
+        CliRun t = CliRun.launched(logs, "train", "--data", tmp.resolve("missing.csv").toString());
+        assertThat(t.exit()).isEqualTo(1);
+        assertThat(t.out()).isEmpty();
+        assertThat(t.err().lines()).singleElement().asString().startsWith("error: no such file").endsWith("details in " + logFile);
+        assertThat(Files.readString(logFile)).contains("at io.github.fraudflink.cli.TrainCommand.call");
+
+        // a demo that fails once its broker runs: torn down, nothing but its progress lines and the error on the terminal
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        CliRun d = CliRun.launched(logs, "demo", "--events", "100", "--work-dir", tmp.resolve("failing").toString(),
+                "--postgres-url", "jdbc:postgresql://127.0.0.1:" + closedPort + "/fraud");
+        assertThat(d.exit()).isEqualTo(1);
+        assertThat(d.out()).isEmpty();
+        List<String> lines = d.err().lines().toList();
+        assertThat(lines.get(lines.size() - 1)).startsWith("error: ").contains(Integer.toString(closedPort)).endsWith("details in " + logFile);
+        assertThat(lines.subList(0, lines.size() - 1)).allMatch(l -> l.matches("(starting |kafka |postgresql ).*"), "progress lines");
+        assertThat(Files.readString(logFile)).contains("kafka storage: Formatting");
     }
 
     @Test
     void demoScoresEveryEventOnceEndToEnd() throws Exception {
-        CliRun r = run("demo", "--events", "3000", "--customers", "300", "--checkpoint-interval", "500ms",
+        // through the launcher: with --json, standard output is one JSON document and nothing else
+        Path logs = Files.createDirectories(tmp.resolve("demo-logs"));
+        CliRun r = CliRun.launched(logs, "demo", "--events", "3000", "--checkpoint-interval", "500ms",
                 "--bad-share", "0.01", "--work-dir", tmp.resolve("work").toString(), "--json");
         assertThat(r.exit()).as(r.err()).isZero();
-        JsonNode j = r.lastJson();
+        assertThat(r.out().strip()).doesNotContain("\n");
+        JsonNode j = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(r.out());
+        assertThat(r.err()).doesNotContain("Formatting", "Bootstrap metadata", "\tat ", "Exception", "WARN", "ERROR");
         assertThat(j.get("events_in").asLong()).isEqualTo(3000);
         assertThat(j.get("scored").asLong() + j.get("dlq").asLong()).isEqualTo(3000);
         assertThat(j.get("dlq").asLong()).isPositive();
         assertThat(j.get("duplicates").asLong()).isZero();
         assertThat(j.get("model").asText()).isEqualTo("demo-xgb");
         assertThat(j.get("events_per_second").asDouble()).isPositive();
+        // the simulation sized to the events asked for
+        DemoWorkload.SimulationSize size = DemoWorkload.SimulationSize.forEvents(3000, null, null);
+        assertThat(j.get("simulated_customers").asInt()).isEqualTo(size.customers());
+        assertThat(j.get("simulated_days").asInt()).isEqualTo(size.days());
         // the same transactions in the local PostgreSQL, each once
         assertThat(j.get("postgres_rows").asLong()).isEqualTo(j.get("scored").asLong());
         assertThat(j.get("postgres_rows_written_twice").asLong()).isZero();

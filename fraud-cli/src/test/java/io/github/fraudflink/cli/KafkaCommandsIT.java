@@ -1,10 +1,11 @@
 package io.github.fraudflink.cli;
 
+import io.github.fraudflink.job.records.ModelControl;
+import io.github.fraudflink.job.kafka.ModelControlJson;
+import io.github.fraudflink.job.records.ModelStatus;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.fraudflink.job.ModelControl;
-import io.github.fraudflink.job.ModelControlJson;
-import io.github.fraudflink.job.ModelStatus;
 import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.model.ModelArtifactWriter;

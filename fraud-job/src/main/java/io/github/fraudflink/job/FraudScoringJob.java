@@ -1,5 +1,18 @@
 package io.github.fraudflink.job;
 
+import io.github.fraudflink.job.features.AccountFeaturesFunction;
+import io.github.fraudflink.job.records.FeaturizedTransaction;
+import io.github.fraudflink.job.kafka.KafkaRecords;
+import io.github.fraudflink.job.records.ModelControl;
+import io.github.fraudflink.job.records.ModelStatus;
+import io.github.fraudflink.job.records.ParsedRecord;
+import io.github.fraudflink.job.postgres.PostgresSink;
+import io.github.fraudflink.job.input.RouteInvalid;
+import io.github.fraudflink.job.scoring.ScoreOperator;
+import io.github.fraudflink.job.records.ScoredTransaction;
+import io.github.fraudflink.job.postgres.ScoredTransactionTable;
+import io.github.fraudflink.job.input.TransactionDeserializer;
+
 import io.github.fraudflink.features.AccountFeatures;
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.features.TransactionParser;
@@ -214,7 +227,7 @@ public final class FraudScoringJob {
     }
 
     /** The key of the features state: the account. */
-    static final class AccountKey implements KeySelector<Transaction, String> {
+    public static final class AccountKey implements KeySelector<Transaction, String> {
         private static final long serialVersionUID = 1L;
 
         @Override

@@ -1,6 +1,10 @@
 package io.github.fraudflink.job;
 
 import io.github.fraudflink.job.postgres.PostgresSink;
+import io.github.fraudflink.job.records.ScoredTransaction;
+import io.github.fraudflink.job.kafka.ScoredTransactionJson;
+
+import io.github.fraudflink.job.postgres.PostgresSink;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;

@@ -1,12 +1,15 @@
 package io.github.fraudflink.job;
 
+import io.github.fraudflink.job.records.ParsedRecord;
+import io.github.fraudflink.job.records.ScoredTransaction;
+import io.github.fraudflink.job.kafka.ScoredTransactionJson;
+import io.github.fraudflink.job.input.TransactionDeserializer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.features.TransactionJson;
 import io.github.fraudflink.features.TransactionParser;
-import io.github.fraudflink.local.EmbeddedKafka;
-import io.github.fraudflink.local.EmbeddedPostgres;
 import io.github.fraudflink.local.HostileCorpus;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;
@@ -38,8 +41,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -59,24 +60,8 @@ class HostileInputIT {
     @RegisterExtension
     static final MiniClusterExtension FLINK = JobTestSupport.miniCluster(() -> tmp);
 
-    private static EmbeddedKafka kafka;
-    private static EmbeddedPostgres pg;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
-        pg = EmbeddedPostgres.start(tmp.resolve("postgres"), false);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final RealServers SERVERS = new RealServers(() -> tmp);
 
     /** What one input must become: a scored transaction of this identity, or a dead letter with this reason. */
     private record Expected(String identity, String reason) {}
@@ -85,10 +70,10 @@ class HostileInputIT {
     void aHostileCorpusNeverStopsScoringAndLosesNothing(@InjectMiniCluster MiniCluster cluster) throws Exception {
         long seed = Long.getLong("fraud.corpus-seed", System.nanoTime());
         System.out.println("hostile corpus seed " + seed + " (replay with -Dfraud.corpus-seed=" + seed + ")");
-        Configuration c = JobTestSupport.jobConfig(kafka, "hostile", true);
-        String url = pg.createDatabase("hostile");
+        Configuration c = JobTestSupport.jobConfig(SERVERS.kafka(), "hostile", true);
+        String url = SERVERS.pg().createDatabase("hostile");
         c.set(JobOptions.POSTGRES_URL, url);
-        c.set(JobOptions.POSTGRES_USER, pg.user());
+        c.set(JobOptions.POSTGRES_USER, SERVERS.pg().user());
         String topic = c.get(JobOptions.TOPIC_TRANSACTIONS);
 
         // good traffic, the same transaction ids on other accounts, and exact repeats
@@ -107,7 +92,7 @@ class HostileInputIT {
             input.add(record(topic, good.get(r.nextInt(good.size())).tx())); // the same transaction again
         }
         long now = System.currentTimeMillis();
-        List<HostileCorpus.Message> corpus = HostileCorpus.generate(seed, 1200, now);
+        List<HostileCorpus.Message> corpus = HostileCorpus.generate(seed, 1400, now);
         Map<String, Integer> categories = new TreeMap<>();
         for (HostileCorpus.Message m : corpus) {
             categories.merge(m.category(), 1, Integer::sum);
@@ -153,8 +138,8 @@ class HostileInputIT {
         // Kafka: every input transaction once (repeats flagged), every identity's first occurrence once
         Map<String, Integer> kafkaFirst = new HashMap<>();
         int repeats = 0;
-        try (var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false);
-                var dlq = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_DLQ), false)) {
+        try (var scored = new KafkaIO.CommittedReader(SERVERS.kafka().bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false);
+                var dlq = new KafkaIO.CommittedReader(SERVERS.kafka().bootstrapServers(), c.get(JobOptions.TOPIC_DLQ), false)) {
             List<ConsumerRecord<byte[], byte[]>> out = scored.readUntil(totalScored, Duration.ofSeconds(60));
             out.addAll(scored.readUntil(totalScored + 1, Duration.ofSeconds(2)));
             assertThat(out).hasSize(totalScored);
@@ -185,7 +170,7 @@ class HostileInputIT {
 
         // PostgreSQL: exactly the identities Kafka has, once each; nothing left prepared
         Set<String> table = new HashSet<>();
-        try (Connection conn = DriverManager.getConnection(url, pg.user(), null); Statement s = conn.createStatement()) {
+        try (Connection conn = DriverManager.getConnection(url, SERVERS.pg().user(), null); Statement s = conn.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT account_id, transaction_id FROM scored_transactions")) {
                 while (rs.next()) {
                     assertThat(table.add(identity(rs.getString(1), rs.getString(2)))).isTrue();
@@ -224,7 +209,7 @@ class HostileInputIT {
     /** A producer that can send the corpus' largest messages (the broker's default limit is 1 MiB + 12 bytes). */
     private static KafkaProducer<byte[], byte[]> producer() {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SERVERS.kafka().bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -1,5 +1,10 @@
 package io.github.fraudflink.job;
 
+import io.github.fraudflink.job.records.ModelControl;
+import io.github.fraudflink.job.kafka.ModelControlJson;
+import io.github.fraudflink.job.records.ScoredTransaction;
+import io.github.fraudflink.job.kafka.ScoredTransactionJson;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -172,7 +177,7 @@ public final class JobTestSupport {
         }
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (java.security.NoSuchAlgorithmException e) {
@@ -182,7 +187,8 @@ public final class JobTestSupport {
 
     /**
      * The job's failures as the JobManager recorded them (its REST API, {@code /jobs/:id/exceptions}): one entry per
-     * failure that made the job restart, each as "exception name: stack trace". Empty when the job never failed.
+     * failure that made the job restart, and one per failure that came while it was already failing over (Flink groups
+     * those as concurrent exceptions), each as "exception name: stack trace". Empty when the job never failed.
      */
     public static List<String> failures(MiniCluster cluster, JobID job) throws Exception {
         URI uri = cluster.getRestAddress().get().resolve("/jobs/" + job + "/exceptions?maxExceptions=100");
@@ -194,6 +200,10 @@ public final class JobTestSupport {
         List<String> out = new ArrayList<>();
         for (JsonNode e : history.path("entries")) {
             out.add(e.path("exceptionName").asText() + ": " + e.path("stacktrace").asText());
+            // failures that happened while the job was already failing over are grouped under the first one
+            for (JsonNode c : e.path("concurrentExceptions")) {
+                out.add(c.path("exceptionName").asText() + ": " + c.path("stacktrace").asText());
+            }
         }
         return out;
     }

@@ -1,5 +1,11 @@
 package io.github.fraudflink.job;
 
+import io.github.fraudflink.job.records.ModelControl;
+import io.github.fraudflink.job.kafka.ModelControlJson;
+import io.github.fraudflink.job.records.ModelStatus;
+import io.github.fraudflink.job.records.ScoredTransaction;
+import io.github.fraudflink.job.kafka.ScoredTransactionJson;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.fraudflink.local.EmbeddedKafka;

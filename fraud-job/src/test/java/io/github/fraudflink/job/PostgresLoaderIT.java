@@ -1,10 +1,11 @@
 package io.github.fraudflink.job;
 
+import io.github.fraudflink.job.records.ScoredTransaction;
+import io.github.fraudflink.job.kafka.ScoredTransactionJson;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.fraudflink.local.BadEvents;
-import io.github.fraudflink.local.EmbeddedKafka;
-import io.github.fraudflink.local.EmbeddedPostgres;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;
 import java.nio.file.Path;
@@ -24,8 +25,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,34 +41,18 @@ class PostgresLoaderIT {
     @RegisterExtension
     static final MiniClusterExtension FLINK = JobTestSupport.miniCluster(() -> tmp);
 
-    private static EmbeddedKafka kafka;
-    private static EmbeddedPostgres pg;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
-        pg = EmbeddedPostgres.start(tmp.resolve("postgres"), false);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final RealServers SERVERS = new RealServers(() -> tmp);
 
     @Test
     void theLoaderWritesExactlyTheScoredTopic(@InjectMiniCluster MiniCluster cluster) throws Exception {
-        Configuration c = JobTestSupport.jobConfig(kafka, "loader", true);
+        Configuration c = JobTestSupport.jobConfig(SERVERS.kafka(), "loader", true);
         List<LabelledTransaction> txs = JobTestSupport.workload(31, 3000);
         List<LabelledTransaction> input = new ArrayList<>(txs);
         for (int i = 0; i < 20; i++) {
             input.add(txs.get(100 * i)); // repeats: on the topic twice, in the table once
         }
-        JobTestSupport.produce(kafka, c, input, BadEvents.corpus("loader"));
+        JobTestSupport.produce(SERVERS.kafka(), c, input, BadEvents.corpus("loader"));
 
         StreamExecutionEnvironment scoring = StreamExecutionEnvironment.getExecutionEnvironment();
         scoring.setParallelism(JobTestSupport.PARALLELISM);
@@ -78,9 +61,9 @@ class PostgresLoaderIT {
         assertThat(JobTestSupport.failures(cluster, scoringId)).isEmpty();
 
         Configuration l = new Configuration(c);
-        String url = pg.createDatabase("loader");
+        String url = SERVERS.pg().createDatabase("loader");
         l.set(JobOptions.POSTGRES_URL, url);
-        l.set(JobOptions.POSTGRES_USER, pg.user());
+        l.set(JobOptions.POSTGRES_USER, SERVERS.pg().user());
         l.set(JobOptions.TRANSACTIONAL_ID_PREFIX, "loader-pg-loader");
         StreamExecutionEnvironment loader = StreamExecutionEnvironment.getExecutionEnvironment();
         loader.setParallelism(JobTestSupport.PARALLELISM);
@@ -89,7 +72,7 @@ class PostgresLoaderIT {
         assertThat(JobTestSupport.failures(cluster, loaderId)).isEmpty();
 
         Map<String, ScoredTransaction> first = new HashMap<>();
-        try (var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false)) {
+        try (var scored = new KafkaIO.CommittedReader(SERVERS.kafka().bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false)) {
             List<ConsumerRecord<byte[], byte[]>> out = scored.readUntil(input.size(), Duration.ofSeconds(30));
             assertThat(out).hasSize(input.size());
             for (ConsumerRecord<byte[], byte[]> r : out) {
@@ -100,7 +83,7 @@ class PostgresLoaderIT {
             }
         }
         Map<String, double[]> table = new HashMap<>();
-        try (Connection conn = DriverManager.getConnection(url, pg.user(), null); Statement s = conn.createStatement()) {
+        try (Connection conn = DriverManager.getConnection(url, SERVERS.pg().user(), null); Statement s = conn.createStatement()) {
             try (ResultSet r = s.executeQuery("SELECT account_id, transaction_id, score FROM scored_transactions")) {
                 while (r.next()) {
                     assertThat(table.put(r.getString(1) + "/" + r.getString(2), new double[] {r.getDouble(3)})).isNull();

@@ -1,5 +1,9 @@
 package io.github.fraudflink.job;
 
+import io.github.fraudflink.job.records.FeaturizedTransaction;
+import io.github.fraudflink.job.records.ScoredTransaction;
+import io.github.fraudflink.job.kafka.ScoredTransactionJson;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,8 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.fraudflink.features.FeatureSchema;
 import io.github.fraudflink.local.BadEvents;
-import io.github.fraudflink.local.EmbeddedKafka;
-import io.github.fraudflink.local.EmbeddedPostgres;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.sql.SchemaMigrator;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;
@@ -39,8 +41,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,30 +60,14 @@ class PostgresSinkIT {
     @RegisterExtension
     static final MiniClusterExtension FLINK = JobTestSupport.miniCluster(() -> tmp);
 
-    private static EmbeddedKafka kafka;
-    private static EmbeddedPostgres pg;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
-        pg = EmbeddedPostgres.start(tmp.resolve("postgres"), false);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final RealServers SERVERS = new RealServers(() -> tmp);
 
     /** Job options on topics and a database of their own. */
     private static Configuration jobConfig(String run, boolean bounded) throws Exception {
-        Configuration c = JobTestSupport.jobConfig(kafka, run, bounded);
-        c.set(JobOptions.POSTGRES_URL, pg.createDatabase(run));
-        c.set(JobOptions.POSTGRES_USER, pg.user());
+        Configuration c = JobTestSupport.jobConfig(SERVERS.kafka(), run, bounded);
+        c.set(JobOptions.POSTGRES_URL, SERVERS.pg().createDatabase(run));
+        c.set(JobOptions.POSTGRES_USER, SERVERS.pg().user());
         return c;
     }
 
@@ -93,7 +77,7 @@ class PostgresSinkIT {
 
     private static Map<String, Row> readTable(String url) throws Exception {
         Map<String, Row> rows = new HashMap<>();
-        try (Connection c = DriverManager.getConnection(url, pg.user(), null); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(url, SERVERS.pg().user(), null); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT transaction_id, account_id, amount, event_time, features::text,"
                         + " feature_schema, score, decision, threshold, model, model_version FROM scored_transactions")) {
             while (r.next()) {
@@ -112,7 +96,7 @@ class PostgresSinkIT {
     }
 
     private static long count(String url, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, pg.user(), null); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(url, SERVERS.pg().user(), null); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery(sql)) {
             r.next();
             return r.getLong(1);
@@ -132,7 +116,7 @@ class PostgresSinkIT {
 
     /** Leaves a prepared transaction {@code gid} that inserted a row for {@code tx}. */
     private static void prepareOrphan(String url, String gid, io.github.fraudflink.features.Transaction tx) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, pg.user(), null); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url, SERVERS.pg().user(), null); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             s.execute("INSERT INTO scored_transactions (transaction_id, account_id, amount, event_time, ingest_time,"
                     + " scored_time, features, feature_schema, score, decision, threshold, model, model_version)"
@@ -143,7 +127,7 @@ class PostgresSinkIT {
     }
 
     private static long prepared(String url, String prefix) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, pg.user(), null);
+        try (Connection c = DriverManager.getConnection(url, SERVERS.pg().user(), null);
                 PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_prepared_xacts WHERE starts_with(gid, ?)")) {
             s.setString(1, prefix + ":");
             try (ResultSet r = s.executeQuery()) {
@@ -197,10 +181,10 @@ class PostgresSinkIT {
             input.add(txs.get(1000 + 100 * i));
         }
         List<BadEvents.BadEvent> bad = BadEvents.corpus("pg");
-        JobTestSupport.produce(kafka, c, input, bad);
+        JobTestSupport.produce(SERVERS.kafka(), c, input, bad);
         // what a crashed earlier job with this prefix can leave: prepared transactions holding rows the job is about
         // to write (subtask 0, and subtask 3 of a run with more parallelism); and one of another prefix
-        SchemaMigrator.migrate(url, pg.user(), null);
+        SchemaMigrator.migrate(url, SERVERS.pg().user(), null);
         prepareOrphan(url, "pg_bounded-pg:0123abcd:0:7", txs.get(0).tx());
         prepareOrphan(url, "pg_bounded-pg:0123abcd:3:2", txs.get(1).tx());
         prepareOrphan(url, "other-pg:0123abcd:0:1", new io.github.fraudflink.features.Transaction("not-in-the-workload", "orphan", 0, 1));
@@ -220,8 +204,8 @@ class PostgresSinkIT {
         JobID id = env.execute("pg-bounded").getJobID();
         assertThat(JobTestSupport.failures(cluster, id)).as("bad input made the job fail").isEmpty();
 
-        try (var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false);
-                var dlq = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_DLQ), false)) {
+        try (var scored = new KafkaIO.CommittedReader(SERVERS.kafka().bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false);
+                var dlq = new KafkaIO.CommittedReader(SERVERS.kafka().bootstrapServers(), c.get(JobOptions.TOPIC_DLQ), false)) {
             List<ConsumerRecord<byte[], byte[]>> out = scored.readUntil(input.size(), Duration.ofSeconds(30));
             out.addAll(scored.readUntil(input.size() + 1, Duration.ofSeconds(2)));
             assertThat(out).hasSize(input.size());
@@ -231,7 +215,7 @@ class PostgresSinkIT {
         }
         assertThat(prepared(url, "pg_bounded-pg")).as("prepared transactions left (the orphans rolled back)").isZero();
         assertThat(prepared(url, "other-pg")).as("another job's prepared transaction is not touched").isOne();
-        assertThat(io.github.fraudflink.job.postgres.PostgresSessions.rollbackAll(url, pg.user(), "other-pg")).isOne();
+        assertThat(io.github.fraudflink.job.postgres.PostgresSessions.rollbackAll(url, SERVERS.pg().user(), "other-pg")).isOne();
         System.out.printf("postgres bounded: %d rows in %.1f s%n", txs.size(), (System.nanoTime() - t0) / 1e9);
     }
 
@@ -253,7 +237,7 @@ class PostgresSinkIT {
 
     /** Ends every connection of the sink to the database: its next statement fails, inside the sink writer. */
     private static int terminateSinkConnections(String url) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, pg.user(), null); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(url, SERVERS.pg().user(), null); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                         + " WHERE datname = current_database() AND application_name = 'fraud-scoring' AND pid <> pg_backend_pid()")) {
             r.next();
@@ -304,10 +288,10 @@ class PostgresSinkIT {
         env.setParallelism(JobTestSupport.PARALLELISM);
         FraudScoringJob.build(env, c, featurized -> featurized.map(new FailAt()).name("fault injection"));
         JobClient job = env.executeAsync("pg-failures");
-        try (var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false);
+        try (var scored = new KafkaIO.CommittedReader(SERVERS.kafka().bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false);
                 LoadedModel model = new ModelLoader().load(URI.create(JobOptions.MODEL_URI.defaultValue()), null)) {
             // the whole replay is produced while the failures happen
-            Thread load = new Thread(() -> JobTestSupport.produce(kafka, c, txs, List.of()));
+            Thread load = new Thread(() -> JobTestSupport.produce(SERVERS.kafka(), c, txs, List.of()));
             load.start();
             for (int rows : new int[] {Math.min(killConnections, killTaskManager), Math.max(killConnections, killTaskManager)}) {
                 long before = awaitRows(url, rows, Duration.ofMinutes(3));
@@ -349,7 +333,7 @@ class PostgresSinkIT {
                     + " uninterrupted values, in %.1f s%n", n, failures.size(), (System.nanoTime() - t0) / 1e9);
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
-            io.github.fraudflink.job.postgres.PostgresSessions.rollbackAll(url, pg.user(), prefix);
+            io.github.fraudflink.job.postgres.PostgresSessions.rollbackAll(url, SERVERS.pg().user(), prefix);
         }
     }
 
@@ -369,13 +353,13 @@ class PostgresSinkIT {
 
         // the uninterrupted run
         Configuration a = jobConfig("det_a", true);
-        JobTestSupport.produce(kafka, a, txs, List.of());
+        JobTestSupport.produce(SERVERS.kafka(), a, txs, List.of());
         StreamExecutionEnvironment envA = StreamExecutionEnvironment.getExecutionEnvironment();
         envA.setParallelism(JobTestSupport.PARALLELISM);
         FraudScoringJob.build(envA, a);
         envA.execute("det-a");
         Map<String, ScoredTransaction> kafkaA;
-        try (var r = new KafkaIO.CommittedReader(kafka.bootstrapServers(), a.get(JobOptions.TOPIC_SCORED), false)) {
+        try (var r = new KafkaIO.CommittedReader(SERVERS.kafka().bootstrapServers(), a.get(JobOptions.TOPIC_SCORED), false)) {
             kafkaA = byId(r.readUntil(txs.size(), Duration.ofSeconds(30)));
         }
         Map<String, Row> tableA = readTable(a.get(JobOptions.POSTGRES_URL));
@@ -383,7 +367,7 @@ class PostgresSinkIT {
         // the same input, stopped with a savepoint part-way and restored into a new job
         Configuration b = jobConfig("det_b", false);
         String urlB = b.get(JobOptions.POSTGRES_URL);
-        JobTestSupport.produce(kafka, b, txs.subList(0, 6_000), List.of());
+        JobTestSupport.produce(SERVERS.kafka(), b, txs.subList(0, 6_000), List.of());
         StreamExecutionEnvironment envB = StreamExecutionEnvironment.getExecutionEnvironment();
         envB.setParallelism(JobTestSupport.PARALLELISM);
         FraudScoringJob.build(envB, b);
@@ -393,7 +377,7 @@ class PostgresSinkIT {
                 org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
         long afterStop = count(urlB, "SELECT count(*) FROM scored_transactions");
         assertThat(afterStop).as("stopped part-way").isLessThan(txs.size());
-        JobTestSupport.produce(kafka, b, txs.subList(6_000, txs.size()), List.of()); // the replay goes on while it is stopped
+        JobTestSupport.produce(SERVERS.kafka(), b, txs.subList(6_000, txs.size()), List.of()); // the replay goes on while it is stopped
 
         Configuration restore = new Configuration();
         restore.setString("execution.state-recovery.path", savepoint);
@@ -404,14 +388,14 @@ class PostgresSinkIT {
         Map<String, ScoredTransaction> kafkaB;
         try {
             assertThat(awaitRows(urlB, txs.size(), Duration.ofMinutes(2))).isEqualTo(txs.size());
-            try (var r = new KafkaIO.CommittedReader(kafka.bootstrapServers(), b.get(JobOptions.TOPIC_SCORED), false)) {
+            try (var r = new KafkaIO.CommittedReader(SERVERS.kafka().bootstrapServers(), b.get(JobOptions.TOPIC_SCORED), false)) {
                 List<ConsumerRecord<byte[], byte[]>> out = r.readUntil(txs.size(), Duration.ofMinutes(1));
                 out.addAll(r.readUntil(txs.size() + 1, Duration.ofSeconds(3)));
                 kafkaB = byId(out);
             }
         } finally {
             second.cancel().get(1, TimeUnit.MINUTES);
-            io.github.fraudflink.job.postgres.PostgresSessions.rollbackAll(urlB, pg.user(), b.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-pg");
+            io.github.fraudflink.job.postgres.PostgresSessions.rollbackAll(urlB, SERVERS.pg().user(), b.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-pg");
         }
         Map<String, Row> tableB = readTable(urlB);
 

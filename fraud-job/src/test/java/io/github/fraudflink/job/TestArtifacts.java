@@ -23,13 +23,13 @@ import java.util.Map;
 public final class TestArtifacts {
     private TestArtifacts() {}
 
-    static byte[] resource(String name) throws IOException {
+    public static byte[] resource(String name) throws IOException {
         try (InputStream in = TestArtifacts.class.getClassLoader().getResourceAsStream("models/default/" + name)) {
             return in.readAllBytes();
         }
     }
 
-    static ModelManifest defaultManifest() throws IOException {
+    public static ModelManifest defaultManifest() throws IOException {
         return ModelManifest.read(resource("manifest.json"));
     }
 
@@ -52,12 +52,12 @@ public final class TestArtifacts {
         return dir.resolve("manifest.json").toUri();
     }
 
-    static String sha(URI manifest) throws IOException {
+    public static String sha(URI manifest) throws IOException {
         return Sha256.of(Path.of(manifest));
     }
 
     /** A well-formed artifact (checksums match) whose feature order is not the job's. */
-    static URI wrongFeatures(Path dir) throws Exception {
+    public static URI wrongFeatures(Path dir) throws Exception {
         URI uri = variant(dir, "demo-xgb", "wrong-features", "4E-1");
         Path f = Path.of(uri);
         ModelManifest m = ModelManifest.read(f);
@@ -70,14 +70,14 @@ public final class TestArtifacts {
     }
 
     /** A model file that is not a model, with a matching checksum. */
-    static URI corrupt(Path dir) throws Exception {
+    public static URI corrupt(Path dir) throws Exception {
         ModelManifest base = defaultManifest();
         ModelArtifactWriter.write(dir, base, Map.of("model.json", "{\"learner\":{\"gradient_booster\":".getBytes(StandardCharsets.UTF_8)));
         return dir.resolve("manifest.json").toUri();
     }
 
     /** A model whose scores are NaN (every split condition and leaf value NaN), checksums matching. */
-    static URI nanScores(Path dir) throws Exception {
+    public static URI nanScores(Path dir) throws Exception {
         String json = new String(resource("model.json"), StandardCharsets.UTF_8);
         String nan = java.util.regex.Pattern.compile("\"split_conditions\":\\[[^\\]]*\\]").matcher(json).replaceAll(m ->
                 "\"split_conditions\":[" + String.join(",", Collections.nCopies(m.group().split(",").length, "NaN")) + "]");
@@ -86,7 +86,7 @@ public final class TestArtifacts {
     }
 
     /** A model file changed after its manifest was written. */
-    static URI tampered(Path dir) throws Exception {
+    public static URI tampered(Path dir) throws Exception {
         URI uri = variant(dir, "demo-xgb", "tampered", "4E-1");
         Path model = Path.of(uri).resolveSibling("model.json");
         Files.writeString(model, Files.readString(model).replace("\"base_score\":\"4E-1\"", "\"base_score\":\"3E-1\""));

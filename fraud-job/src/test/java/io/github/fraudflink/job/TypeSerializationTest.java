@@ -1,5 +1,10 @@
 package io.github.fraudflink.job;
 
+import io.github.fraudflink.job.records.DeadLetter;
+import io.github.fraudflink.job.records.FeaturizedTransaction;
+import io.github.fraudflink.job.records.ParsedRecord;
+import io.github.fraudflink.job.records.ScoredTransaction;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.fraudflink.features.AccountHistory;

@@ -1,5 +1,8 @@
 package io.github.fraudflink.job;
 
+import io.github.fraudflink.job.records.DeadLetter;
+import io.github.fraudflink.job.records.ParsedRecord;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.fraudflink.features.Transaction;

@@ -1,9 +1,15 @@
 package io.github.fraudflink.local;
 
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real, single-node Kafka broker (KRaft, broker and controller combined) running inside this JVM,
@@ -11,6 +17,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * production points the job at a real cluster with {@code --bootstrap-servers}.
  */
 public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private final KafkaClusterTestKit cluster;
     private final Path dataDir;
 
@@ -43,7 +50,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("log.flush.interval.messages", Long.toString(Long.MAX_VALUE))
                 .build();
         try {
-            cluster.format();
+            formatLogged(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
         } catch (Exception e) {
@@ -51,6 +58,52 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw e;
         }
         return new EmbeddedKafka(cluster, dataDir);
+    }
+
+    /**
+     * Formats the log directories. Kafka's storage formatter prints its lines ("Formatting metadata directory ...",
+     * the bootstrap metadata) on {@link System#out}, where a command's results go: they go to this class's log instead.
+     * {@code System.out} is replaced only for the call, under a lock, so concurrent starts restore it correctly.
+     */
+    private static void formatLogged(KafkaClusterTestKit cluster) throws Exception {
+        synchronized (EmbeddedKafka.class) {
+            PrintStream stdout = System.out;
+            PrintStream toLog = new PrintStream(new LineLogger(), true, StandardCharsets.UTF_8);
+            System.setOut(toLog);
+            try {
+                cluster.format();
+            } finally {
+                System.setOut(stdout);
+                toLog.close();
+            }
+        }
+    }
+
+    /** An output stream that logs each line it is given at INFO. */
+    private static final class LineLogger extends OutputStream {
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                flushLine();
+            } else {
+                line.write(b);
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            flushLine();
+        }
+
+        private void flushLine() {
+            String s = line.toString(StandardCharsets.UTF_8).strip();
+            line.reset();
+            if (!s.isEmpty()) {
+                LOG.info("kafka storage: {}", s);
+            }
+        }
     }
 
     /** {@code host:port} of the broker, for {@code bootstrap.servers}. */

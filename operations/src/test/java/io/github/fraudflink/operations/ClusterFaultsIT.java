@@ -1,15 +1,16 @@
 package io.github.fraudflink.operations;
 
+import io.github.fraudflink.job.JobOptions;
+import io.github.fraudflink.job.JobTestSupport;
+import io.github.fraudflink.job.records.ScoredTransaction;
+import io.github.fraudflink.job.kafka.ScoredTransactionJson;
+import io.github.fraudflink.job.TopicSetup;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.fraudflink.features.TransactionJson;
-import io.github.fraudflink.job.JobOptions;
-import io.github.fraudflink.job.JobTestSupport;
-import io.github.fraudflink.job.ScoredTransaction;
-import io.github.fraudflink.job.ScoredTransactionJson;
-import io.github.fraudflink.job.TopicSetup;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;
 import java.net.http.HttpClient;
@@ -47,33 +48,53 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Faults on a real cluster while traffic flows. The standalone cluster of {@code scripts/flink-cluster.sh} (the
- * project's flink-conf/, so its restart strategy) runs the job jar with both exactly-once sinks against a Kafka broker
- * in a JVM of its own and a PostgreSQL 15 server in processes of its own, everything on 127.0.0.1. A producer sends
- * transactions at a steady rate throughout; in sequence, the TaskManager is killed ({@code kill -9}) and a new one
- * started, PostgreSQL is stopped ({@code pg_ctl stop -m immediate}) for 20 s and started, the broker is killed for 20 s
- * and started on the same data and port. After each fault the test waits until the job is RUNNING with every task
- * running, output flows again in both sinks, the output has caught up, and nothing has restarted for 10 s.
+ * Faults on a real cluster while traffic flows, with the recommended production topology: two jobs of the job jar on the
+ * standalone cluster of {@code scripts/flink-cluster.sh} (the project's flink-conf/, so its restart strategy, with 4
+ * task slots per TaskManager so that both fit). {@code FraudScoringJob} writes its decisions to Kafka only (no
+ * {@code fraud.postgres.url}); {@code PostgresLoaderJob} (submitted with {@code -c}, its own transactional-id prefix)
+ * reads the scored topic {@code read_committed} and writes {@code scored_transactions} exactly once. A Kafka broker
+ * runs in a JVM of its own and a PostgreSQL 15 server in processes of its own, everything on 127.0.0.1. A producer sends
+ * transactions at a steady rate throughout; in sequence, the TaskManager (the tasks of both jobs) is killed
+ * ({@code kill -9}) and a new one started, PostgreSQL is stopped ({@code pg_ctl stop -m immediate}) for 20 s and
+ * started, the broker is killed for 20 s and started on the same data and port. After each fault the test waits until
+ * both jobs are RUNNING with every task running, transactions that came in after the fault ended are committed in both
+ * sinks, both sinks have caught up, and neither job has restarted for 10 s.
+ *
+ * <p>The point of the split: while the database is down the scoring job does not restart and keeps committing
+ * decisions to Kafka (asserted: no restart, every task running throughout, and at least {@code RATE x (outage - Kafka
+ * lag bound)} decisions committed on the scored topic during the outage); only the loader waits, and it catches up when
+ * the database is back.
  *
  * <p>Afterwards every produced transaction is once on the scored topic ({@code read_committed}) and once in
- * {@code scored_transactions} (counted by {@code (account_id, transaction_id)}), the job is RUNNING, and once it is
- * stopped with a savepoint no prepared transaction is left. It prints, per fault, the job restarts it cost (Flink's
- * {@code numRestarts} on the JobManager's Prometheus endpoint, what the restart alerts read) and its recovery times.
+ * {@code scored_transactions} (counted by {@code (account_id, transaction_id)}), both jobs are RUNNING, and once both
+ * are stopped with a savepoint no prepared transaction is left. It prints, per fault and per job, the restarts it cost
+ * (Flink's {@code numRestarts} on the JobManager's Prometheus endpoint, what the restart alerts read), the time to
+ * RUNNING, to the next output (Kafka for the scoring job, a PostgreSQL row for the loader) and to caught up, and the
+ * decisions committed to Kafka while the fault lasted (their number, rate and latency).
  */
 class ClusterFaultsIT {
     /** Transactions per second, steady, for the whole run. */
     private static final int RATE = 200;
     /**
-     * Caught up: every transaction produced this long ago or earlier is committed on the scored topic (in steady state
-     * output waits for the next checkpoint: interval 2 s, a checkpoint's duration, a minimum pause of 1 s).
+     * Kafka caught up: every transaction produced this long ago or earlier is committed on the scored topic (in steady
+     * state output waits for the next checkpoint: interval 2 s, a checkpoint's duration, a minimum pause of 1 s).
      */
     private static final long LAG_BOUND_MS = 8_000;
+    /**
+     * PostgreSQL caught up: the table holds at least as many rows as there are transactions produced this long ago or
+     * earlier (the loader's own checkpoint comes on top of the scoring job's).
+     */
+    private static final long PG_LAG_BOUND_MS = 12_000;
     private static final long OUTAGE_MS = 20_000;
-    /** Recovered: running with every task, caught up, no restart and no task down for this long. */
+    /** Recovered: both jobs running with every task, caught up, no restart and no task down for this long. */
     private static final long STABLE_MS = 10_000;
     private static final long RECOVERY_TIMEOUT_MS = 180_000;
     private static final long SAMPLE_MS = 250;
-    private static final String JOB = "fraud-scoring";
+    /** Both jobs fit on one TaskManager: each takes as many slots as its parallelism (2, config.yaml's). */
+    private static final int SLOTS = 4;
+    private static final String SCORING = "fraud-scoring";
+    private static final String LOADER = "fraud-postgres-loader";
+    private static final String LOADER_CLASS = "io.github.fraudflink.job.PostgresLoaderJob";
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps the cluster's, the broker's logs
     static Path tmp;
@@ -91,9 +112,9 @@ class ClusterFaultsIT {
         pg = PostgresServer.start(Path.of(System.getProperty("java.io.tmpdir")), "su-" + UUID.randomUUID());
         pg.createDatabase("fraud", "fraud", DB_PASSWORD);
         kafka = KafkaBrokerProcess.start(tmp.resolve("kafka"));
-        // the job's password reaches the client (schema migration) and every TaskManager through the environment;
+        // the loader's password reaches the client (schema migration) and every TaskManager through the environment;
         // the REST API's job details are cached for 3 s by default: 500 ms for finer recovery times
-        cluster = new ClusterScript(tmp, Map.of("FRAUD_POSTGRES_PASSWORD", DB_PASSWORD), "web.refresh-interval: 500 ms");
+        cluster = new ClusterScript(tmp, SLOTS, Map.of("FRAUD_POSTGRES_PASSWORD", DB_PASSWORD), "web.refresh-interval: 500 ms");
     }
 
     @AfterAll
@@ -101,8 +122,21 @@ class ClusterFaultsIT {
         Repo.closeAll(cluster, kafka, pg);
     }
 
-    /** One look at the system, taken every {@value #SAMPLE_MS} ms. */
-    record Sample(long at, boolean running, boolean caughtUp, long pgRows, long pgMaxIngest, long restarts) {}
+    /**
+     * One look at the system, taken every {@value #SAMPLE_MS} ms. A lag is the age of the oldest transaction not yet
+     * committed in that sink (0: none); PostgreSQL's by count, the age of the transaction whose rank is the number of
+     * rows (its figures stay those of the last answer while it is down).
+     */
+    record Sample(long at, boolean scoringRunning, boolean loaderRunning, long kafkaLag, long pgLag, long pgRows,
+            long pgMaxIngest, long scoringRestarts, long loaderRestarts) {
+        boolean kafkaCaughtUp() {
+            return kafkaLag <= LAG_BOUND_MS;
+        }
+
+        boolean pgCaughtUp() {
+            return pgLag <= PG_LAG_BOUND_MS;
+        }
+    }
 
     /** A fault: when it was injected, when it ended (the replacement up, the server back), and the wait after it. */
     static final class Fault {
@@ -111,7 +145,8 @@ class ClusterFaultsIT {
         long ended;
         long recovered;
         boolean timedOut;
-        long restarts;
+        long scoringRestarts;
+        long loaderRestarts;
 
         Fault(String name) {
             this.name = name;
@@ -129,7 +164,8 @@ class ClusterFaultsIT {
     private final AtomicBoolean stopProducing = new AtomicBoolean();
     private final AtomicBoolean stopWatching = new AtomicBoolean();
     private volatile int frontier; // lowest index not yet seen on the scored topic
-    private volatile String jobId;
+    private volatile String scoringId;
+    private volatile String loaderId;
     private volatile int jobManagerMetricsPort = -1;
 
     private static String key(String accountId, String transactionId) {
@@ -137,7 +173,7 @@ class ClusterFaultsIT {
     }
 
     @Test
-    void everyTransactionOnceInBothSinksThroughTaskManagerDatabaseAndBrokerFaults() throws Exception {
+    void scoringKeepsDecidingThroughTheDatabaseOutageAndBothSinksGetEveryTransactionOnce() throws Exception {
         long t0 = System.currentTimeMillis();
         txs = JobTestSupport.workload(47, RATE * 600); // more than a run produces
         for (int i = 0; i < txs.size(); i++) {
@@ -147,6 +183,7 @@ class ClusterFaultsIT {
         producedAt = new AtomicLongArray(txs.size());
         seenAt = new AtomicLongArray(txs.size());
 
+        // the scoring job: Kafka only
         Configuration c = new Configuration();
         c.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         c.set(JobOptions.TOPIC_TRANSACTIONS, "faults-transactions");
@@ -156,15 +193,22 @@ class ClusterFaultsIT {
         c.set(JobOptions.TOPIC_MODEL_STATUS, "faults-model-status");
         c.set(JobOptions.GROUP_ID, "faults");
         c.set(JobOptions.TRANSACTIONAL_ID_PREFIX, "faults");
-        c.set(JobOptions.POSTGRES_URL, pg.jdbcUrl("fraud"));
-        c.set(JobOptions.POSTGRES_USER, "fraud");
         TopicSetup.ensureTopics(c, 4);
+        // the loader: the same topics, the database, a transactional-id prefix of its own
+        Configuration loader = new Configuration(c);
+        loader.set(JobOptions.TRANSACTIONAL_ID_PREFIX, "faults-loader");
+        loader.set(JobOptions.POSTGRES_URL, pg.jdbcUrl("fraud"));
+        loader.set(JobOptions.POSTGRES_USER, "fraud");
 
         cluster.run(300, "start");
         List<String> submit = new ArrayList<>(List.of("submit"));
         submit.addAll(List.of(ClusterScript.jobArgs(c)));
-        jobId = cluster.run(300, submit.toArray(String[]::new));
-        assertThat(jobId).as("job id").matches("[0-9a-f]{32}");
+        scoringId = cluster.run(300, submit.toArray(String[]::new));
+        assertThat(scoringId).as("scoring job id").matches("[0-9a-f]{32}");
+        submit = new ArrayList<>(List.of("submit", "-c", LOADER_CLASS));
+        submit.addAll(List.of(ClusterScript.jobArgs(loader)));
+        loaderId = cluster.run(300, submit.toArray(String[]::new));
+        assertThat(loaderId).as("loader job id").matches("[0-9a-f]{32}").isNotEqualTo(scoringId);
         long setUp = System.currentTimeMillis() - t0;
 
         Thread producer = thread("producer", () -> produce(c));
@@ -178,20 +222,23 @@ class ClusterFaultsIT {
         }
     }
 
-    /** The faults in sequence, the figures of each, then the checks of both sinks and of the job. */
+    /** The faults in sequence, the figures of each, then the checks of both sinks and of both jobs. */
     private void faultsAndChecks(Configuration c, long t0, long setUp, Thread producer, Thread consumer, Thread watcher)
             throws Exception {
         List<Fault> faults = new ArrayList<>();
         StringBuilder report = new StringBuilder();
-        long restartsAtStart = 0;
+        Sample atStart = null;
         try {
             // steady state first
             Fault warmUp = new Fault("warm-up");
             warmUp.injected = warmUp.ended = System.currentTimeMillis();
             awaitRecovery(warmUp);
-            assertThat(warmUp.timedOut).as("the job runs and scores before any fault (logs in %s)", cluster.logs()).isFalse();
-            restartsAtStart = last().restarts();
-            report.append(String.format("steady state %s%n", latencies(warmUp.ended, System.currentTimeMillis())));
+            assertThat(warmUp.timedOut).as("both jobs run, score and load before any fault (logs in %s)", cluster.logs())
+                    .isFalse();
+            atStart = last();
+            long steady = System.currentTimeMillis();
+            report.append(String.format("steady state: Kafka %s; %s%n", latencies(warmUp.ended, steady),
+                    lags(warmUp.recovered - STABLE_MS, steady)));
 
             faults.add(inject("TaskManager kill -9, new one started", () -> {
                 ProcessHandle taskManager = ProcessHandle.of(cluster.pid("taskmanager")).orElseThrow();
@@ -211,14 +258,16 @@ class ClusterFaultsIT {
         int n = produced.get();
         long producing = producedAt.get(n - 1) - producedAt.get(0);
 
-        // every produced transaction reaches both sinks; then the job still runs with all its tasks
+        // every produced transaction reaches both sinks; then both jobs still run with all their tasks
         await("every transaction committed on the scored topic", 180_000, () -> frontier >= n);
         await("every transaction committed in PostgreSQL", 180_000, () -> last().pgRows() >= n);
         TimeUnit.SECONDS.sleep(3); // a few more checkpoints: anything written twice would show now
-        JsonNode job = json("/jobs/" + jobId);
-        assertThat(job.path("state").asText()).as("job state after the faults").isEqualTo("RUNNING");
-        assertThat(allTasksRunning(job)).as("every task of the job running: %s", job.path("vertices")).isTrue();
-        long restarts = jobRestarts();
+        for (String id : List.of(scoringId, loaderId)) {
+            JsonNode job = json("/jobs/" + id);
+            assertThat(job.path("state").asText()).as("state of %s after the faults", job.path("name")).isEqualTo("RUNNING");
+            assertThat(allTasksRunning(job)).as("every task of %s running: %s", job.path("name"), job.path("vertices")).isTrue();
+        }
+        Map<String, Long> restarts = jobRestarts();
         stopWatching.set(true);
         watcher.join();
         consumer.join();
@@ -256,8 +305,10 @@ class ClusterFaultsIT {
                 }
             }
         }
-        // stopped with a savepoint: the last prepared transactions are committed, none is left behind
-        String savepoint = cluster.run(300, "stop-job", jobId, tmp.resolve("savepoints").toUri().toString());
+        // both stopped with a savepoint, the scoring job first: the last prepared transactions are committed, none is
+        // left behind
+        String scoringSavepoint = cluster.run(300, "stop-job", scoringId, tmp.resolve("savepoints").toUri().toString());
+        String loaderSavepoint = cluster.run(300, "stop-job", loaderId, tmp.resolve("savepoints").toUri().toString());
         long prepared;
         try (Connection db = fraudDb(); Statement s = db.createStatement();
                 ResultSet r = s.executeQuery("SELECT count(*) FROM pg_prepared_xacts")) {
@@ -271,9 +322,11 @@ class ClusterFaultsIT {
             inTableAfterStop = r.getLong(1);
         }
 
-        System.out.printf("cluster faults: %,d transactions at %d/s over %.0f s; %d job restarts in all (%d before the"
-                + " first fault); savepoint %s; %d prepared transactions left; run %.0f s (set-up %.0f s)%n", n, RATE,
-                producing / 1e3, restarts, restartsAtStart, savepoint, prepared,
+        System.out.printf("cluster faults: %,d transactions at %d/s over %.0f s; job restarts in all: scoring %d,"
+                + " loader %d (%d, %d before the first fault); savepoints %s, %s; %d prepared transactions left;"
+                + " run %.0f s (set-up %.0f s)%n", n, RATE, producing / 1e3, restarts.get(scoringId),
+                restarts.get(loaderId), atStart == null ? -1 : atStart.scoringRestarts(),
+                atStart == null ? -1 : atStart.loaderRestarts(), scoringSavepoint, loaderSavepoint, prepared,
                 (System.currentTimeMillis() - t0) / 1e3, setUp / 1e3);
         List<String> expected = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -281,10 +334,21 @@ class ClusterFaultsIT {
             expected.add(key(tx.accountId, tx.transactionId));
         }
         assertThat(problems).as("producer, reader and watcher problems").isEmpty();
-        assertThat(faults).as("faults the job did not recover from within %d s", RECOVERY_TIMEOUT_MS / 1000)
+        assertThat(faults).as("faults the jobs did not recover from within %d s", RECOVERY_TIMEOUT_MS / 1000)
                 .noneMatch(f -> f.timedOut);
-        assertThat(faults.get(0).restarts).as("restarts after the TaskManager's loss in flink_jobmanager_job_numRestarts,"
-                + " the series of the restart alerts").isPositive();
+        Fault taskManager = faults.get(0);
+        assertThat(taskManager.scoringRestarts).as("scoring job restarts after the TaskManager's loss in"
+                + " flink_jobmanager_job_numRestarts, the series of the restart alerts").isPositive();
+        assertThat(taskManager.loaderRestarts).as("loader restarts after the TaskManager's loss").isPositive();
+        // the point of the loader: the database outage does not reach the decisions
+        Fault database = faults.get(1);
+        List<Sample> outage = window(database.injected, database.ended);
+        assertThat(database.scoringRestarts).as("scoring job restarts while PostgreSQL was down").isZero();
+        assertThat(outage).as("samples while PostgreSQL was down").hasSizeGreaterThan(10)
+                .allMatch(Sample::scoringRunning, "the scoring job RUNNING with every task");
+        assertThat(committedBetween(database.injected, database.ended))
+                .as("decisions committed on the scored topic while PostgreSQL was down")
+                .isGreaterThanOrEqualTo((int) (RATE * (OUTAGE_MS - LAG_BOUND_MS) / 1000));
         assertThat(onTopic.keySet()).as("scored topic (read_committed)").containsExactlyInAnyOrderElementsOf(expected);
         assertThat(onTopic.entrySet()).as("scored topic: transactions there more than once")
                 .filteredOn(e -> e.getValue() != 1).isEmpty();
@@ -292,9 +356,9 @@ class ClusterFaultsIT {
         assertThat(inTable.entrySet()).as("scored_transactions: rows there more than once")
                 .filteredOn(e -> e.getValue() != 1).isEmpty();
         assertThat(markedDuplicate).as("rows the sink wrote a second time (duplicate = true)").isZero();
-        assertThat(inTableAfterStop).as("rows after the stop with a savepoint").isEqualTo(n);
-        assertThat(prepared).as("prepared transactions left after the stop with a savepoint (pg_prepared_xacts)").isZero();
-        assertThat(savepoint).startsWith("file:");
+        assertThat(inTableAfterStop).as("rows after the stops with a savepoint").isEqualTo(n);
+        assertThat(prepared).as("prepared transactions left after the stops with a savepoint (pg_prepared_xacts)").isZero();
+        assertThat(List.of(scoringSavepoint, loaderSavepoint)).allMatch(p -> p.startsWith("file:"), "savepoint paths");
     }
 
     /** Injects a fault, leaves it for {@code downMs}, repairs it and waits for the job to recover. */
@@ -377,20 +441,17 @@ class ClusterFaultsIT {
         }
     }
 
-    /** Samples the job's state, the restarts, the table and the scored topic's lag every {@value #SAMPLE_MS} ms. */
+    /**
+     * Samples both jobs' states and restarts, the table and both sinks' lags every {@value #SAMPLE_MS} ms.
+     */
     private void watch() throws Exception {
         Connection db = null;
         long pgRows = 0;
         long pgMaxIngest = 0;
         while (!stopWatching.get()) {
             long now = System.currentTimeMillis();
-            boolean running;
-            try {
-                JsonNode job = json("/jobs/" + jobId);
-                running = "RUNNING".equals(job.path("state").asText()) && allTasksRunning(job);
-            } catch (Exception e) {
-                running = false;
-            }
+            boolean scoringRunning = running(scoringId);
+            boolean loaderRunning = running(loaderId);
             try {
                 if (db == null) {
                     db = fraudDb();
@@ -405,18 +466,34 @@ class ClusterFaultsIT {
                 close(db); // the database is down (or just came back): the last figures stand, reconnect next time
                 db = null;
             }
+            int p = produced.get();
             int f = frontier;
-            boolean caughtUp = f >= produced.get() || producedAt.get(f) > now - LAG_BOUND_MS;
-            long restarts = samples.isEmpty() ? 0 : last().restarts();
+            long kafkaLag = f >= p ? 0 : Math.max(0, now - producedAt.get(f));
+            long pgLag = pgRows >= p ? 0 : Math.max(0, now - producedAt.get((int) pgRows));
+            long scoringRestarts = samples.isEmpty() ? 0 : last().scoringRestarts();
+            long loaderRestarts = samples.isEmpty() ? 0 : last().loaderRestarts();
             try {
-                restarts = jobRestarts();
+                Map<String, Long> restarts = jobRestarts();
+                scoringRestarts = restarts.getOrDefault(scoringId, scoringRestarts);
+                loaderRestarts = restarts.getOrDefault(loaderId, loaderRestarts);
             } catch (Exception e) {
                 // the JobManager's endpoint did not answer this time
             }
-            samples.add(new Sample(now, running, caughtUp, pgRows, pgMaxIngest, restarts));
+            samples.add(new Sample(now, scoringRunning, loaderRunning, kafkaLag, pgLag, pgRows, pgMaxIngest,
+                    scoringRestarts, loaderRestarts));
             TimeUnit.MILLISECONDS.sleep(SAMPLE_MS); // the sampling period
         }
         close(db);
+    }
+
+    /** The job RUNNING with every task running (false when the REST API does not answer). */
+    private boolean running(String jobId) {
+        try {
+            JsonNode job = json("/jobs/" + jobId);
+            return "RUNNING".equals(job.path("state").asText()) && allTasksRunning(job);
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     private static void close(Connection c) {
@@ -438,8 +515,8 @@ class ClusterFaultsIT {
     }
 
     /**
-     * Waits until the fault is over: the job RUNNING with every task running, a transaction produced after the fault
-     * ended committed in both sinks, the scored output caught up, and all of it (and no new restart) for
+     * Waits until the fault is over: both jobs RUNNING with every task running, a transaction produced after the fault
+     * ended committed in both sinks, both sinks caught up, and all of it (and no new restart of either job) for
      * {@value #STABLE_MS} ms.
      */
     private void awaitRecovery(Fault f) throws InterruptedException {
@@ -450,17 +527,47 @@ class ClusterFaultsIT {
             if (now - f.ended < STABLE_MS || samples.isEmpty()) {
                 continue;
             }
-            List<Sample> recent = samples.stream().filter(s -> s.at() >= now - STABLE_MS).toList();
+            List<Sample> recent = window(now - STABLE_MS, now);
             Sample l = last();
-            boolean stable = !recent.isEmpty() && recent.stream().allMatch(Sample::running)
-                    && recent.get(0).restarts() == l.restarts();
-            if (stable && l.caughtUp() && l.pgMaxIngest() >= f.ended && firstSeenAfter(f.ended) > 0) {
+            boolean stable = !recent.isEmpty() && recent.stream().allMatch(s -> s.scoringRunning() && s.loaderRunning())
+                    && recent.get(0).scoringRestarts() == l.scoringRestarts()
+                    && recent.get(0).loaderRestarts() == l.loaderRestarts();
+            if (stable && l.kafkaCaughtUp() && l.pgCaughtUp() && l.pgMaxIngest() >= f.ended && firstSeenAfter(f.ended) > 0) {
                 f.recovered = now;
                 return;
             }
         }
         f.recovered = System.currentTimeMillis();
         f.timedOut = true;
+    }
+
+    /** The samples taken in [from, to]. */
+    private List<Sample> window(long from, long to) {
+        return samples.stream().filter(s -> s.at() >= from && s.at() <= to).toList();
+    }
+
+    /** How many transactions were first seen committed on the scored topic in [from, to]. */
+    private int committedBetween(long from, long to) {
+        int count = 0;
+        for (int i = 0; i < produced.get(); i++) {
+            long s = seenAt.get(i);
+            if (s >= from && s <= to) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The lags of both sinks over the samples of [from, to]. */
+    private String lags(long from, long to) {
+        List<Sample> w = window(from, to);
+        if (w.isEmpty()) {
+            return "no samples";
+        }
+        long[] kafka = w.stream().mapToLong(Sample::kafkaLag).sorted().toArray();
+        long[] db = w.stream().mapToLong(Sample::pgLag).sorted().toArray();
+        return String.format("lag Kafka p50 %.1f s, max %.1f s; PostgreSQL p50 %.1f s, max %.1f s", kafka[kafka.length / 2] / 1e3,
+                kafka[kafka.length - 1] / 1e3, db[db.length / 2] / 1e3, db[db.length - 1] / 1e3);
     }
 
     private void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
@@ -501,47 +608,59 @@ class ClusterFaultsIT {
     }
 
     /**
-     * The table of the faults' figures, every time counted from the fault's injection; then the failures that made the
-     * job restart (its exception history), by fault.
+     * The table of the faults' figures, a line per job, every time counted from the fault's injection; the decisions
+     * committed to Kafka while the fault lasted; then the failures that made a job restart (its exception history), by
+     * fault.
      */
     private String figures(List<Fault> faults) {
         StringBuilder b = new StringBuilder(String.format("%ncluster faults at %d transactions/s (times from the fault;"
-                + " \"caught up\": all output older than %d s committed)%n", RATE, LAG_BOUND_MS / 1000));
-        b.append(String.format("%-42s %8s %9s %20s %13s %10s %10s   %s%n", "fault", "ended", "restarts",
-                "running (all tasks)", "Kafka output", "PG output", "caught up", "latency of what was produced until then"));
+                + " \"caught up\": all output older than %d s committed on Kafka, as many rows as transactions older"
+                + " than %d s in PostgreSQL)%n", RATE, LAG_BOUND_MS / 1000, PG_LAG_BOUND_MS / 1000));
+        String row = "%-40s %7s  %-8s %8s %20s %17s %10s%n";
+        b.append(String.format(row, "fault", "ended", "job", "restarts", "running (all tasks)", "next output", "caught up"));
         for (Fault f : faults) {
-            List<Sample> window = samples.stream().filter(s -> s.at() >= f.injected && s.at() <= f.recovered).toList();
-            if (window.isEmpty()) {
+            List<Sample> w = window(f.injected, f.recovered);
+            if (w.isEmpty()) {
                 continue;
             }
-            Sample before = samples.stream().filter(s -> s.at() < f.injected).reduce((a, z) -> z).orElse(window.get(0));
-            long restarts = window.get(window.size() - 1).restarts() - before.restarts();
-            f.restarts = restarts;
-            long running = lastRecovery(window, Sample::running);
-            long caughtUp = lastRecovery(window, Sample::caughtUp);
-            long kafkaOut = firstSeenAfter(f.injected);
-            long pgOut = window.stream().filter(s -> s.pgMaxIngest() >= f.injected).mapToLong(Sample::at).findFirst().orElse(0);
-            b.append(String.format("%-42s %7.1fs %9d %20s %13s %10s %10s   %s%s%n", f.name, (f.ended - f.injected) / 1e3,
-                    restarts, secs(running, f.injected), secs(kafkaOut, f.injected), secs(pgOut, f.injected),
-                    secs(caughtUp, f.injected), latencies(f.injected, Math.max(f.ended, caughtUp)),
-                    f.timedOut ? "  NOT RECOVERED in " + RECOVERY_TIMEOUT_MS / 1000 + " s" : ""));
+            Sample before = samples.stream().filter(s -> s.at() < f.injected).reduce((a, z) -> z).orElse(w.get(0));
+            Sample end = w.get(w.size() - 1);
+            f.scoringRestarts = end.scoringRestarts() - before.scoringRestarts();
+            f.loaderRestarts = end.loaderRestarts() - before.loaderRestarts();
+            long pgOut = w.stream().filter(s -> s.pgMaxIngest() >= f.injected).mapToLong(Sample::at).findFirst().orElse(0);
+            b.append(String.format(row, f.name, String.format("%.1fs", (f.ended - f.injected) / 1e3), "scoring",
+                    f.scoringRestarts, secs(lastRecovery(w, Sample::scoringRunning), f.injected),
+                    "Kafka " + secs(firstSeenAfter(f.injected), f.injected),
+                    secs(lastRecovery(w, Sample::kafkaCaughtUp), f.injected)));
+            b.append(String.format(row, f.timedOut ? "  NOT RECOVERED in " + RECOVERY_TIMEOUT_MS / 1000 + " s" : "", "",
+                    "loader", f.loaderRestarts, secs(lastRecovery(w, Sample::loaderRunning), f.injected),
+                    "PostgreSQL " + secs(pgOut, f.injected), secs(lastRecovery(w, Sample::pgCaughtUp), f.injected)));
+            int committed = committedBetween(f.injected, f.ended);
+            double lasted = Math.max(1, f.ended - f.injected) / 1e3;
+            b.append(String.format("    while it lasted (%.1f s): %,d decisions committed to Kafka (%.0f/s), Kafka lag"
+                    + " max %.1f s; Kafka %s of those produced until caught up%n", lasted, committed, committed / lasted,
+                    window(f.injected, f.ended).stream().mapToLong(Sample::kafkaLag).max().orElse(0) / 1e3,
+                    latencies(f.injected, Math.max(f.ended, lastRecovery(w, Sample::kafkaCaughtUp)))));
         }
-        try {
-            JsonNode history = json("/jobs/" + jobId + "/exceptions?maxExceptions=100").path("exceptionHistory");
-            List<JsonNode> entries = new ArrayList<>();
-            history.path("entries").forEach(entries::add);
-            entries.sort(java.util.Comparator.comparingLong(e -> e.path("timestamp").asLong())); // the API lists the newest first
-            for (Fault f : faults) {
-                for (JsonNode e : entries) {
-                    long at = e.path("timestamp").asLong();
-                    if (at >= f.injected && at <= f.recovered) {
-                        b.append(String.format("  %s, +%.1fs: %s%n", f.name, (at - f.injected) / 1e3, cause(e.path("stacktrace").asText())));
+        for (String[] job : new String[][] {{SCORING, scoringId}, {LOADER, loaderId}}) {
+            try {
+                JsonNode history = json("/jobs/" + job[1] + "/exceptions?maxExceptions=100").path("exceptionHistory");
+                List<JsonNode> entries = new ArrayList<>();
+                history.path("entries").forEach(entries::add);
+                entries.sort(java.util.Comparator.comparingLong(e -> e.path("timestamp").asLong())); // the API lists the newest first
+                for (Fault f : faults) {
+                    for (JsonNode e : entries) {
+                        long at = e.path("timestamp").asLong();
+                        if (at >= f.injected && at <= f.recovered) {
+                            b.append(String.format("  %s, %s, +%.1fs: %s%n", job[0], f.name, (at - f.injected) / 1e3,
+                                    cause(e.path("stacktrace").asText())));
+                        }
                     }
                 }
+                b.append(history.path("truncated").asBoolean() ? "  (" + job[0] + ": exception history truncated)\n" : "");
+            } catch (Exception e) {
+                b.append("  (no exception history of ").append(job[0]).append(": ").append(e).append(")\n");
             }
-            b.append(history.path("truncated").asBoolean() ? "  (exception history truncated)\n" : "");
-        } catch (Exception e) {
-            b.append("  (no exception history: ").append(e).append(")\n");
         }
         return b.toString();
     }
@@ -605,26 +724,32 @@ class ClusterFaultsIT {
     }
 
     private static final Pattern RESTARTS = Pattern.compile("(?m)^flink_jobmanager_job_numRestarts\\{([^}]*)\\} (\\S+)$");
+    private static final Pattern JOB_ID = Pattern.compile("job_id=\"([0-9a-f]{32})\"");
 
     /**
-     * The job's {@code numRestarts} as the JobManager's Prometheus reporter exports it right now (the REST API's
-     * metrics lag by up to 10 s): the series the restart alerts of prometheus/alerts.yml read.
+     * The jobs' {@code numRestarts} by job id, as the JobManager's Prometheus reporter exports them right now (the REST
+     * API's metrics lag by up to 10 s): the series the restart alerts of prometheus/alerts.yml read.
      */
-    private long jobRestarts() {
+    private Map<String, Long> jobRestarts() {
         for (int i = 0; i < ClusterScript.METRICS_PORTS; i++) {
             int port = jobManagerMetricsPort >= 0 ? jobManagerMetricsPort : cluster.metricsPort + i;
+            Map<String, Long> restarts = new HashMap<>();
             Matcher m = RESTARTS.matcher(ClusterScript.metrics(port));
             while (m.find()) {
-                if (m.group(1).contains("job_id=\"" + jobId + "\"") && m.group(1).contains("job_name=\"" + JOB + "\"")) {
-                    jobManagerMetricsPort = port;
-                    return (long) Double.parseDouble(m.group(2));
+                Matcher id = JOB_ID.matcher(m.group(1));
+                if (id.find() && (m.group(1).contains("job_name=\"" + SCORING + "\"") || m.group(1).contains("job_name=\"" + LOADER + "\""))) {
+                    restarts.put(id.group(1), (long) Double.parseDouble(m.group(2)));
                 }
+            }
+            if (!restarts.isEmpty()) {
+                jobManagerMetricsPort = port;
+                return restarts;
             }
             if (jobManagerMetricsPort >= 0) {
                 break;
             }
         }
-        throw new IllegalStateException("no flink_jobmanager_job_numRestarts of job " + jobId + " on ports "
-                + cluster.metricsPort + "+" + ClusterScript.METRICS_PORTS);
+        throw new IllegalStateException("no flink_jobmanager_job_numRestarts of " + SCORING + " or " + LOADER
+                + " on ports " + cluster.metricsPort + "+" + ClusterScript.METRICS_PORTS);
     }
 }

@@ -1,8 +1,9 @@
 package io.github.fraudflink.operations;
 
+import io.github.fraudflink.job.JobOptions;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.fraudflink.job.JobOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -34,6 +35,14 @@ final class ClusterScript implements AutoCloseable {
      * @param extraYaml top-level lines appended to config.yaml
      */
     ClusterScript(Path dir, Map<String, String> env, String... extraYaml) throws IOException {
+        this(dir, 0, env, extraYaml);
+    }
+
+    /**
+     * @param slots     task slots of each TaskManager in place of config.yaml's (0: config.yaml's), e.g. for more
+     *                  than one job on the cluster
+     */
+    ClusterScript(Path dir, int slots, Map<String, String> env, String... extraYaml) throws IOException {
         this.dir = dir;
         restPort = Repo.freePort();
         metricsPort = Repo.freePort();
@@ -45,6 +54,11 @@ final class ClusterScript implements AutoCloseable {
                 .replace("port: 9249-9260", "port: " + metricsPort + "-" + (metricsPort + METRICS_PORTS - 1))
                 .replace("file:///tmp/fraud-flink/", data)
                 .replace("localhost", "127.0.0.1");
+        if (slots > 0) {
+            assertThat(yaml).containsOnlyOnce("  numberOfTaskSlots: ");
+            yaml = yaml.replaceFirst("(?m)^  numberOfTaskSlots: \\d+$", "  numberOfTaskSlots: " + slots);
+            assertThat(yaml).contains("  numberOfTaskSlots: " + slots + "\n");
+        }
         assertThat(yaml).doesNotContain("/tmp/fraud-flink").doesNotContain("localhost").contains("port: " + restPort);
         Files.writeString(conf.resolve("config.yaml"), yaml + "\n" + String.join("\n", extraYaml) + "\n");
         for (String f : new String[] {"log4j.properties", "log4j-console.properties"}) {

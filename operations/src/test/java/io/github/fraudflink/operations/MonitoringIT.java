@@ -1,13 +1,14 @@
 package io.github.fraudflink.operations;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import io.github.fraudflink.job.FraudScoringJob;
 import io.github.fraudflink.job.JobOptions;
 import io.github.fraudflink.job.JobTestSupport;
-import io.github.fraudflink.job.ModelControl;
+import io.github.fraudflink.job.records.ModelControl;
 import io.github.fraudflink.job.TestArtifacts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.fraudflink.local.BadEvents;
 import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;

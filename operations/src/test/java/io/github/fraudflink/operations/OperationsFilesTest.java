@@ -34,7 +34,7 @@ class OperationsFilesTest {
         Set<String> names = new HashSet<>();
         services.fieldNames().forEachRemaining(names::add);
         assertThat(names).contains("kafka", "jobmanager", "taskmanager", "postgres", "prometheus", "alertmanager", "grafana",
-                "topics", "submit");
+                "topics", "submit", "submit-loader");
         int flinkServices = 0;
         for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) services::fields) {
             String image = e.getValue().path("image").asText();
@@ -47,7 +47,23 @@ class OperationsFilesTest {
                 flinkServices++;
             }
         }
-        assertThat(flinkServices).as("jobmanager, taskmanager and submit run the Flink image").isEqualTo(3);
+        assertThat(flinkServices).as("jobmanager, taskmanager, submit and submit-loader run the Flink image").isEqualTo(4);
+    }
+
+    @Test
+    void composeRunsTheScoringJobWithoutTheDatabaseAndTheLoaderWithIt() throws Exception {
+        JsonNode services = Repo.yaml("docker-compose.yml").path("services");
+        List<String> scoring = new ArrayList<>();
+        services.path("submit").path("command").forEach(n -> scoring.add(n.asText()));
+        List<String> loader = new ArrayList<>();
+        services.path("submit-loader").path("command").forEach(n -> loader.add(n.asText()));
+        assertThat(scoring).as("decisions never wait for PostgreSQL").doesNotContain("--fraud.postgres.url").doesNotContain("-c");
+        assertThat(loader).containsSequence("-c", "io.github.fraudflink.job.PostgresLoaderJob").contains("--fraud.postgres.url");
+        int prefixAt = loader.indexOf("--fraud.kafka.transactional-id-prefix");
+        assertThat(prefixAt).as("the loader's own transactional-id prefix").isPositive();
+        assertThat(loader.get(prefixAt + 1)).isNotEqualTo("fraud-scoring");
+        assertThat(Repo.yaml("flink-conf/config.yaml").path("taskmanager").path("numberOfTaskSlots").asInt())
+                .as("slots for both jobs at parallelism 2").isGreaterThanOrEqualTo(4);
     }
 
     @Test

@@ -1,11 +1,12 @@
 package io.github.fraudflink.operations;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.github.fraudflink.job.JobOptions;
 import io.github.fraudflink.job.JobTestSupport;
-import io.github.fraudflink.job.ScoredTransaction;
-import io.github.fraudflink.job.ScoredTransactionJson;
+import io.github.fraudflink.job.records.ScoredTransaction;
+import io.github.fraudflink.job.kafka.ScoredTransactionJson;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;

@@ -32,8 +32,8 @@ class SchemaMigratorTest {
 
     @Test
     void createsTheTableAndIsIdempotent() throws Exception {
-        assertThat(SchemaMigrator.migrate(pg.jdbcUrl(), pg.user(), null)).isEqualTo("1");
-        assertThat(SchemaMigrator.migrate(pg.jdbcUrl(), pg.user(), null)).isEqualTo("1");
+        assertThat(SchemaMigrator.migrate(pg.jdbcUrl(), pg.user(), null)).isEqualTo("2");
+        assertThat(SchemaMigrator.migrate(pg.jdbcUrl(), pg.user(), null)).isEqualTo("2");
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), null); Statement s = c.createStatement()) {
             List<String> columns = new ArrayList<>();
             try (ResultSet r = s.executeQuery("SELECT column_name || ':' || data_type FROM information_schema.columns"
@@ -43,16 +43,25 @@ class SchemaMigratorTest {
                 }
             }
             assertThat(columns).startsWith("transaction_id:text", "account_id:text").contains(
-                    "event_time:timestamp with time zone", "features:jsonb", "score:double precision", "duplicate:boolean");
+                    "event_time:timestamp with time zone", "features:jsonb", "score:double precision").doesNotContain("duplicate:boolean");
             List<String> indexes = new ArrayList<>();
             try (ResultSet r = s.executeQuery("SELECT indexdef FROM pg_indexes WHERE tablename = 'scored_transactions'")) {
                 while (r.next()) {
                     indexes.add(r.getString(1));
                 }
             }
-            assertThat(indexes).hasSize(3).anySatisfy(i -> assertThat(i).contains("UNIQUE", "(transaction_id)"))
+            assertThat(indexes).hasSize(4).anySatisfy(i -> assertThat(i).contains("UNIQUE", "(account_id, transaction_id)"))
+                    .anySatisfy(i -> assertThat(i).contains("(transaction_id)").doesNotContain("UNIQUE"))
                     .anySatisfy(i -> assertThat(i).contains("(event_time)"))
                     .anySatisfy(i -> assertThat(i).contains("(account_id, event_time DESC)"));
+            List<String> markers = new ArrayList<>();
+            try (ResultSet r = s.executeQuery("SELECT column_name FROM information_schema.columns"
+                    + " WHERE table_name = 'sink_transactions' ORDER BY ordinal_position")) {
+                while (r.next()) {
+                    markers.add(r.getString(1));
+                }
+            }
+            assertThat(markers).as("the sinks' marker table").startsWith("gid", "prefix", "subtask", "label");
             try (ResultSet r = s.executeQuery("SHOW max_prepared_transactions")) {
                 r.next();
                 assertThat(r.getInt(1)).as("the embedded server allows prepared transactions").isPositive();

@@ -1,7 +1,8 @@
 package io.github.fraudflink.job.postgres;
 
+import io.github.fraudflink.job.records.ScoredTransaction;
+
 import io.github.fraudflink.features.FeatureSchema;
-import io.github.fraudflink.job.ScoredTransaction;
 import io.github.fraudflink.sql.SchemaMigrator;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

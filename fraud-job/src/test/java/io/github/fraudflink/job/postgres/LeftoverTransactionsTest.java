@@ -2,20 +2,19 @@ package io.github.fraudflink.job.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 class LeftoverTransactionsTest {
     private static final String JOB = "aa01";
@@ -91,9 +90,12 @@ class LeftoverTransactionsTest {
     }
 
     /** Any leftovers, any parallelism, restored or not: each is rolled back by one subtask at most, never one a restored checkpoint covers. */
-    @Property(tries = 500)
-    void everyLeftoverHasOneOwnerAndCoveredOnesAreKept(@ForAll("leftovers") List<PreparedTransactionName> left,
-            @ForAll @IntRange(min = 1, max = 6) int parallelism, @ForAll("restored") OptionalLong restored) {
+    @Test
+    void everyLeftoverHasOneOwnerAndCoveredOnesAreKept() {
+        qt().withExamples(500).forAll(leftovers(), integers().between(1, 6), restored()).checkAssert(this::checkOwners);
+    }
+
+    private void checkOwners(List<PreparedTransactionName> left, int parallelism, OptionalLong restored) {
         Map<PreparedTransactionName, Integer> owners = new HashMap<>();
         List<PreparedTransactionName> refusedBy = new ArrayList<>();
         for (int s = 0; s < parallelism; s++) {
@@ -120,15 +122,13 @@ class LeftoverTransactionsTest {
         }
     }
 
-    @Provide
-    Arbitrary<List<PreparedTransactionName>> leftovers() {
-        return Combinators.combine(Arbitraries.of(JOB, OTHER), Arbitraries.integers().between(0, 7),
-                Arbitraries.longs().between(0, 20)).as(LeftoverTransactionsTest::t).list().uniqueElements().ofMaxSize(12);
+    private static Gen<List<PreparedTransactionName>> leftovers() {
+        Gen<PreparedTransactionName> one = Generate.pick(List.of(JOB, OTHER))
+                .zip(integers().between(0, 7), longs().between(0, 20), (j, s, l) -> t(j, s, l));
+        return lists().of(one).ofSizeBetween(0, 12).map(l -> List.copyOf(new java.util.LinkedHashSet<>(l)));
     }
 
-    @Provide
-    Arbitrary<OptionalLong> restored() {
-        return Arbitraries.oneOf(Arbitraries.just(OptionalLong.empty()),
-                Arbitraries.longs().between(0, 20).map(OptionalLong::of));
+    private static Gen<OptionalLong> restored() {
+        return Generate.oneOf(Generate.constant(OptionalLong.empty()), longs().between(0, 20).map(l -> OptionalLong.of(l)));
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.fraudflink.features.AccountFeatures;
 import io.github.fraudflink.features.FeatureSchema;
 import io.github.fraudflink.trainer.FeatureTable;
+import io.github.fraudflink.trainer.SharedData;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -29,12 +30,15 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>{@code src/test/resources/kaggle-creditcard-slice.csv} is lines 1-11, 1232-1235 and 12 of
  * {@code ../shared/data/kaggle-creditcard-sample-1722.csv.gz} (real rows; line 1232 is a real fraud of Amount 0.0),
- * with hand-made bad rows: see {@link #SLICE_BAD_LINES}. The full 1,722-row sample is read from {@code ../shared}.
+ * with hand-made bad rows: see {@link #SLICE_BAD_LINES}. The same checks run on {@code kaggle-creditcard-sample-slice.csv.gz}
+ * (every 8th row of the sample) on any clone, and on the full 1,722-row sample when {@link SharedData} finds it
+ * (skipped, saying so, otherwise).
  */
 class DatasetReaderKaggleTest {
 
-    static final String SLICE = "/kaggle-creditcard-slice.csv";
+    static final String SLICE = "kaggle-creditcard-slice.csv";
     static final String SAMPLE = "kaggle-creditcard-sample-1722.csv.gz";
+    static final String SAMPLE_SLICE = "kaggle-creditcard-sample-slice.csv.gz";
     /** Bad lines of the slice: 12 real fraud with Amount 0.0; 16-26 hand-made (20 is blank, which is not a row). */
     static final List<Long> SLICE_BAD_LINES = List.of(12L, 16L, 17L, 18L, 19L, 21L, 22L, 25L, 26L);
     static final long EPOCH = DatasetReader.KAGGLE_EPOCH.toEpochMilli();
@@ -131,7 +135,7 @@ class DatasetReaderKaggleTest {
 
         assertThat(q.rows()).isEqualTo(plain.rows());
         assertThat(q.badRows()).extracting(Dataset.BadRow::line).containsExactlyElementsOf(SLICE_BAD_LINES);
-        assertThat(reason(q, 18)).isEqualTo("Class must be 0 or 1, got '\"2\"'");
+        assertThat(reason(q, 18)).isEqualTo("Class must be 0 or 1, got '2'"); // the quotes are CSV, not the value
     }
 
     @Test
@@ -144,38 +148,50 @@ class DatasetReaderKaggleTest {
                 .hasMessageContaining("column V7 missing from the header");
     }
 
+    /**
+     * A real cut of the shared sample shipped in {@code src/test/resources} (every 8th row: see the README there): 216
+     * rows, 62 frauds; its 6 rows of Amount 0.0 (5 frauds) are bad rows by contract.
+     */
+    @Test
+    void sampleSlice() throws IOException {
+        checkSample(SharedData.resource(SAMPLE_SLICE), 216, 62, 6, 5,
+                "c97fedd0e868e520c118eede87a591623a3878f6ca3aab6d103eb4b58ec4304a");
+    }
+
     /** The full shared sample: 1,722 rows, 492 frauds; the 31 rows of Amount 0.0 (27 frauds) are bad rows by contract. */
     @Test
     void fullSharedSample() throws IOException {
-        Path sample = Path.of(System.getProperty("user.dir")).resolve("../../shared/data").resolve(SAMPLE).normalize();
-        assertThat(sample).as("the Kaggle sample in ../shared/data beside the project (user.dir=%s)",
-                System.getProperty("user.dir")).isRegularFile();
+        checkSample(SharedData.require(SAMPLE, "the Kaggle import of all 1,722 rows of the shared sample"), 1_722, 492,
+                31, 27, "41e4829b9ced25b1b210fa65670b0919d15e3c9f4469d0278930be47fcf74efb");
+    }
 
+    /** The reader against the file's own counts, found by a scan independent of the reader. */
+    private static void checkSample(Path sample, int rows, int frauds, int zeroAmounts, int zeroFrauds,
+            String sha256) throws IOException {
         Dataset ds = DatasetReader.read(sample, DatasetReader.Format.KAGGLE);
 
-        // the file's own counts, by a scan independent of the reader
         List<String> lines = readLines(sample);
-        assertThat(lines).hasSize(1 + 1_722);
-        long frauds = lines.stream().skip(1).filter(l -> l.endsWith(",1")).count();
+        assertThat(lines).hasSize(1 + rows);
+        long fraudLines = lines.stream().skip(1).filter(l -> l.endsWith(",1")).count();
         List<Long> zeroLines = new ArrayList<>();
-        long zeroFrauds = 0;
+        long zeroFraudLines = 0;
         for (int i = 1; i < lines.size(); i++) {
             String[] f = lines.get(i).split(",");
             if (Double.parseDouble(f[29]) <= 0) {
                 assertThat(f[29]).isEqualTo("0.0");
                 zeroLines.add(i + 1L);
-                zeroFrauds += f[30].equals("1") ? 1 : 0;
+                zeroFraudLines += f[30].equals("1") ? 1 : 0;
             }
         }
-        assertThat(frauds).isEqualTo(492);
-        assertThat(zeroLines).hasSize(31);
-        assertThat(zeroFrauds).isEqualTo(27);
+        assertThat(fraudLines).isEqualTo(frauds);
+        assertThat(zeroLines).hasSize(zeroAmounts);
+        assertThat(zeroFraudLines).isEqualTo(zeroFrauds);
 
-        assertThat(ds.fingerprint()).isEqualTo("41e4829b9ced25b1b210fa65670b0919d15e3c9f4469d0278930be47fcf74efb");
+        assertThat(ds.fingerprint()).isEqualTo(sha256);
         assertThat(ds.badRows()).extracting(Dataset.BadRow::line).containsExactlyElementsOf(zeroLines);
         assertThat(ds.badRows()).allSatisfy(b -> assertThat(b.reason()).startsWith("non_positive_amount: "));
-        assertThat(ds.rows()).hasSize(1_722 - 31);
-        assertThat(ds.rows().stream().filter(LabelledTransaction::fraud).count()).isEqualTo(492 - 27);
+        assertThat(ds.rows()).hasSize(rows - zeroAmounts);
+        assertThat(ds.rows().stream().filter(LabelledTransaction::fraud).count()).isEqualTo(frauds - zeroFrauds);
         assertThat(ds.rows()).allSatisfy(r -> {
             assertThat(r.tx().attributes).hasSize(28);
             assertThat(r.tx().eventTime - EPOCH).isBetween(0L, 2 * AccountFeatures.DAY);
@@ -184,11 +200,7 @@ class DatasetReaderKaggleTest {
     }
 
     private static Path slice() {
-        try {
-            return Path.of(DatasetReaderKaggleTest.class.getResource(SLICE).toURI());
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return SharedData.resource(SLICE);
     }
 
     private static List<String> readLines(Path file) throws IOException {

@@ -1,4 +1,8 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.input;
+
+import io.github.fraudflink.job.records.DeadLetter;
+import io.github.fraudflink.job.metrics.JobMetrics;
+import io.github.fraudflink.job.records.ParsedRecord;
 
 import io.github.fraudflink.features.Transaction;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.records;
 
 /**
  * A model-control event: "make this model version the {@code role}". The value of a record of the compacted

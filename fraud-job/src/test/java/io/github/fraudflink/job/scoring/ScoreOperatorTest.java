@@ -1,4 +1,12 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.scoring;
+
+import io.github.fraudflink.job.records.FeaturizedTransaction;
+import io.github.fraudflink.job.JobOptions;
+import io.github.fraudflink.job.records.ModelControl;
+import io.github.fraudflink.job.kafka.ModelControlJson;
+import io.github.fraudflink.job.records.ModelStatus;
+import io.github.fraudflink.job.records.ScoredTransaction;
+import io.github.fraudflink.job.TestArtifacts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

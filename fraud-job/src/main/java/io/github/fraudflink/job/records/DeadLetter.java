@@ -1,4 +1,4 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.records;
 
 /**
  * An input record the job could not score: the original key and value bytes (cut to a bound, so the dead letter

@@ -1,4 +1,7 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.features;
+
+import io.github.fraudflink.job.records.FeaturizedTransaction;
+import io.github.fraudflink.job.FraudScoringJob;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,14 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.input;
+
+import io.github.fraudflink.job.records.DeadLetter;
+import io.github.fraudflink.job.JobOptions;
+import io.github.fraudflink.job.JobTestSupport;
+import io.github.fraudflink.job.kafka.KafkaRecords;
+import io.github.fraudflink.job.records.ParsedRecord;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.github.fraudflink.features.RejectReason;
 import io.github.fraudflink.features.TransactionParser;
@@ -11,9 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.LongRange;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -55,8 +60,12 @@ class TransactionDeserializerTest {
         return out.get(0);
     }
 
-    @Property(tries = 20)
-    void everyHostileMessageBecomesOneRecordAndDeadLettersFitTheProducer(@ForAll @LongRange(min = 0, max = Long.MAX_VALUE / 2) long seed) {
+    @org.junit.jupiter.api.Test
+    void everyHostileMessageBecomesOneRecordAndDeadLettersFitTheProducer() {
+        qt().withExamples(20).forAll(longs().between(0, Long.MAX_VALUE / 2)).checkAssert(this::checkCorpus);
+    }
+
+    private void checkCorpus(long seed) {
         for (HostileCorpus.Message m : HostileCorpus.generate(seed, 400, NOW)) {
             ParsedRecord r = deserialize(m);
             assertThat(r.transaction == null).isNotEqualTo(r.deadLetter == null);

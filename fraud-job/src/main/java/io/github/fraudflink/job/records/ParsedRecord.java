@@ -1,4 +1,4 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.records;
 
 import io.github.fraudflink.features.Transaction;
 
@@ -12,13 +12,13 @@ public class ParsedRecord {
 
     public ParsedRecord() {}
 
-    static ParsedRecord valid(Transaction t) {
+    public static ParsedRecord valid(Transaction t) {
         ParsedRecord r = new ParsedRecord();
         r.transaction = t;
         return r;
     }
 
-    static ParsedRecord invalid(DeadLetter d) {
+    public static ParsedRecord invalid(DeadLetter d) {
         ParsedRecord r = new ParsedRecord();
         r.deadLetter = d;
         return r;
@@ -29,7 +29,7 @@ public class ParsedRecord {
      * moves a watermark): its Kafka timestamp is wall-clock time, and during a replay of older transactions it would
      * push the watermark past all of them.
      */
-    long timestamp() {
+    public long timestamp() {
         return transaction != null ? transaction.eventTime : org.apache.flink.api.common.eventtime.TimestampAssigner.NO_TIMESTAMP;
     }
 }

@@ -1,4 +1,6 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.kafka;
+
+import io.github.fraudflink.job.records.ScoredTransaction;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;

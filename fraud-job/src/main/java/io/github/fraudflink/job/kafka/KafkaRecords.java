@@ -1,4 +1,9 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.kafka;
+
+import io.github.fraudflink.job.records.DeadLetter;
+import io.github.fraudflink.job.records.ModelControl;
+import io.github.fraudflink.job.records.ModelStatus;
+import io.github.fraudflink.job.records.ScoredTransaction;
 
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -6,15 +11,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
 /** How the job's records map to Kafka: scored JSON keyed by account, dead letters with their reason in headers, model control and status JSON. */
-final class KafkaRecords {
+public final class KafkaRecords {
     private KafkaRecords() {}
 
     /** Scored transactions: key = account_id, value = {@link ScoredTransactionJson}. */
-    static final class Scored implements KafkaRecordSerializationSchema<ScoredTransaction> {
+    public static final class Scored implements KafkaRecordSerializationSchema<ScoredTransaction> {
         private static final long serialVersionUID = 1L;
         private final String topic;
 
-        Scored(String topic) {
+        public Scored(String topic) {
             this.topic = topic;
         }
 
@@ -29,11 +34,11 @@ final class KafkaRecords {
      * dlq.reason, dlq.message, dlq.source, dlq.value-bytes (the original size), dlq.value-sha256 and, when the key or
      * value was cut, dlq.truncated = true.
      */
-    static final class DeadLetters implements KafkaRecordSerializationSchema<DeadLetter> {
+    public static final class DeadLetters implements KafkaRecordSerializationSchema<DeadLetter> {
         private static final long serialVersionUID = 1L;
         private final String topic;
 
-        DeadLetters(String topic) {
+        public DeadLetters(String topic) {
             this.topic = topic;
         }
 
@@ -54,11 +59,11 @@ final class KafkaRecords {
     }
 
     /** Control events and status records: JSON, keyed by model name. */
-    static final class Status implements KafkaRecordSerializationSchema<ModelStatus> {
+    public static final class Status implements KafkaRecordSerializationSchema<ModelStatus> {
         private static final long serialVersionUID = 1L;
         private final String topic;
 
-        Status(String topic) {
+        public Status(String topic) {
             this.topic = topic;
         }
 
@@ -70,7 +75,7 @@ final class KafkaRecords {
     }
 
     /** Reads model-control records; never throws (see {@link ModelControlJson#read}). */
-    static final class Control implements org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema<ModelControl> {
+    public static final class Control implements org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema<ModelControl> {
         private static final long serialVersionUID = 1L;
 
         @Override

@@ -1,4 +1,4 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.records;
 
 /**
  * The output of the job for one transaction: who, when, the named features, the score and the

@@ -1,10 +1,15 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.scoring;
+
+import io.github.fraudflink.job.records.FeaturizedTransaction;
+import io.github.fraudflink.job.metrics.JobMetrics;
+import io.github.fraudflink.job.records.ModelControl;
+import io.github.fraudflink.job.records.ModelStatus;
+import io.github.fraudflink.job.records.ScoredTransaction;
 
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.model.LoadedModel;
 import io.github.fraudflink.model.ModelLoader;
 import io.github.fraudflink.model.ModelRejectedException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -60,9 +65,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     private final long maxDelayMillis;
 
     private transient BroadcastState<String, ModelControl> live;
-    private transient ModelLoader loader;
-    private transient LoadedModel champion;
-    private transient LoadedModel shadow;
+    private transient ModelRegistry models;
     private transient FeaturizedTransaction[] pending;
     private transient long[] pendingTimestamps;
     private transient double[][] rows;
@@ -105,7 +108,6 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     @Override
     public void open() throws Exception {
         super.open();
-        loader = new ModelLoader();
         pending = new FeaturizedTransaction[maxBatch];
         pendingTimestamps = new long[maxBatch];
         rows = new double[maxBatch][];
@@ -136,20 +138,10 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         liveGauges = new HashSet<>();
 
         // models named by restored broadcast state first, so they are live before the first row
-        for (Map.Entry<String, ModelControl> e : live.entries()) {
-            long t0 = System.nanoTime();
-            LoadedModel m = tryLoad(e.getValue(), "restore");
-            if (m != null) {
-                install(e.getKey(), m);
-                reportLive(e.getKey(), m, e.getValue().manifestUri, "restore", t0);
-            }
-        }
-        if (champion == null) {
-            // the default model must load: without it the job cannot score, so this is a start-up error
-            long t0 = System.nanoTime();
-            champion = loader.load(URI.create(defaultModelUri), defaultModelSha256);
-            reportLive(ModelControl.CHAMPION, champion, defaultModelUri, "startup", t0);
-        }
+        models = new ModelRegistry(new ModelLoader(), new BroadcastRoles(live), this::report,
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+        models.start(defaultModelUri, defaultModelSha256);
     }
 
     @Override
@@ -173,37 +165,9 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     @Override
     public void processElement2(StreamRecord<ModelControl> record) throws Exception {
         flush(); // rows that came before the event are scored by the model they came under
-        ModelControl c = record.getValue();
-        if (c.error != null) {
-            report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, "invalid_control_event", c.error, "control", 0);
-            return;
+        if (models.apply(record.getValue())) {
+            swaps.inc();
         }
-        if (ModelControl.RETIRED.equals(c.role)) {
-            retire(c);
-            return;
-        }
-        long t0 = System.nanoTime();
-        LoadedModel m = tryLoad(c, "control");
-        if (m == null) {
-            return;
-        }
-        if (!c.model.equals(m.name()) || (c.version != null && !c.version.equals(m.version()))) {
-            m.close();
-            report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, "manifest_mismatch",
-                    "the manifest is " + m.name() + " " + m.version() + ", not what the event names", "control", 0);
-            return;
-        }
-        // one role per model name: promotion moves a shadow to champion
-        for (String other : new String[] {ModelControl.CHAMPION, ModelControl.SHADOW}) {
-            ModelControl held = live.get(other);
-            if (!other.equals(c.role) && held != null && c.model.equals(held.model)) {
-                clear(other);
-            }
-        }
-        install(c.role, m);
-        live.put(c.role, c);
-        swaps.inc();
-        reportLive(c.role, m, c.manifestUri, "control", t0);
     }
 
     /** The counter of rejected control events with this reason ({@code fraud_model_rejected_reason_total}). */
@@ -237,96 +201,53 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         if (liveGauges.add(role + "/" + name + "/" + version)) {
             metrics.addGroup("model_live").addGroup("role", role).addGroup("model", name).addGroup("version", version)
                     .gauge("info", (Gauge<Integer>) () -> {
-                        LoadedModel now = ModelControl.CHAMPION.equals(role) ? champion : shadow;
+                        LoadedModel now = models.live(role);
                         return now != null && now.name().equals(name) && now.version().equals(version) ? 1 : 0;
                     });
         }
     }
 
-    private void reportLive(String role, LoadedModel m, String uri, String cause, long startNanos) {
-        registerLiveGauge(role, m);
-        report(ModelStatus.LIVE, role, m.name(), m.version(), uri, null, null, cause, (System.nanoTime() - startNanos) / 1_000_000);
-    }
-
-    /** Loads and verifies the model of a control event; on failure counts and reports it and returns null. */
-    private LoadedModel tryLoad(ModelControl c, String cause) {
-        long t0 = System.nanoTime();
-        try {
-            return loader.load(URI.create(c.manifestUri), c.manifestSha256);
-        } catch (ModelRejectedException e) {
-            report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, e.reason().code(), e.getMessage(),
-                    cause, (System.nanoTime() - t0) / 1_000_000);
-        } catch (RuntimeException e) {
-            report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, "invalid_control_event",
-                    String.valueOf(e.getMessage()), cause, 0);
-        }
-        return null;
-    }
-
-    private void install(String role, LoadedModel m) {
-        LoadedModel old;
-        if (ModelControl.CHAMPION.equals(role)) {
-            old = champion;
-            champion = m;
+    /** A model's status from the registry: counted when rejected, logged, sent to the status side output. */
+    private void report(ModelStatus s) {
+        if (ModelStatus.REJECTED.equals(s.status)) {
+            rejections(s.reason).inc(); // every rejection is counted here, where it is reported
+            LOG.warn("instance {} rejected {} {} as {}: {}", s.instance, s.model, s.version, s.role, s.message);
         } else {
-            old = shadow;
-            shadow = m;
-        }
-        if (old != null) {
-            old.close();
-        }
-    }
-
-    private void retire(ModelControl c) throws Exception {
-        for (String role : new String[] {ModelControl.SHADOW, ModelControl.CHAMPION}) {
-            ModelControl held = live.get(role);
-            boolean matches = held != null && c.model.equals(held.model) && (c.version == null || c.version.equals(held.version));
-            if (!matches) {
-                continue;
+            if (ModelStatus.LIVE.equals(s.status)) {
+                registerLiveGauge(s.role, models.live(s.role));
             }
-            if (ModelControl.CHAMPION.equals(role)) {
-                report(ModelStatus.REJECTED, role, c.model, c.version, held.manifestUri, "champion_retire",
-                        "the champion cannot be retired: publish another champion (or roll back) first", "control", 0);
-                return;
-            }
-            clear(role);
-            report(ModelStatus.RETIRED, role, c.model, held.version, held.manifestUri, null, null, "control", 0);
-            return;
-        }
-        report(ModelStatus.REJECTED, ModelControl.RETIRED, c.model, c.version, null, "not_live",
-                c.model + " holds no role on this instance", "control", 0);
-    }
-
-    private void clear(String role) throws Exception {
-        live.remove(role);
-        if (ModelControl.SHADOW.equals(role) && shadow != null) {
-            shadow.close();
-            shadow = null;
-        }
-    }
-
-    private void report(String status, String role, String model, String version, String uri, String reason,
-            String message, String cause, long loadMillis) {
-        ModelStatus s = new ModelStatus();
-        s.instance = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        s.instances = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        s.status = status;
-        s.role = role;
-        s.model = model;
-        s.version = version;
-        s.manifestUri = uri;
-        s.reason = reason;
-        s.message = message;
-        s.cause = cause;
-        s.at = System.currentTimeMillis();
-        s.loadMillis = loadMillis;
-        if (ModelStatus.REJECTED.equals(status)) {
-            rejections(reason).inc(); // every rejection is counted here, where it is reported
-            LOG.warn("instance {} rejected {} {} as {}: {}", s.instance, model, version, role, message);
-        } else {
-            LOG.info("instance {}: {} {} {} as {} ({} ms)", s.instance, status, model, version, role, loadMillis);
+            LOG.info("instance {}: {} {} {} as {} ({} ms)", s.instance, s.status, s.model, s.version, s.role, s.loadMillis);
         }
         output.collect(STATUS, new StreamRecord<>(s));
+    }
+
+    /** The registry's role store: this operator's broadcast state. */
+    private static final class BroadcastRoles implements ModelRegistry.RoleStore {
+        private final BroadcastState<String, ModelControl> state;
+
+        BroadcastRoles(BroadcastState<String, ModelControl> state) {
+            this.state = state;
+        }
+
+        @Override
+        public ModelControl get(String role) throws Exception {
+            return state.get(role);
+        }
+
+        @Override
+        public void put(String role, ModelControl event) throws Exception {
+            state.put(role, event);
+        }
+
+        @Override
+        public void remove(String role) throws Exception {
+            state.remove(role);
+        }
+
+        @Override
+        public Iterable<Map.Entry<String, ModelControl>> entries() throws Exception {
+            return state.entries();
+        }
     }
 
     @Override
@@ -359,6 +280,8 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         for (int i = 0; i < size; i++) {
             rows[i] = pending[i].features;
         }
+        LoadedModel champion = models.champion();
+        LoadedModel shadow = models.shadow();
         long call = System.nanoTime();
         champion.scorer().scoreBatch(rows, size, scores);
         modelCallMicros.update((System.nanoTime() - call) / 1_000);
@@ -368,7 +291,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         long now = System.currentTimeMillis();
         long nowNanos = System.nanoTime();
         for (int i = 0; i < size; i++) {
-            ScoredTransaction s = scored(pending[i], scores[i], now);
+            ScoredTransaction s = scored(pending[i], champion, scores[i], now);
             scoreLatencyMicros.update((nowNanos - pendingArrivalNanos[i]) / 1_000); // batch wait and model call
             ingestToScoreMillis.update(now - s.ingestTime);
             eventToScoreMillis.update(now - s.eventTime);
@@ -387,7 +310,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         size = 0;
     }
 
-    private ScoredTransaction scored(FeaturizedTransaction f, double score, long now) {
+    private ScoredTransaction scored(FeaturizedTransaction f, LoadedModel champion, double score, long now) {
         Transaction t = f.transaction;
         ScoredTransaction s = new ScoredTransaction();
         s.transactionId = t.transactionId;
@@ -413,11 +336,8 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
 
     @Override
     public void close() throws Exception {
-        if (champion != null) {
-            champion.close();
-        }
-        if (shadow != null) {
-            shadow.close();
+        if (models != null) {
+            models.close();
         }
         super.close();
     }

@@ -1,4 +1,4 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.records;
 
 /**
  * What one scoring instance did with a model-control event (or at start-up/restore): the model is now

@@ -1,4 +1,7 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.features;
+
+import io.github.fraudflink.job.records.FeaturizedTransaction;
+import io.github.fraudflink.job.metrics.JobMetrics;
 
 import io.github.fraudflink.features.AccountFeatures;
 import io.github.fraudflink.features.AccountHistory;

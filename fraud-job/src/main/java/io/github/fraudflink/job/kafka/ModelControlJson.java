@@ -1,4 +1,7 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.kafka;
+
+import io.github.fraudflink.job.records.ModelControl;
+import io.github.fraudflink.job.records.ModelStatus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

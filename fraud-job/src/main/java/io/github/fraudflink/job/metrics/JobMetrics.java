@@ -1,4 +1,4 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.metrics;
 
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
@@ -10,19 +10,19 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * {@code x} of this group is exported as {@code flink_taskmanager_job_task_operator_fraud_x}, a key-value group
  * ({@code addGroup("decision", "decline")}) as a label. The list of names is in the README ("Metrics").
  */
-final class JobMetrics {
+public final class JobMetrics {
     /** Events a histogram's quantiles are computed over (per parallel instance). */
-    static final int HISTOGRAM_WINDOW = 4096;
+    public static final int HISTOGRAM_WINDOW = 4096;
 
     private JobMetrics() {}
 
     /** The group {@code fraud} of an operator. */
-    static MetricGroup group(MetricGroup operator) {
+    public static MetricGroup group(MetricGroup operator) {
         return operator.addGroup("fraud");
     }
 
     /** A histogram over the last {@link #HISTOGRAM_WINDOW} values (exported as a Prometheus summary). */
-    static Histogram histogram() {
+    public static Histogram histogram() {
         return new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW);
     }
 }

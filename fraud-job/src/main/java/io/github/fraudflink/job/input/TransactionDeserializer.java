@@ -1,4 +1,7 @@
-package io.github.fraudflink.job;
+package io.github.fraudflink.job.input;
+
+import io.github.fraudflink.job.records.DeadLetter;
+import io.github.fraudflink.job.records.ParsedRecord;
 
 import io.github.fraudflink.features.InvalidTransactionException;
 import io.github.fraudflink.features.RejectReason;
@@ -21,7 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 public final class TransactionDeserializer implements KafkaRecordDeserializationSchema<ParsedRecord> {
     private static final long serialVersionUID = 2L;
-    static final int MAX_KEY_BYTES = 1024;
+    public static final int MAX_KEY_BYTES = 1024;
     private static final int MAX_MESSAGE_CHARS = 1000;
     private final TransactionParser parser;
     private final int maxValueBytes;

@@ -1,0 +1,228 @@
+package io.github.fraudflink.cli;
+
+import io.github.fraudflink.job.FraudScoringJob;
+import io.github.fraudflink.job.JobOptions;
+import io.github.fraudflink.job.TopicSetup;
+
+import io.github.fraudflink.local.EmbeddedKafka;
+import io.github.fraudflink.local.EmbeddedPostgres;
+import io.github.fraudflink.sql.SchemaMigrator;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything a local run of the scoring job needs, started in one place and torn down in one place (use it with
+ * try-with-resources): a Kafka broker in this JVM unless bootstrap servers are given, a PostgreSQL server (started
+ * here, an existing one, or none), and the job on a Flink MiniCluster (RocksDB, exactly-once checkpoints, the REST API
+ * on loopback). {@link #close()} cancels the job, which stops its MiniCluster, then stops PostgreSQL and Kafka.
+ * Progress lines go to the given writer (standard error); the servers' own output goes to the log.
+ */
+final class LocalEnvironment implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalEnvironment.class);
+
+    /** Where the scored transactions are also written: nowhere, a PostgreSQL started here, or an existing database. */
+    record Postgres(boolean embedded, String url, String user) {
+        static Postgres none() {
+            return new Postgres(false, null, null);
+        }
+
+        static Postgres startHere() {
+            return new Postgres(true, null, null);
+        }
+
+        static Postgres existing(String url, String user) {
+            return new Postgres(false, url, user);
+        }
+    }
+
+    /**
+     * What to start. {@code bootstrapServers} null starts a broker here; {@code webUiPort} null serves the REST API on
+     * a free port; {@code metricsPort} null serves no Prometheus metrics. Checkpoints and broker and database data go
+     * under {@code workDir}.
+     */
+    record Settings(Path workDir, int parallelism, Duration checkpointInterval, Integer webUiPort, Integer metricsPort,
+            String bootstrapServers, Postgres postgres) {}
+
+    private final long runId = System.currentTimeMillis();
+    private final PrintWriter progress;
+    private EmbeddedKafka kafka;
+    private EmbeddedPostgres postgres;
+    private Configuration conf;
+    private String pgUrl;
+    private String pgUser;
+    private JobClient job;
+    private CompletableFuture<JobExecutionResult> jobResult;
+
+    private LocalEnvironment(PrintWriter progress) {
+        this.progress = progress;
+    }
+
+    /** Starts the servers (not the job yet: {@link #submit}); what is started is stopped again if a later step fails. */
+    static LocalEnvironment start(Settings s, PrintWriter progress) throws Exception {
+        LocalEnvironment env = new LocalEnvironment(progress);
+        try {
+            env.startServers(s);
+            return env;
+        } catch (Exception e) {
+            env.closeAfter(e);
+            throw e;
+        }
+    }
+
+    private void startServers(Settings s) throws Exception {
+        Path work = Files.createDirectories(s.workDir()).toAbsolutePath();
+        String bootstrap = s.bootstrapServers();
+        if (bootstrap == null) {
+            say("starting an in-process Kafka broker ...");
+            kafka = EmbeddedKafka.start(Files.createTempDirectory(work, "kafka-"));
+            bootstrap = kafka.bootstrapServers();
+        }
+        pgUrl = s.postgres().url();
+        pgUser = s.postgres().user();
+        if (s.postgres().embedded()) {
+            say("starting a local PostgreSQL ...");
+            postgres = EmbeddedPostgres.start(work.resolve("postgres"), true);
+            pgUrl = postgres.jdbcUrl();
+            pgUser = postgres.user();
+        }
+        conf = LocalFlink.configuration(work.resolve("run-" + runId), s.parallelism(), s.checkpointInterval(), s.webUiPort());
+        if (s.metricsPort() != null) {
+            conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+            conf.setString("metrics.reporter.prom.host", "127.0.0.1");
+            conf.setString("metrics.reporter.prom.port", Integer.toString(s.metricsPort()));
+            conf.setString("metrics.reporter.prom.filterLabelValueCharacters", "false"); // model versions as they are
+            say("metrics for Prometheus at http://127.0.0.1:" + s.metricsPort() + "/metrics");
+        }
+        conf.set(JobOptions.BOOTSTRAP_SERVERS, bootstrap);
+        // one consumer group, transactional ids and start offset per run: runs sharing a broker stay apart
+        conf.set(JobOptions.GROUP_ID, "fraud-local-" + runId);
+        conf.set(JobOptions.TRANSACTIONAL_ID_PREFIX, "fraud-local-" + runId);
+        conf.set(JobOptions.START_FROM_TIMESTAMP, runId);
+        if (pgUrl != null) {
+            conf.set(JobOptions.POSTGRES_URL, pgUrl);
+            conf.set(JobOptions.POSTGRES_USER, pgUser);
+        }
+        List<String> created = TopicSetup.ensureTopics(conf, 2 * s.parallelism());
+        say("kafka " + bootstrap + (created.isEmpty() ? "" : ", created topics " + created));
+        if (pgUrl != null) {
+            say("postgresql " + pgUrl + " (table " + SchemaMigrator.SCORED_TABLE + ")");
+        }
+    }
+
+    /** When this environment was started (epoch ms): the job reads the records produced since. */
+    long runId() {
+        return runId;
+    }
+
+    /** The job's configuration; options set here before {@link #submit} reach the job. */
+    Configuration configuration() {
+        return conf;
+    }
+
+    String bootstrapServers() {
+        return conf.get(JobOptions.BOOTSTRAP_SERVERS);
+    }
+
+    /** The PostgreSQL database the job writes to, null without one. */
+    String postgresUrl() {
+        return pgUrl;
+    }
+
+    String postgresUser() {
+        return pgUser;
+    }
+
+    /** Builds the scoring job, runs it on a MiniCluster and waits until every task runs. */
+    JobClient submit(String jobName) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        FraudScoringJob.build(env, conf);
+        job = env.executeAsync(jobName);
+        jobResult = job.getJobExecutionResult();
+        say("job " + job.getJobID() + " submitted to a local MiniCluster (parallelism " + conf.getString("parallelism.default", "?")
+                + ", RocksDB, checkpoints every " + conf.getString("execution.checkpointing.interval", "?") + "), web UI "
+                + LocalFlink.restAddress(conf));
+        LocalFlink.awaitRunning(conf, job.getJobID(), Duration.ofMinutes(2), this::checkJobRunning);
+        return job;
+    }
+
+    /** Checkpoint statistics of the running job. */
+    LocalFlink.CheckpointStats checkpointStats() throws Exception {
+        return LocalFlink.CheckpointStats.fetch(conf, job.getJobID());
+    }
+
+    /** Fails if the job has stopped by itself (it gave up restarting), with the job's failure as the cause. */
+    void checkJobRunning() {
+        if (jobResult != null && jobResult.isDone()) {
+            try {
+                jobResult.join();
+            } catch (CompletionException | CancellationException e) {
+                throw new IllegalStateException("the job failed and stopped restarting", e.getCause() == null ? e : e.getCause());
+            }
+            throw new IllegalStateException("the job finished before its input did");
+        }
+    }
+
+    /** Cancels the job, if it runs (idempotent); its MiniCluster stops with it. */
+    void cancelJob() throws Exception {
+        JobClient j = job;
+        job = null;
+        if (j == null || jobResult.isDone()) {
+            return; // a job that stopped by itself took its MiniCluster with it
+        }
+        try {
+            j.cancel().get(1, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            LOG.info("job {} had already stopped", j.getJobID(), e); // what cancelling is for
+        }
+    }
+
+    /** Cancels the job, then stops PostgreSQL and Kafka (the reverse of the start); every step runs even if one fails. */
+    @Override
+    public void close() throws Exception {
+        Exception failure = closeAfter(null);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Tears everything down; failures are added to {@code primary} if given, else the first is returned. */
+    private Exception closeAfter(Exception primary) {
+        Exception failure = primary;
+        for (AutoCloseable step : new AutoCloseable[] {this::cancelJob, postgres, kafka}) {
+            try {
+                if (step != null) {
+                    step.close();
+                }
+            } catch (Exception e) {
+                LOG.warn("tearing down the local environment", e);
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        postgres = null;
+        kafka = null;
+        return primary == null ? failure : null;
+    }
+
+    private void say(String line) {
+        progress.println(line);
+        progress.flush();
+    }
+}

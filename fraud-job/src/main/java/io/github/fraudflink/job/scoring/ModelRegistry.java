@@ -1,0 +1,212 @@
+package io.github.fraudflink.job.scoring;
+
+import io.github.fraudflink.job.records.ModelControl;
+import io.github.fraudflink.job.records.ModelStatus;
+import io.github.fraudflink.model.LoadedModel;
+import io.github.fraudflink.model.ModelLoader;
+import io.github.fraudflink.model.ModelRejectedException;
+import java.net.URI;
+import java.util.Map;
+
+/**
+ * The models of one scoring instance: the live champion and shadow, and what happens to them on a model-control
+ * event. Plain Java (no operator), so every rule is a unit test; {@link ScoreOperator} wires it to broadcast state
+ * and its side output.
+ *
+ * <p>Rules: a control event's model is loaded and verified ({@link ModelLoader}: checksums, feature schema, golden
+ * sample) before it replaces anything, and must be the model and version the event names; a rejected one leaves the
+ * current models as they are. One role per model name: publishing a shadow's model as champion promotes it. The
+ * champion cannot be retired (publish another one first). Every outcome is reported as a {@link ModelStatus}.
+ */
+public final class ModelRegistry implements AutoCloseable {
+    /** Where the wanted model per role is kept (the operator's broadcast state; a map in tests). */
+    public interface RoleStore {
+        ModelControl get(String role) throws Exception;
+
+        void put(String role, ModelControl event) throws Exception;
+
+        void remove(String role) throws Exception;
+
+        Iterable<Map.Entry<String, ModelControl>> entries() throws Exception;
+    }
+
+    /** Receives every status: live, rejected, retired. */
+    public interface Reports {
+        void report(ModelStatus status);
+    }
+
+    private final ModelLoader loader;
+    private final RoleStore roles;
+    private final Reports reports;
+    private final int instance;
+    private final int instances;
+    private LoadedModel champion;
+    private LoadedModel shadow;
+
+    public ModelRegistry(ModelLoader loader, RoleStore roles, Reports reports, int instance, int instances) {
+        this.loader = loader;
+        this.roles = roles;
+        this.reports = reports;
+        this.instance = instance;
+        this.instances = instances;
+    }
+
+    /**
+     * Loads the models the store names (after a restore), then, if no champion came of it, the default model,
+     * which must load: without it nothing can be scored, so that is a start-up error.
+     */
+    public void start(String defaultUri, String defaultSha256) throws Exception {
+        for (Map.Entry<String, ModelControl> e : roles.entries()) {
+            long t0 = System.nanoTime();
+            LoadedModel m = tryLoad(e.getValue(), "restore");
+            if (m != null) {
+                install(e.getKey(), m);
+                reportLive(e.getKey(), m, e.getValue().manifestUri, "restore", t0);
+            }
+        }
+        if (champion == null) {
+            long t0 = System.nanoTime();
+            champion = loader.load(URI.create(defaultUri), defaultSha256);
+            reportLive(ModelControl.CHAMPION, champion, defaultUri, "startup", t0);
+        }
+    }
+
+    /** Applies one control event; returns whether a model went live (a swap). */
+    public boolean apply(ModelControl c) throws Exception {
+        if (c.error != null) {
+            report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, "invalid_control_event", c.error, "control", 0);
+            return false;
+        }
+        if (ModelControl.RETIRED.equals(c.role)) {
+            retire(c);
+            return false;
+        }
+        long t0 = System.nanoTime();
+        LoadedModel m = tryLoad(c, "control");
+        if (m == null) {
+            return false;
+        }
+        if (!c.model.equals(m.name()) || (c.version != null && !c.version.equals(m.version()))) {
+            m.close();
+            report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, "manifest_mismatch",
+                    "the manifest is " + m.name() + " " + m.version() + ", not what the event names", "control", 0);
+            return false;
+        }
+        // one role per model name: promotion moves a shadow to champion
+        for (String other : new String[] {ModelControl.CHAMPION, ModelControl.SHADOW}) {
+            ModelControl held = roles.get(other);
+            if (!other.equals(c.role) && held != null && c.model.equals(held.model)) {
+                clear(other);
+            }
+        }
+        install(c.role, m);
+        roles.put(c.role, c);
+        reportLive(c.role, m, c.manifestUri, "control", t0);
+        return true;
+    }
+
+    public LoadedModel champion() {
+        return champion;
+    }
+
+    /** The shadow, or null. */
+    public LoadedModel shadow() {
+        return shadow;
+    }
+
+    /** The model live in {@code role} now, or null. */
+    public LoadedModel live(String role) {
+        return ModelControl.CHAMPION.equals(role) ? champion : shadow;
+    }
+
+    private void reportLive(String role, LoadedModel m, String uri, String cause, long startNanos) {
+        report(ModelStatus.LIVE, role, m.name(), m.version(), uri, null, null, cause, (System.nanoTime() - startNanos) / 1_000_000);
+    }
+
+    /** Loads and verifies the model of a control event; on failure reports it and returns null. */
+    private LoadedModel tryLoad(ModelControl c, String cause) {
+        long t0 = System.nanoTime();
+        try {
+            return loader.load(URI.create(c.manifestUri), c.manifestSha256);
+        } catch (ModelRejectedException e) {
+            report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, e.reason().code(), e.getMessage(),
+                    cause, (System.nanoTime() - t0) / 1_000_000);
+        } catch (RuntimeException e) {
+            report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, "invalid_control_event",
+                    String.valueOf(e.getMessage()), cause, 0);
+        }
+        return null;
+    }
+
+    private void install(String role, LoadedModel m) {
+        LoadedModel old;
+        if (ModelControl.CHAMPION.equals(role)) {
+            old = champion;
+            champion = m;
+        } else {
+            old = shadow;
+            shadow = m;
+        }
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    private void retire(ModelControl c) throws Exception {
+        for (String role : new String[] {ModelControl.SHADOW, ModelControl.CHAMPION}) {
+            ModelControl held = roles.get(role);
+            boolean matches = held != null && c.model.equals(held.model) && (c.version == null || c.version.equals(held.version));
+            if (!matches) {
+                continue;
+            }
+            if (ModelControl.CHAMPION.equals(role)) {
+                report(ModelStatus.REJECTED, role, c.model, c.version, held.manifestUri, "champion_retire",
+                        "the champion cannot be retired: publish another champion (or roll back) first", "control", 0);
+                return;
+            }
+            clear(role);
+            report(ModelStatus.RETIRED, role, c.model, held.version, held.manifestUri, null, null, "control", 0);
+            return;
+        }
+        report(ModelStatus.REJECTED, ModelControl.RETIRED, c.model, c.version, null, "not_live",
+                c.model + " holds no role on this instance", "control", 0);
+    }
+
+    private void clear(String role) throws Exception {
+        roles.remove(role);
+        if (ModelControl.SHADOW.equals(role) && shadow != null) {
+            shadow.close();
+            shadow = null;
+        }
+    }
+
+    private void report(String status, String role, String model, String version, String uri, String reason,
+            String message, String cause, long loadMillis) {
+        ModelStatus s = new ModelStatus();
+        s.instance = instance;
+        s.instances = instances;
+        s.status = status;
+        s.role = role;
+        s.model = model;
+        s.version = version;
+        s.manifestUri = uri;
+        s.reason = reason;
+        s.message = message;
+        s.cause = cause;
+        s.at = System.currentTimeMillis();
+        s.loadMillis = loadMillis;
+        reports.report(s);
+    }
+
+    @Override
+    public void close() {
+        if (champion != null) {
+            champion.close();
+            champion = null;
+        }
+        if (shadow != null) {
+            shadow.close();
+            shadow = null;
+        }
+    }
+}

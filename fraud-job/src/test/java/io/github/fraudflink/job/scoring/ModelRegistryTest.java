@@ -1,0 +1,124 @@
+package io.github.fraudflink.job.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.fraudflink.job.JobOptions;
+import io.github.fraudflink.job.TestArtifacts;
+import io.github.fraudflink.job.records.ModelControl;
+import io.github.fraudflink.job.records.ModelStatus;
+import io.github.fraudflink.model.ModelLoader;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The model rules of one scoring instance, without an operator: a map as the role store, a list of statuses. */
+class ModelRegistryTest {
+    @TempDir
+    Path tmp;
+
+    /** The role store as a plain map. */
+    static final class MapRoles implements ModelRegistry.RoleStore {
+        final Map<String, ModelControl> map = new LinkedHashMap<>();
+
+        @Override
+        public ModelControl get(String role) {
+            return map.get(role);
+        }
+
+        @Override
+        public void put(String role, ModelControl event) {
+            map.put(role, event);
+        }
+
+        @Override
+        public void remove(String role) {
+            map.remove(role);
+        }
+
+        @Override
+        public Iterable<Map.Entry<String, ModelControl>> entries() {
+            return new ArrayList<>(map.entrySet());
+        }
+    }
+
+    private final MapRoles roles = new MapRoles();
+    private final List<ModelStatus> statuses = new ArrayList<>();
+
+    private ModelRegistry started() throws Exception {
+        ModelRegistry r = new ModelRegistry(new ModelLoader(), roles, statuses::add, 0, 1);
+        r.start(JobOptions.MODEL_URI.defaultValue(), null);
+        return r;
+    }
+
+    private static ModelControl event(String model, String version, String role, URI uri) {
+        return new ModelControl(model, version, role, uri == null ? null : uri.toString(), null);
+    }
+
+    @Test
+    void startsOnTheDefaultModelAndSwapsOnAVerifiedOne() throws Exception {
+        try (ModelRegistry r = started()) {
+            String first = r.champion().version();
+            assertThat(statuses).singleElement().satisfies(s -> assertThat(s.cause).isEqualTo("startup"));
+            URI v2 = TestArtifacts.variant(tmp.resolve("v2"), "demo-xgb", "v2", "3E-1");
+            assertThat(r.apply(event("demo-xgb", "v2", ModelControl.CHAMPION, v2))).isTrue();
+            assertThat(r.champion().version()).isEqualTo("v2").isNotEqualTo(first);
+            assertThat(roles.map).containsKey(ModelControl.CHAMPION);
+        }
+    }
+
+    @Test
+    void aBadModelNeverReplacesTheChampion() throws Exception {
+        try (ModelRegistry r = started()) {
+            String live = r.champion().version();
+            List<URI> bad = List.of(TestArtifacts.corrupt(tmp.resolve("c")), TestArtifacts.nanScores(tmp.resolve("n")),
+                    TestArtifacts.wrongFeatures(tmp.resolve("w")), TestArtifacts.tampered(tmp.resolve("t")),
+                    tmp.resolve("nowhere/manifest.json").toUri());
+            for (URI uri : bad) {
+                statuses.clear();
+                assertThat(r.apply(event("demo-xgb", null, ModelControl.CHAMPION, uri))).as("%s", uri).isFalse();
+                assertThat(r.champion().version()).isEqualTo(live);
+                assertThat(statuses).singleElement().satisfies(s -> {
+                    assertThat(s.status).isEqualTo(ModelStatus.REJECTED);
+                    assertThat(s.reason).isNotBlank();
+                });
+            }
+            assertThat(roles.map).isEmpty();
+        }
+    }
+
+    @Test
+    void shadowIsPromotedRetiredAndTheChampionCannotBeRetired() throws Exception {
+        try (ModelRegistry r = started()) {
+            URI s1 = TestArtifacts.variant(tmp.resolve("s1"), "challenger", "s1", "3E-1");
+            assertThat(r.apply(event("challenger", "s1", ModelControl.SHADOW, s1))).isTrue();
+            assertThat(r.shadow().name()).isEqualTo("challenger");
+            // the same model as champion: promoted, no longer shadow
+            assertThat(r.apply(event("challenger", "s1", ModelControl.CHAMPION, s1))).isTrue();
+            assertThat(r.champion().name()).isEqualTo("challenger");
+            assertThat(r.shadow()).isNull();
+            assertThat(roles.map).containsOnlyKeys(ModelControl.CHAMPION);
+            statuses.clear();
+            r.apply(new ModelControl("challenger", null, ModelControl.RETIRED, null, null));
+            assertThat(statuses).singleElement().satisfies(s -> assertThat(s.reason).isEqualTo("champion_retire"));
+            assertThat(r.champion().name()).isEqualTo("challenger");
+        }
+    }
+
+    @Test
+    void aRestartLoadsWhatTheStoreNames() throws Exception {
+        URI v2 = TestArtifacts.variant(tmp.resolve("v2"), "demo-xgb", "v2", "3E-1");
+        try (ModelRegistry r = started()) {
+            r.apply(event("demo-xgb", "v2", ModelControl.CHAMPION, v2));
+        }
+        statuses.clear();
+        try (ModelRegistry again = started()) {
+            assertThat(again.champion().version()).isEqualTo("v2");
+            assertThat(statuses).singleElement().satisfies(s -> assertThat(s.cause).isEqualTo("restore"));
+        }
+    }
+}
