@@ -114,7 +114,7 @@ class PostgresCommitterTest {
     }
 
     private static PostgresCommitter committer() {
-        PostgresSink<Object> sink = new PostgresSink<>(null, url, pg.user(), "c", 10, Duration.ofSeconds(5),
+        PostgresSink<io.github.fraudflink.job.records.ScoredTransaction> sink = new PostgresSink<>(new ScoredTransactionTable(), url, pg.user(), "c", 10, Duration.ofSeconds(5),
                 Duration.ofSeconds(5), false);
         return new PostgresCommitter(sink);
     }
