@@ -59,6 +59,12 @@ public final class FeatureSchema {
      * @throws IllegalArgumentException naming the first difference and what to do about it
      */
     public static void requireCompatible(String schemaId, List<String> featureNames) {
+        if (!ID.equals(schemaId) && featureNames != null && featureNames.stream().anyMatch(n -> !NAMES.contains(n))) {
+            throw new IllegalArgumentException("model needs features this job does not compute: "
+                    + featureNames.stream().filter(n -> !NAMES.contains(n)).toList() + " (feature set '" + schemaId
+                    + "'); this job computes '" + ID + "' " + NAMES + ": score it with a job that computes them, or"
+                    + " train the model on '" + ID + "' (./fraud train --features " + ID + ")");
+        }
         if (!ID.equals(schemaId)) {
             throw new IllegalArgumentException("model was trained on feature schema '" + schemaId
                     + "' but this job computes '" + ID + "': retrain the model with this version of the trainer");

@@ -2,17 +2,24 @@ package io.github.fraudflink.trainer;
 
 import io.github.fraudflink.features.AccountFeatures;
 import io.github.fraudflink.features.AccountHistory;
-import io.github.fraudflink.features.FeatureSchema;
+import io.github.fraudflink.features.FeatureCatalog;
+import io.github.fraudflink.features.TerminalFeatures;
+import io.github.fraudflink.features.TerminalHistory;
+import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Labelled feature rows built by running the job's own feature code ({@link AccountFeatures}) over the
- * transactions in the order given (event-time order for a dataset): one history per account, exactly as
- * the streaming job keeps in keyed state. Column-friendly arrays, ready for XGBoost and the metrics.
+ * Labelled feature rows built by running the job's own feature code ({@link AccountFeatures}, and for the
+ * {@code account-terminal-v2} set {@link TerminalFeatures}) over the transactions in the order given (event-time
+ * order for a dataset): one history per account and per terminal, exactly as the streaming job keeps in keyed state.
+ * A transaction's label becomes known {@code delay} after it (the handbook's assumption). Column-friendly arrays,
+ * ready for XGBoost and the metrics.
  */
 public final class FeatureTable {
+    /** The feature set of the columns. */
+    public final FeatureCatalog.FeatureSet featureSet;
     public final int rows;
     public final double[][] features;
     public final boolean[] labels;
@@ -21,7 +28,8 @@ public final class FeatureTable {
     public final String[] accounts;
     public final String[] transactionIds;
 
-    private FeatureTable(int n) {
+    private FeatureTable(int n, FeatureCatalog.FeatureSet set) {
+        featureSet = set;
         rows = n;
         features = new double[n][];
         labels = new boolean[n];
@@ -31,16 +39,40 @@ public final class FeatureTable {
         transactionIds = new String[n];
     }
 
-    /** Computes the features of every transaction in {@code data}, in iteration order. */
+    /** Computes the account features ({@code account-v1}) of every transaction in {@code data}, in iteration order. */
     public static FeatureTable compute(Iterable<LabelledTransaction> data, AccountFeatures features, int expectedRows) {
+        return compute(data, features, null, expectedRows);
+    }
+
+    /**
+     * Computes the features of every transaction in {@code data}, in iteration order: the account features, then, when
+     * {@code terminal} is not null, the terminal features ({@code account-terminal-v2}), keyed by the terminal (else the
+     * merchant; neither: the empty-window values), each transaction's label known {@code terminal.delay()} after it.
+     */
+    public static FeatureTable compute(Iterable<LabelledTransaction> data, AccountFeatures features,
+            TerminalFeatures terminal, int expectedRows) {
         java.util.ArrayList<LabelledTransaction> all = new java.util.ArrayList<>(Math.max(16, expectedRows));
         data.forEach(all::add);
-        FeatureTable t = new FeatureTable(all.size());
+        FeatureTable t = new FeatureTable(all.size(), terminal == null ? FeatureCatalog.ACCOUNT : FeatureCatalog.ACCOUNT_TERMINAL);
         Map<String, AccountHistory> histories = new HashMap<>();
+        Map<String, TerminalHistory> terminals = new HashMap<>();
         for (int i = 0; i < all.size(); i++) {
             LabelledTransaction lt = all.get(i);
             AccountHistory h = histories.computeIfAbsent(lt.tx().accountId, k -> new AccountHistory());
-            t.features[i] = features.apply(h, lt.tx()).values();
+            double[] account = features.apply(h, lt.tx()).values();
+            if (terminal == null) {
+                t.features[i] = account;
+            } else {
+                double[] row = java.util.Arrays.copyOf(account, account.length + TerminalFeatures.size());
+                String key = terminalKey(lt.tx());
+                if (key != null) {
+                    TerminalHistory th = terminals.computeIfAbsent(key, k -> new TerminalHistory());
+                    double[] v = terminal.apply(th, lt.tx().transactionId, lt.tx().eventTime);
+                    System.arraycopy(v, 0, row, account.length, v.length);
+                    terminal.label(th, lt.tx().transactionId, lt.fraud(), lt.tx().eventTime + terminal.delay().toMillis());
+                }
+                t.features[i] = row;
+            }
             t.labels[i] = lt.fraud();
             t.scenarios[i] = lt.scenario();
             t.eventTimes[i] = lt.tx().eventTime;
@@ -48,6 +80,16 @@ public final class FeatureTable {
             t.transactionIds[i] = lt.tx().transactionId;
         }
         return t;
+    }
+
+    /** The terminal's key: {@code terminal_id}, else {@code merchant_id}, else null. */
+    static String terminalKey(Transaction tx) {
+        return tx.terminalId != null ? tx.terminalId : tx.merchantId;
+    }
+
+    /** The number of feature columns. */
+    public int columns() {
+        return featureSet.size();
     }
 
     /** Row indices whose event time lies in {@code [from, to)}. */
@@ -58,7 +100,7 @@ public final class FeatureTable {
 
     /** The rows at {@code idx} as a dense row-major float matrix for XGBoost. */
     public float[] matrix(int[] idx) {
-        int c = FeatureSchema.size();
+        int c = columns();
         float[] m = new float[idx.length * c];
         for (int r = 0; r < idx.length; r++) {
             double[] f = features[idx[r]];

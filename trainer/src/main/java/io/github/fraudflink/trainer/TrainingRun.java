@@ -1,7 +1,8 @@
 package io.github.fraudflink.trainer;
 
 import io.github.fraudflink.features.AccountFeatures;
-import io.github.fraudflink.features.FeatureSchema;
+import io.github.fraudflink.features.FeatureCatalog;
+import io.github.fraudflink.features.TerminalFeatures;
 import io.github.fraudflink.model.ModelArtifactWriter;
 import io.github.fraudflink.model.ModelLoader;
 import io.github.fraudflink.model.ModelManifest;
@@ -34,7 +35,13 @@ public final class TrainingRun {
 
     /** What to train and how. */
     public record Options(String name, String version, HandbookProtocol protocol, int folds, double validationShare,
-            XgbTrainer.Params params, String createdAt, String createdBy) {}
+            XgbTrainer.Params params, String createdAt, String createdBy, FeatureCatalog.FeatureSet featureSet) {
+        /** The options on the account features ({@code account-v1}). */
+        public Options(String name, String version, HandbookProtocol protocol, int folds, double validationShare,
+                XgbTrainer.Params params, String createdAt, String createdBy) {
+            this(name, version, protocol, folds, validationShare, params, createdAt, createdBy, FeatureCatalog.ACCOUNT);
+        }
+    }
 
     /**
      * The artifacts written and the figures measured: {@code trainSeconds} runs from the features to the xgboost
@@ -58,8 +65,12 @@ public final class TrainingRun {
     public static Outcome run(List<LabelledTransaction> data, String dataFingerprint, Options o, Path outDir,
             Consumer<String> log) throws Exception {
         long t0 = System.nanoTime();
-        FeatureTable t = FeatureTable.compute(data, new AccountFeatures(), data.size());
-        log.accept(String.format("features of %,d transactions computed in %.1f s", t.rows, (System.nanoTime() - t0) / 1e9));
+        FeatureTable t = FeatureTable.compute(data, new AccountFeatures(),
+                o.featureSet().terminal() ? new TerminalFeatures(java.time.Duration.ofDays(o.protocol().delayDays()),
+                        TerminalFeatures.DEFAULT_MAX_HISTORY) : null, data.size());
+        List<String> names = t.featureSet.names();
+        log.accept(String.format("features (%s) of %,d transactions computed in %.1f s", t.featureSet.id(), t.rows,
+                (System.nanoTime() - t0) / 1e9));
 
         Fold main = fold(t, o.protocol(), o, log);
         List<Map<String, Double>> folds = new ArrayList<>();
@@ -72,7 +83,7 @@ public final class TrainingRun {
 
         byte[] modelJson = save(main.booster);
         // average gain per split, by the schema's names (features never split on are absent)
-        Map<String, Double> gain = main.booster.getScore(FeatureSchema.NAMES.toArray(new String[0]), "gain");
+        Map<String, Double> gain = main.booster.getScore(names.toArray(new String[0]), "gain");
         main.booster.dispose();
         Map<String, Double> metrics = new TreeMap<>(main.test);
         metrics.put("validation_auprc", main.validationAuprc);
@@ -95,7 +106,7 @@ public final class TrainingRun {
         main.params.forEach((k, v) -> training.put("xgboost." + k, String.valueOf(v)));
 
         ModelManifest draft = new ModelManifest(o.name(), o.version(), ModelManifest.FORMAT_XGBOOST_JSON, "model.json",
-                FeatureSchema.ID, FeatureSchema.NAMES, main.threshold, null,
+                t.featureSet.id(), names, main.threshold, null,
                 Sha256.of((dataFingerprint + "|" + o.protocol()).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 o.createdAt(), o.createdBy(), new TreeMap<>(metrics), training,
                 goldenSample(t, main.testRows, modelJson), referenceDistributions(t, main.trainIdx, main.trainScores));
@@ -103,7 +114,7 @@ public final class TrainingRun {
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
         long t1 = System.nanoTime();
-        byte[] pmml = PmmlExport.toPmml(modelJson);
+        byte[] pmml = PmmlExport.toPmml(modelJson, names);
         ModelManifest pmmlManifest = ModelArtifactWriter.write(outDir.resolve(PMML_DIR), asPmml(draft),
                 Map.of(PMML_FILE, pmml));
         long t2 = System.nanoTime();
@@ -136,7 +147,7 @@ public final class TrainingRun {
             double[] xgboostScores) throws IOException {
         int n = Math.min(PMML_CHECK_ROWS, testRows.length);
         double max = 0;
-        try (PmmlScorer s = PmmlScorer.load(pmml, FeatureSchema.NAMES)) {
+        try (PmmlScorer s = PmmlScorer.load(pmml, t.featureSet.names())) {
             for (int k = 0; k < n; k++) {
                 int r = (int) ((long) k * testRows.length / n);
                 double d = Math.abs(s.score(t.features[testRows[r]]) - xgboostScores[r]);
@@ -213,15 +224,22 @@ public final class TrainingRun {
         XgbTrainer.Result r = XgbTrainer.train(t, fit, valid, o.params());
         double[] vs = XgbTrainer.predict(r.booster(), t, valid);
         Metrics.AtThreshold best = Metrics.bestF1(vs, labels(t, valid));
-        double[] ts = XgbTrainer.predict(r.booster(), t, split.test());
+        Booster model = r.booster();
+        if (o.params().refit()) {
+            // the threshold stays the one chosen on the validation rows, which the refit learns from
+            model = XgbTrainer.refit(t, split.train(), o.params(), r.rounds());
+            r.booster().dispose();
+            fit = split.train();
+        }
+        double[] ts = XgbTrainer.predict(model, t, split.test());
         Fold f = new Fold();
-        f.booster = r.booster();
+        f.booster = model;
         f.params = r.params();
         f.rounds = r.rounds();
         f.trainRows = fit.length;
         f.trainIdx = fit;
         f.validIdx = valid;
-        f.trainScores = XgbTrainer.predict(r.booster(), t, fit);
+        f.trainScores = XgbTrainer.predict(model, t, fit);
         f.testRows = split.test();
         f.testScores = ts;
         f.threshold = best.threshold();
@@ -263,7 +281,7 @@ public final class TrainingRun {
             }
         }
         List<ModelManifest.GoldenRow> rows = new ArrayList<>();
-        try (XgboostScorer s = XgboostScorer.load(modelJson, ModelManifest.FORMAT_XGBOOST_JSON, FeatureSchema.size())) {
+        try (XgboostScorer s = XgboostScorer.load(modelJson, ModelManifest.FORMAT_XGBOOST_JSON, t.columns())) {
             for (int i : pick) {
                 rows.add(new ModelManifest.GoldenRow(t.features[i].clone(), s.score(t.features[i])));
             }
@@ -274,12 +292,12 @@ public final class TrainingRun {
     /** Decile histograms of each feature and a 20-bin histogram of the score, on the training rows. */
     private static TreeMap<String, ModelManifest.Histogram> referenceDistributions(FeatureTable t, int[] rows, double[] scores) {
         TreeMap<String, ModelManifest.Histogram> m = new TreeMap<>();
-        for (int j = 0; j < FeatureSchema.size(); j++) {
+        for (int j = 0; j < t.columns(); j++) {
             double[] v = new double[rows.length];
             for (int r = 0; r < rows.length; r++) {
                 v[r] = t.features[rows[r]][j];
             }
-            m.put(FeatureSchema.NAMES.get(j), Histograms.quantile(v, BINS));
+            m.put(t.featureSet.names().get(j), Histograms.quantile(v, BINS));
         }
         m.put("score", Histograms.fixed(scores, 0, 1, 20));
         return m;

@@ -1,6 +1,5 @@
 package io.github.fraudflink.trainer;
 
-import io.github.fraudflink.features.FeatureSchema;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import ml.dmlc.xgboost4j.java.Booster;
@@ -18,9 +17,24 @@ public final class XgbTrainer {
 
     /** Hyper-parameters; defaults suit the handbook's 15-feature, ~1% fraud data. */
     public record Params(int maxRounds, int earlyStoppingRounds, int maxDepth, double eta, double subsample,
-            double colsampleBytree, double minChildWeight, int threads, long seed) {
+            double colsampleBytree, double minChildWeight, int threads, long seed, int maxBin, boolean refit) {
         public static Params defaults() {
-            return new Params(400, 40, 5, 0.1, 0.8, 0.8, 1, 1, 0);
+            return new Params(400, 40, 5, 0.1, 0.8, 0.8, 1, 1, 0, 256, false);
+        }
+
+        /**
+         * The same, refitting on the whole training period (fit and validation rows) with the number of rounds early
+         * stopping chose, so the last days before the delay, the freshest fraud, are learnt too.
+         */
+        public Params withRefit(boolean on) {
+            return new Params(maxRounds, earlyStoppingRounds, maxDepth, eta, subsample, colsampleBytree, minChildWeight,
+                    threads, seed, maxBin, on);
+        }
+
+        /** The same with {@code max_bin} histogram bins per feature (xgboost's default, 256, cannot split every amount). */
+        public Params withMaxBin(int bins) {
+            return new Params(maxRounds, earlyStoppingRounds, maxDepth, eta, subsample, colsampleBytree, minChildWeight,
+                    threads, seed, bins, refit);
         }
     }
 
@@ -76,6 +90,9 @@ public final class XgbTrainer {
         m.put("objective", "binary:logistic");
         m.put("eval_metric", "aucpr");
         m.put("tree_method", "hist");
+        if (p.maxBin() != 256) { // 256 is xgboost's default: left out, so the shipped model's parameters stay as they were
+            m.put("max_bin", p.maxBin());
+        }
         m.put("max_depth", p.maxDepth());
         m.put("eta", p.eta());
         m.put("subsample", p.subsample());
@@ -88,15 +105,25 @@ public final class XgbTrainer {
         return m;
     }
 
+    /** A model trained on {@code rows} for exactly {@code rounds} rounds (scale_pos_weight from these rows). */
+    public static Booster refit(FeatureTable t, int[] rows, Params p, int rounds) throws XGBoostError {
+        DMatrix d = matrix(t, rows);
+        try {
+            return XGBoost.train(d, params(t, rows, p), rounds, Map.of(), null, null);
+        } finally {
+            d.dispose();
+        }
+    }
+
     static DMatrix matrix(FeatureTable t, int[] idx) throws XGBoostError {
-        DMatrix d = new DMatrix(t.matrix(idx), idx.length, FeatureSchema.size(), Float.NaN);
+        DMatrix d = new DMatrix(t.matrix(idx), idx.length, t.columns(), Float.NaN);
         d.setLabel(t.labels(idx));
         return d;
     }
 
     /** Scores of rows {@code idx} with {@code booster}. */
     public static double[] predict(Booster booster, FeatureTable t, int[] idx) throws XGBoostError {
-        DMatrix d = new DMatrix(t.matrix(idx), idx.length, FeatureSchema.size(), Float.NaN);
+        DMatrix d = new DMatrix(t.matrix(idx), idx.length, t.columns(), Float.NaN);
         try {
             float[][] p = booster.predict(d);
             double[] out = new double[idx.length];

@@ -2,7 +2,11 @@ package io.github.fraudflink.trainer.parity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.fraudflink.features.AccountFeatures;
+import io.github.fraudflink.features.FeatureCatalog;
 import io.github.fraudflink.features.TerminalFeatures;
+import io.github.fraudflink.trainer.FeatureTable;
+import io.github.fraudflink.trainer.data.DatasetReader;
 import io.github.fraudflink.features.TerminalHistory;
 import io.github.fraudflink.trainer.SharedData;
 import java.io.BufferedReader;
@@ -56,8 +60,9 @@ class TerminalFeatureParityTest {
         }
         assertThat(compared).isEqualTo(HandbookFeatureParityTest.FEATURE_ROWS);
 
-        // the job's path: amounts of 0.00 never reach it; each row that differs then has one in a window
-        Map<String, double[]> contract = compute(rows, true);
+        // the trainer's path (the dataset reader, whose input contract rejects amounts of 0.00, and FeatureTable's
+        // terminal columns): each row that differs then has a rejected 0.00 amount of its terminal in its windows
+        Map<String, double[]> contract = trainerColumns(raw);
         Map<String, List<Long>> zeroTimes = new HashMap<>();
         for (Raw r : rows) {
             if (r.amount() <= 0) {
@@ -93,15 +98,25 @@ class TerminalFeatureParityTest {
         assertThat(explained).isEqualTo(differ);
     }
 
-    /** The terminal features of every row, labels known 7 days after each transaction; {@code contract}: skip amounts of 0. */
+    /** The terminal columns of the trainer's feature table (account-terminal-v2) over the dataset as it reads it. */
+    private static Map<String, double[]> trainerColumns(Path raw) throws IOException {
+        var ds = DatasetReader.read(raw, DatasetReader.Format.HANDBOOK);
+        FeatureTable t = FeatureTable.compute(ds.rows(), new AccountFeatures(), new TerminalFeatures(), ds.rows().size());
+        assertThat(t.featureSet).isEqualTo(FeatureCatalog.ACCOUNT_TERMINAL);
+        int from = FeatureCatalog.ACCOUNT_TERMINAL.names().indexOf(FeatureCatalog.TERMINAL_TX_COUNT_1D);
+        Map<String, double[]> out = new HashMap<>(t.rows * 2);
+        for (int i = 0; i < t.rows; i++) {
+            out.put(t.transactionIds[i], java.util.Arrays.copyOfRange(t.features[i], from, from + TerminalFeatures.size()));
+        }
+        return out;
+    }
+
+    /** The terminal features of every row, each label known 7 days after its transaction. */
     private static Map<String, double[]> compute(List<Raw> rows, boolean contract) {
         TerminalFeatures f = new TerminalFeatures();
         Map<String, TerminalHistory> histories = new HashMap<>();
         Map<String, double[]> out = new HashMap<>(rows.size() * 2);
         for (Raw r : rows) {
-            if (contract && r.amount() <= 0) {
-                continue;
-            }
             TerminalHistory h = histories.computeIfAbsent(r.terminal(), k -> new TerminalHistory());
             out.put(r.id(), f.apply(h, r.id(), r.time()));
             f.label(h, r.id(), r.fraud(), r.time() + f.delay().toMillis());

@@ -1,0 +1,54 @@
+package io.github.fraudflink.features;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The versioned feature sets a model can be trained on: {@code account-v1} ({@link FeatureSchema}, what the job
+ * computes today) and {@code account-terminal-v2}, the same plus the terminal features of {@link TerminalFeatures}
+ * (count and fraud share from delayed labels over 1, 7 and 30 days). A model's manifest names its set and features;
+ * the job loads only a model whose features it computes ({@code ModelLoader} refuses the others, saying why).
+ */
+public final class FeatureCatalog {
+    public static final String TERMINAL_TX_COUNT_1D = "terminal_tx_count_1d";
+    public static final String TERMINAL_FRAUD_SHARE_1D = "terminal_fraud_share_1d";
+    public static final String TERMINAL_TX_COUNT_7D = "terminal_tx_count_7d";
+    public static final String TERMINAL_FRAUD_SHARE_7D = "terminal_fraud_share_7d";
+    public static final String TERMINAL_TX_COUNT_30D = "terminal_tx_count_30d";
+    public static final String TERMINAL_FRAUD_SHARE_30D = "terminal_fraud_share_30d";
+    /** The terminal features, in {@link TerminalFeatures#apply} order. */
+    public static final List<String> TERMINAL_NAMES = List.of(TERMINAL_TX_COUNT_1D, TERMINAL_FRAUD_SHARE_1D,
+            TERMINAL_TX_COUNT_7D, TERMINAL_FRAUD_SHARE_7D, TERMINAL_TX_COUNT_30D, TERMINAL_FRAUD_SHARE_30D);
+
+    /** One feature set: an id and its ordered names. */
+    public record FeatureSet(String id, List<String> names, boolean terminal) {
+        public int size() {
+            return names.size();
+        }
+    }
+
+    /** The account features only. */
+    public static final FeatureSet ACCOUNT = new FeatureSet(FeatureSchema.ID, FeatureSchema.NAMES, false);
+    /** The account features, then the terminal features. */
+    public static final FeatureSet ACCOUNT_TERMINAL = new FeatureSet("account-terminal-v2", concat(FeatureSchema.NAMES, TERMINAL_NAMES), true);
+    public static final List<FeatureSet> ALL = List.of(ACCOUNT, ACCOUNT_TERMINAL);
+
+    private FeatureCatalog() {}
+
+    /** The set with this id, or an error naming the known ones. */
+    public static FeatureSet byId(String id) {
+        for (FeatureSet s : ALL) {
+            if (s.id().equals(id)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown feature set '" + id + "'; known: "
+                + ALL.stream().map(FeatureSet::id).toList());
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
+    }
+}
