@@ -17,6 +17,8 @@ public enum RejectReason {
     INVALID_EVENT_TIME,
     EVENT_TIME_TOO_OLD,
     EVENT_TIME_IN_FUTURE,
+    /** The Kafka record timestamp is not a plausible time (a producer clock, or nano- or microseconds sent as ms). */
+    INVALID_RECORD_TIMESTAMP,
     MISSING_AMOUNT,
     INVALID_AMOUNT,
     NON_POSITIVE_AMOUNT,

@@ -50,6 +50,8 @@ public final class TransactionParser implements Serializable {
     public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofDays(1);
     /** Earliest accepted event time: anything before is far more likely epoch seconds sent as milliseconds. */
     public static final Instant DEFAULT_MIN_EVENT_TIME = Instant.parse("2000-01-01T00:00:00Z");
+    /** The latest record timestamp accepted: the end of year 9999 (every sink stores it). */
+    public static final long MAX_RECORD_TIMESTAMP = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
     /** Longest identifier or optional text field, in code points. */
     public static final int MAX_TEXT_LENGTH = 128;
     /** Most entries in {@code attributes}. */
@@ -113,6 +115,14 @@ public final class TransactionParser implements Serializable {
         if (bytes.length > maxMessageBytes) {
             throw new InvalidTransactionException(RejectReason.OVERSIZED,
                     "message of " + bytes.length + " bytes exceeds the limit of " + maxMessageBytes + " bytes");
+        }
+        if (ingestTime < minEventTimeMillis || ingestTime > MAX_RECORD_TIMESTAMP) {
+            // the reference of "too far in the future", and a column of every sink: a timestamp in nanoseconds would
+            // not even fit PostgreSQL's range
+            throw new InvalidTransactionException(RejectReason.INVALID_RECORD_TIMESTAMP, "the Kafka record timestamp "
+                    + ingestTime + " is not between " + Instant.ofEpochMilli(minEventTimeMillis) + " and year 9999"
+                    + " (a producer clock, or nano- or microseconds sent as milliseconds): give the topic"
+                    + " message.timestamp.type=LogAppendTime, or fix the producer");
         }
         JsonNode root;
         try (JsonParser p = MAPPER.createParser(utf8(bytes))) {

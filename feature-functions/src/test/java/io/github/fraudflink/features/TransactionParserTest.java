@@ -149,6 +149,18 @@ class TransactionParserTest {
         assertThat(reasonOf(overlong)).isEqualTo(RejectReason.BAD_ENCODING);
     }
 
+    @Test
+    void rejectsImplausibleRecordTimestamps() {
+        byte[] ok = "{\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1714550000000,\"amount\":1}"
+                .getBytes(StandardCharsets.UTF_8);
+        for (long ts : new long[] {-1L, 0L, INGEST * 1_000L, INGEST * 1_000_000L, Long.MAX_VALUE}) {
+            InvalidTransactionException e = catchThrowableOfType(InvalidTransactionException.class, () -> parser.parse(ok, ts));
+            assertThat(e).as("record timestamp %d", ts).isNotNull();
+            assertThat(e.reason()).isEqualTo(RejectReason.INVALID_RECORD_TIMESTAMP);
+            assertThat(e.getMessage()).contains("LogAppendTime");
+        }
+    }
+
     private RejectReason reasonOf(byte[] bytes) {
         return catchThrowableOfType(InvalidTransactionException.class, () -> parser.parse(bytes, INGEST)).reason();
     }

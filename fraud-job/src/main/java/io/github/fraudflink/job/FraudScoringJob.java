@@ -120,7 +120,7 @@ public final class FraudScoringJob {
                 .uid("kafka-scored-sink").name("scored-transactions");
 
         conf.getOptional(JobOptions.POSTGRES_URL).ifPresent(url -> scored
-                .sinkTo(postgresSink(conf, url, isRestoring(env, conf)))
+                .sinkTo(postgresSink(conf, url, "-pg", isRestoring(env, conf)))
                 .uid("postgres-scored-sink").name("scored_transactions (PostgreSQL)"));
 
         scored.getSideOutput(ScoreOperator.STATUS)
@@ -133,16 +133,19 @@ public final class FraudScoringJob {
     }
 
     /**
-     * The exactly-once PostgreSQL sink of the scored table. Building it migrates the schema (Flyway, idempotent) and
+     * The exactly-once PostgreSQL sink of the scored table, its prepared transactions named
+     * {@code <fraud.kafka.transactional-id-prefix><prefixSuffix>:...} (each job its own suffix, so the scoring job's
+     * and the loader's never mix even on the same prefix). Building it migrates the schema (Flyway, idempotent) and
      * checks that the server can prepare transactions and, for a start without a checkpoint, that no other job left
      * prepared transactions with this prefix: a wrong URL, password, server setting or leftover fails here, before
      * submission.
      */
-    static PostgresSink<ScoredTransaction> postgresSink(ReadableConfig conf, String url, boolean restoring) {
+    static PostgresSink<ScoredTransaction> postgresSink(ReadableConfig conf, String url, String prefixSuffix,
+            boolean restoring) {
         String user = conf.get(JobOptions.POSTGRES_USER);
         SchemaMigrator.migrate(url, user, SchemaMigrator.passwordFromEnvironment());
         PostgresSink<ScoredTransaction> sink = new PostgresSink<>(new ScoredTransactionTable(), url, user,
-                conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-pg", POSTGRES_BATCH_SIZE, POSTGRES_LOCK_TIMEOUT,
+                conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + prefixSuffix, POSTGRES_BATCH_SIZE, POSTGRES_LOCK_TIMEOUT,
                 conf.get(JobOptions.POSTGRES_RETRY_TIMEOUT), conf.get(JobOptions.POSTGRES_ROLLBACK_FOREIGN_LEFTOVERS));
         try {
             sink.checkServer(restoring);

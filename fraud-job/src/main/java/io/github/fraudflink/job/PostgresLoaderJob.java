@@ -51,7 +51,8 @@ public final class PostgresLoaderJob {
         String url = conf.getOptional(JobOptions.POSTGRES_URL).orElseThrow(() -> new IllegalArgumentException(
                 "the PostgreSQL loader needs --" + JobOptions.POSTGRES_URL.key() + " jdbc:postgresql://host:5432/db"));
         FraudScoringJob.configureEnvironment(env, conf);
-        PostgresSink<ScoredTransaction> sink = FraudScoringJob.postgresSink(conf, url, FraudScoringJob.isRestoring(env, conf));
+        PostgresSink<ScoredTransaction> sink = FraudScoringJob.postgresSink(conf, url, "-loader-pg",
+                FraudScoringJob.isRestoring(env, conf));
         env.fromSource(scoredSource(conf), WatermarkStrategy.noWatermarks(), "scored-transactions")
                 .uid("kafka-scored-source")
                 .sinkTo(sink)

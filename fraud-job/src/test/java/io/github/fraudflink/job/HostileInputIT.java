@@ -98,6 +98,14 @@ class HostileInputIT {
             categories.merge(m.category(), 1, Integer::sum);
             input.add(new ProducerRecord<>(topic, m.key(), m.value()));
         }
+        // valid transactions under implausible record timestamps (a producer's clock at 1970, or seconds as ms)
+        for (int i = 0; i < 20; i++) {
+            Transaction t = copy(good.get(r.nextInt(good.size())).tx());
+            t.transactionId = "bad-clock-" + i;
+            input.add(new ProducerRecord<>(topic, null, i % 2 == 0 ? (long) i : 1_700_000_000L + i,
+                    t.accountId.getBytes(StandardCharsets.UTF_8), TransactionJson.write(t)));
+        }
+        categories.put("record-timestamp", 20);
         System.out.println("hostile corpus categories: " + categories);
         Collections.shuffle(input, new java.util.Random(seed)); // any interleaving of good and bad, per partition too
 

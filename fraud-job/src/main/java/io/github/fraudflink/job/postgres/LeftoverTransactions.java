@@ -16,9 +16,10 @@ import java.util.OptionalLong;
  *       for a checkpoint after {@code c}, which this run will replay: it is rolled back. One labelled {@code c}
  *       or below belongs to {@code c} or earlier: the committer commits it from the restored state (and if it is
  *       not there, it is not this lineage's to touch); it is kept.</li>
- *   <li><b>Start without a checkpoint, leftovers of the same Flink job</b> (an earlier attempt failed before the
- *       first checkpoint completed): no checkpoint of this job completed, so none covers them; rolled back.</li>
- *   <li><b>Start without a checkpoint, leftovers of another job</b> with this prefix: that job may have completed
+ *   <li><b>Start without a checkpoint, leftovers of the same run</b> (an earlier attempt of this submission failed
+ *       before its first checkpoint completed): no checkpoint of this run completed, so none covers them; rolled
+ *       back.</li>
+ *   <li><b>Start without a checkpoint, leftovers of another run</b> with this prefix: that job may have completed
  *       a checkpoint whose transaction it had not committed yet (cancelled right after it). Rolling back would
  *       lose rows that Kafka has. Refused with {@link RefusedException}, unless the operator said so
  *       ({@code rollbackForeign}), after checking that the other job is gone for good.</li>
@@ -38,7 +39,7 @@ public final class LeftoverTransactions {
 
     /**
      * @param leftovers       the prepared transactions of this prefix found in the database
-     * @param jobId           this job's id
+     * @param jobId           this run's id (see {@link PreparedTransactionName})
      * @param subtask         this writer's index
      * @param parallelism     the number of writer subtasks now
      * @param restored        the checkpoint this run restored from, if any

@@ -14,10 +14,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Commits the prepared transactions of completed checkpoints ({@code COMMIT PREPARED}), again after a restore.
  *
- * <p>Failure classification: a lost session or server is retried later (the transaction stays prepared, durable
- * on the server); "no such prepared transaction" is <em>already committed</em> when the transaction's marker row
- * is in {@code sink_transactions}, and <em>rolled back by someone else</em> when it is not, which loses rows that
- * Kafka has: that fails the job loudly instead of passing for success. Anything else fails too.
+ * <p>Failure classification: a lost session or server, or a transaction still busy, is retried with a capped backoff
+ * for up to the sink's retry timeout (the transaction stays prepared, durable on the server), then handed back to
+ * Flink to retry; "no such prepared transaction" is <em>already committed</em> when the transaction's marker row is
+ * in {@code sink_transactions}, and <em>rolled back by someone else</em> when it is not, which loses rows that Kafka
+ * has: that is logged as an error and fails the job, instead of passing for success. Anything else fails the job
+ * too.
  */
 final class PostgresCommitter implements Committer<String> {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresCommitter.class);
@@ -31,7 +33,19 @@ final class PostgresCommitter implements Committer<String> {
     @Override
     public void commit(Collection<CommitRequest<String>> requests) throws IOException {
         for (CommitRequest<String> r : requests) {
-            String gid = r.getCommittable();
+            commitWithRetry(r);
+        }
+    }
+
+    /**
+     * {@code COMMIT PREPARED}, retried with a capped backoff for up to the sink's retry timeout while the database is
+     * away or the transaction is still held by a session that is going away ({@value #BUSY}); then classified.
+     */
+    private void commitWithRetry(CommitRequest<String> r) throws IOException {
+        String gid = r.getCommittable();
+        long deadline = System.nanoTime() + sink.retryTimeout.toNanos();
+        long backoffMs = 100;
+        while (true) {
             try {
                 if (connection == null || connection.isClosed()) {
                     connection = PostgresSessions.connect(sink.url, sink.user, sink.lockTimeoutMs);
@@ -39,11 +53,29 @@ final class PostgresCommitter implements Committer<String> {
                 try (Statement s = connection.createStatement()) {
                     s.execute("COMMIT PREPARED '" + gid + "'");
                 }
+                return;
             } catch (SQLException e) {
-                classify(r, gid, e);
+                boolean retryable = PostgresSessions.isConnectionLoss(e) || BUSY.equals(e.getSQLState());
+                if (!retryable || System.nanoTime() > deadline) {
+                    classify(r, gid, e);
+                    return;
+                }
+                PostgresSessions.closeQuietly(connection); // the transaction stays prepared, durable on the server
+                connection = null;
+                LOG.warn("COMMIT PREPARED {} failed ({}); retrying in {} ms", gid, e.getMessage(), backoffMs);
             }
+            try {
+                Thread.sleep(backoffMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while committing " + gid, e);
+            }
+            backoffMs = Math.min(backoffMs * 2, 5_000);
         }
     }
+
+    /** SQLSTATE of "prepared transaction is busy": the session that prepared it has not gone yet. */
+    static final String BUSY = "55006";
 
     private void classify(CommitRequest<String> r, String gid, SQLException e) {
         if (PostgresSessions.UNDEFINED_OBJECT.equals(e.getSQLState())) {
@@ -54,17 +86,21 @@ final class PostgresCommitter implements Committer<String> {
             } else if (committed) {
                 r.signalAlreadyCommitted(); // committed before a failure, committed again after the restore
             } else {
-                r.signalFailedWithKnownReason(new IllegalStateException("prepared transaction " + gid + " of "
+                IllegalStateException lost = new IllegalStateException("prepared transaction " + gid + " of "
                         + sink.table.name() + " was rolled back by someone else (no such prepared transaction, and its"
                         + " marker row is not in sink_transactions): the rows of that checkpoint are missing from"
                         + " PostgreSQL while Kafka has them. Find who ran ROLLBACK PREPARED (a cleanup script, or a job"
                         + " started with the same prefix and fraud.postgres.rollback-foreign-leftovers=true), then"
-                        + " restore this job from a savepoint taken before that checkpoint to write them again"));
+                        + " restore this job from a savepoint taken before that checkpoint to write them again");
+                LOG.error("{}", lost.getMessage());
+                // the unknown-reason path fails the job (the known-reason one would only count it and go on)
+                r.signalFailedWithUnknownReason(lost);
             }
-        } else if (PostgresSessions.isConnectionLoss(e)) {
-            PostgresSessions.closeQuietly(connection); // the transaction stays prepared; try again
+        } else if (PostgresSessions.isConnectionLoss(e) || BUSY.equals(e.getSQLState())) {
+            PostgresSessions.closeQuietly(connection);
             connection = null;
-            LOG.warn("COMMIT PREPARED {} failed ({}); retrying", gid, e.getMessage());
+            LOG.warn("COMMIT PREPARED {} still failing after {} ({}); handing it back to Flink to retry", gid,
+                    sink.retryTimeout, e.getMessage());
             r.retryLater();
         } else {
             r.signalFailedWithUnknownReason(new IOException("COMMIT PREPARED " + gid + " failed: " + e.getMessage(), e));

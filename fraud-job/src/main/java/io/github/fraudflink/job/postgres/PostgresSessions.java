@@ -30,6 +30,7 @@ public final class PostgresSessions {
         }
         p.setProperty("ApplicationName", "fraud-scoring");
         p.setProperty("connectTimeout", "10");
+        p.setProperty("tcpKeepAlive", "true");
         // the driver directly, not DriverManager: it does not see drivers in Flink's user-code class loader
         Connection c = new org.postgresql.Driver().connect(url, p);
         if (c == null) {

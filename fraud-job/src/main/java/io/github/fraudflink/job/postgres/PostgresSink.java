@@ -42,6 +42,8 @@ public final class PostgresSink<T> implements Sink<T>, SupportsWriterState<T, Lo
     final long lockTimeoutMs;
     final Duration retryTimeout;
     final boolean rollbackForeignLeftovers;
+    /** Names this submission's prepared transactions: drawn when the job is built (Flink's job id can repeat). */
+    final String runId;
 
     /**
      * @param prefix                   names this sink's prepared transactions; unique per job lineage on a database,
@@ -68,6 +70,7 @@ public final class PostgresSink<T> implements Sink<T>, SupportsWriterState<T, Lo
         this.lockTimeoutMs = lockTimeout.toMillis();
         this.retryTimeout = retryTimeout;
         this.rollbackForeignLeftovers = rollbackForeignLeftovers;
+        this.runId = java.util.HexFormat.of().toHexDigits(new java.security.SecureRandom().nextLong());
     }
 
     @Override
@@ -105,8 +108,8 @@ public final class PostgresSink<T> implements Sink<T>, SupportsWriterState<T, Lo
             if (!restoring && !rollbackForeignLeftovers) {
                 List<PreparedTransactionName> leftovers = PostgresSessions.prepared(c, prefix);
                 if (!leftovers.isEmpty()) {
-                    // a new job's id matches none of them: the refusal the writers would give, before submission
-                    LeftoverTransactions.toRollBack(leftovers, "0", 0, 1, java.util.OptionalLong.empty(), false);
+                    // this run's id matches none of them: the refusal the writers would give, before submission
+                    LeftoverTransactions.toRollBack(leftovers, runId, 0, 1, java.util.OptionalLong.empty(), false);
                 }
             }
         }

@@ -37,8 +37,11 @@ import org.slf4j.LoggerFactory;
  */
 final class PostgresWriter<T> implements StatefulSinkWriter<T, Long>, CommittingSinkWriter<T, String> {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresWriter.class);
-    /** How many of its own old markers a writer keeps. */
-    private static final long MARKERS_KEPT = 1000;
+    /**
+     * How long a writer keeps its own markers: a restore from a savepoint older than this cannot tell its committed
+     * transactions from lost ones (it reports them lost and fails); keep it above the savepoint retention.
+     */
+    static final String MARKER_RETENTION = "30 days";
 
     private final PostgresSink<T> sink;
     private final String jobId;
@@ -47,6 +50,8 @@ final class PostgresWriter<T> implements StatefulSinkWriter<T, Long>, Committing
     private final Counter reconnects;
     private Connection connection;
     private PreparedStatement insert;
+    /** The server process of {@link #connection}. */
+    private int backendPid;
     /** The rows of the open transaction, in order (written again after a reconnect). */
     private final List<T> openRows = new ArrayList<>();
     private final Set<String> openKeys = new HashSet<>();
@@ -62,7 +67,7 @@ final class PostgresWriter<T> implements StatefulSinkWriter<T, Long>, Committing
 
     PostgresWriter(PostgresSink<T> sink, WriterInitContext context) throws IOException {
         this.sink = sink;
-        this.jobId = context.getJobInfo().getJobId().toHexString();
+        this.jobId = sink.runId;
         this.subtask = context.getTaskInfo().getIndexOfThisSubtask();
         int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
         OptionalLong restored = context.getRestoredCheckpointId();
@@ -93,9 +98,43 @@ final class PostgresWriter<T> implements StatefulSinkWriter<T, Long>, Committing
     }
 
     private void open(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery("SELECT pg_backend_pid()")) {
+            r.next();
+            this.backendPid = r.getInt(1);
+        }
         c.setAutoCommit(false);
         this.insert = c.prepareStatement(sink.table.insertSql());
         this.connection = c;
+    }
+
+    /**
+     * Ends the server process of a lost session, if it is still there (a network failure can leave it idle in its
+     * transaction, holding the locks of the rows about to be written again), and waits until it is gone.
+     */
+    private static void endOldSession(Connection c, int pid) throws SQLException {
+        if (pid <= 0) {
+            return;
+        }
+        try (PreparedStatement kill = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
+            kill.setInt(1, pid);
+            kill.execute();
+        }
+        try (PreparedStatement alive = c.prepareStatement("SELECT 1 FROM pg_stat_activity WHERE pid = ?")) {
+            alive.setInt(1, pid);
+            for (int i = 0; i < 100; i++) {
+                try (java.sql.ResultSet r = alive.executeQuery()) {
+                    if (!r.next()) {
+                        return;
+                    }
+                }
+                try {
+                    Thread.sleep(50); // the server ends the process asynchronously; polled, at most 5 s
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     @Override
@@ -198,11 +237,10 @@ final class PostgresWriter<T> implements StatefulSinkWriter<T, Long>, Committing
             marker.setLong(5, openRows.size());
             marker.executeUpdate();
             if (name.label() % 100 == 0) {
-                try (PreparedStatement old = connection.prepareStatement(
-                        "DELETE FROM sink_transactions WHERE prefix = ? AND subtask = ? AND label < ?")) {
+                try (PreparedStatement old = connection.prepareStatement("DELETE FROM sink_transactions WHERE prefix = ?"
+                        + " AND subtask = ? AND prepared_at < now() - interval '" + MARKER_RETENTION + "'")) {
                     old.setString(1, name.prefix());
                     old.setInt(2, name.subtask());
-                    old.setLong(3, name.label() - MARKERS_KEPT);
                     old.executeUpdate();
                 }
             }
@@ -251,7 +289,10 @@ final class PostgresWriter<T> implements StatefulSinkWriter<T, Long>, Committing
             connection = null;
             batched = 0;
             try {
-                open(PostgresSessions.connect(sink.url, sink.user, sink.lockTimeoutMs));
+                int lost = backendPid;
+                Connection c = PostgresSessions.connect(sink.url, sink.user, sink.lockTimeoutMs);
+                endOldSession(c, lost);
+                open(c);
                 reconnects.inc();
                 if (preparing != null && PostgresSessions.isPrepared(connection, preparing.gid())) {
                     connection.rollback(); // the read above opened a transaction; the prepared one is safe

@@ -15,8 +15,9 @@ import java.util.Map;
  *
  * <p>Rules: a control event's model is loaded and verified ({@link ModelLoader}: checksums, feature schema, golden
  * sample) before it replaces anything, and must be the model and version the event names; a rejected one leaves the
- * current models as they are. One role per model name: publishing a shadow's model as champion promotes it. The
- * champion cannot be retired (publish another one first). Every outcome is reported as a {@link ModelStatus}.
+ * current models as they are. Publishing a shadow's model as champion promotes it (the shadow role is emptied); a new
+ * version of the champion's model can be its shadow, the champion's own version cannot. The champion cannot be
+ * retired (publish another one first). Every outcome is reported as a {@link ModelStatus}.
  */
 public final class ModelRegistry implements AutoCloseable {
     /** Where the wanted model per role is kept (the operator's broadcast state; a map in tests). */
@@ -92,12 +93,19 @@ public final class ModelRegistry implements AutoCloseable {
                     "the manifest is " + m.name() + " " + m.version() + ", not what the event names", "control", 0);
             return false;
         }
-        // one role per model name: promotion moves a shadow to champion
-        for (String other : new String[] {ModelControl.CHAMPION, ModelControl.SHADOW}) {
-            ModelControl held = roles.get(other);
-            if (!other.equals(c.role) && held != null && c.model.equals(held.model)) {
-                clear(other);
-            }
+        ModelControl champion = roles.get(ModelControl.CHAMPION);
+        if (ModelControl.SHADOW.equals(c.role) && champion != null && c.model.equals(champion.model)
+                && m.version().equals(champion.version)) {
+            m.close();
+            report(ModelStatus.REJECTED, c.role, c.model, m.version(), c.manifestUri, "already_champion",
+                    "this version already scores as champion: a shadow of it would compare it with itself", "control", 0);
+            return false;
+        }
+        // promotion: the shadow's model published as champion leaves the shadow role (a new version of the
+        // champion's model published as shadow leaves the champion where it is)
+        ModelControl shadowHeld = roles.get(ModelControl.SHADOW);
+        if (ModelControl.CHAMPION.equals(c.role) && shadowHeld != null && c.model.equals(shadowHeld.model)) {
+            clear(ModelControl.SHADOW);
         }
         install(c.role, m);
         roles.put(c.role, c);

@@ -124,7 +124,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         for (ModelRejectedException.Reason r : ModelRejectedException.Reason.values()) {
             rejections(r.code());
         }
-        for (String r : new String[] {"invalid_control_event", "manifest_mismatch", "champion_retire", "not_live"}) {
+        for (String r : new String[] {"invalid_control_event", "manifest_mismatch", "champion_retire", "not_live", "already_champion"}) {
             rejections(r);
         }
         scoreLatencyMicros = g.histogram("score_latency_us", JobMetrics.histogram());

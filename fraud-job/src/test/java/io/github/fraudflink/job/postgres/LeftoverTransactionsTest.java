@@ -85,6 +85,8 @@ class LeftoverTransactionsTest {
         assertThat(PreparedTransactionName.parse("p", "p:AA01:0:7")).isEmpty();
         assertThat(PreparedTransactionName.parse("p", "p:aa01:x:7")).isEmpty();
         assertThat(PreparedTransactionName.parse("p", "p:aa01:0:7:1")).isEmpty();
+        assertThat(PreparedTransactionName.parse("p", "p:aa01:+0:7")).as("only the canonical form").isEmpty();
+        assertThat(PreparedTransactionName.parse("p", "p:aa01:0:07")).isEmpty();
         assertThatThrownBy(() -> new PreparedTransactionName("a:b", JOB, 0, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new PreparedTransactionName("a'b", JOB, 0, 0)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -110,6 +110,30 @@ class ModelRegistryTest {
     }
 
     @Test
+    void aNewVersionOfTheChampionsModelCanShadowItWithoutUnseatingIt() throws Exception {
+        URI v2 = TestArtifacts.variant(tmp.resolve("v2"), "demo-xgb", "v2", "3E-1");
+        URI v3 = TestArtifacts.variant(tmp.resolve("v3"), "demo-xgb", "v3", "2E-1");
+        try (ModelRegistry r = started()) {
+            assertThat(r.apply(event("demo-xgb", "v2", ModelControl.CHAMPION, v2))).isTrue();
+            assertThat(r.apply(event("demo-xgb", "v3", ModelControl.SHADOW, v3))).isTrue();
+            assertThat(r.champion().version()).isEqualTo("v2");
+            assertThat(r.shadow().version()).isEqualTo("v3");
+            assertThat(roles.map).containsOnlyKeys(ModelControl.CHAMPION, ModelControl.SHADOW);
+            statuses.clear();
+            // the champion's own version as shadow is refused
+            assertThat(r.apply(event("demo-xgb", "v2", ModelControl.SHADOW, v2))).isFalse();
+            assertThat(statuses).singleElement().satisfies(s -> assertThat(s.reason).isEqualTo("already_champion"));
+            assertThat(r.shadow().version()).isEqualTo("v3");
+        }
+        // and after a restart both come back as they were
+        statuses.clear();
+        try (ModelRegistry again = started()) {
+            assertThat(again.champion().version()).isEqualTo("v2");
+            assertThat(again.shadow().version()).isEqualTo("v3");
+        }
+    }
+
+    @Test
     void aRestartLoadsWhatTheStoreNames() throws Exception {
         URI v2 = TestArtifacts.variant(tmp.resolve("v2"), "demo-xgb", "v2", "3E-1");
         try (ModelRegistry r = started()) {
