@@ -136,12 +136,12 @@ class KafkaCommandsIT {
         java.util.Set<String> fromFile = new java.util.HashSet<>();
         io.github.fraudflink.features.TransactionParser parser = new io.github.fraudflink.features.TransactionParser();
         for (String l : lines) {
-            fromFile.add(parser.parse(l.getBytes(java.nio.charset.StandardCharsets.UTF_8), Long.MAX_VALUE / 2).transactionId);
+            fromFile.add(parser.parse(l.getBytes(java.nio.charset.StandardCharsets.UTF_8), System.currentTimeMillis()).transactionId);
         }
         java.util.Set<String> fromKafka = new java.util.HashSet<>();
         try (var reader = new KafkaIO.CommittedReader(kafka.bootstrapServers(), "sim", false)) {
             for (var rec : reader.readUntil(lines.size(), Duration.ofSeconds(30))) {
-                fromKafka.add(parser.parse(rec.value(), Long.MAX_VALUE / 2).transactionId);
+                fromKafka.add(parser.parse(rec.value(), rec.timestamp()).transactionId);
             }
         }
         assertThat(lines).isNotEmpty();
@@ -191,7 +191,7 @@ class KafkaCommandsIT {
         List<Long> times = new ArrayList<>();
         try (var reader = new KafkaIO.CommittedReader(kafka.bootstrapServers(), "replayed", false)) {
             for (var rec : reader.readUntil(ds.rows().size(), Duration.ofSeconds(30))) {
-                times.add(parser.parse(rec.value(), Long.MAX_VALUE / 2).eventTime);
+                times.add(parser.parse(rec.value(), rec.timestamp()).eventTime);
             }
         }
         assertThat(times).hasSize(ds.rows().size());
