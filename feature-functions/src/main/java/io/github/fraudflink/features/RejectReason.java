@@ -28,6 +28,16 @@ public enum RejectReason {
     INVALID_COORDINATES,
     INVALID_OPTIONAL_FIELD,
     INVALID_ATTRIBUTES,
+    /** Labels ({@link LabelParser}): the verdict is missing or not true/false (1/0). */
+    MISSING_LABEL,
+    INVALID_LABEL,
+    MISSING_LABELLED_AT,
+    INVALID_LABELLED_AT,
+    /** A label dated before its transaction. */
+    LABELLED_BEFORE_TRANSACTION,
+    LABELLED_AT_IN_FUTURE,
+    MISSING_LABEL_SOURCE,
+    INVALID_LABEL_SOURCE,
     /** The parser itself failed on this input: a bug to report; the message is kept in the DLQ. */
     UNEXPECTED_ERROR;
 

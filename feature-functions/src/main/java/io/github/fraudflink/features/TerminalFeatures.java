@@ -7,9 +7,9 @@ import java.time.Duration;
  * The terminal features of the Fraud Detection Handbook, from delayed labels: for windows of 1, 7 and 30 days, the
  * terminal's transaction count and fraud share over {@code (t - d - w, t - d]}, where {@code d} is the label delay.
  * The count is of the transactions seen; the share is the frauds among them whose label was known by {@code t}
- * ({@code labelled_at <= t}) over that count, 0 for an empty window. A later label of a transaction replaces an
- * earlier one (an analyst reversing a chargeback); a label for a transaction the terminal no longer keeps, or has
- * not seen, changes nothing.
+ * ({@code labelled_at <= t}) over that count, 0 for an empty window. A label with a later {@code labelled_at}
+ * replaces an earlier one (an analyst reversing a chargeback), whatever order they arrive in; a label for a
+ * transaction the terminal no longer keeps, or has not seen, changes nothing.
  *
  * <p>With every label arriving exactly {@code d} after its transaction (how the trainer replays a labelled dataset)
  * these are the handbook's {@code TERMINAL_ID_NB_TX_*} and {@code TERMINAL_ID_RISK_*} columns. Plain Java, shared by
@@ -66,10 +66,18 @@ public final class TerminalFeatures implements Serializable {
         return v;
     }
 
-    /** Records a label: whether the transaction was a fraud, known from {@code labelledAt}. */
+    /**
+     * Records a label: whether the transaction was a fraud, known from {@code labelledAt}. The label with the latest
+     * {@code labelledAt} wins whatever the order labels arrive in (an analyst reversing a chargeback labels later);
+     * of two labelled at the same instant, fraud wins. So the result does not depend on arrival order.
+     */
     public void label(TerminalHistory h, String transactionId, boolean isFraud, long labelledAt) {
         int i = h.indexOf(transactionId);
-        if (i >= 0) {
+        if (i < 0) {
+            return;
+        }
+        boolean none = h.labelledAt[i] == Long.MAX_VALUE;
+        if (none || labelledAt > h.labelledAt[i] || (labelledAt == h.labelledAt[i] && isFraud)) {
             h.fraud[i] = isFraud;
             h.labelledAt[i] = labelledAt;
         }

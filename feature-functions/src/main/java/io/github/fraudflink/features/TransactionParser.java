@@ -109,20 +109,22 @@ public final class TransactionParser implements Serializable {
      *     for "too far in the future", and the {@link Transaction#ingestTime} of the result
      */
     public Transaction parse(byte[] bytes, long ingestTime) throws InvalidTransactionException {
+        JsonNode root = readObject(bytes, maxMessageBytes);
+        checkRecordTimestamp(ingestTime, minEventTimeMillis);
+        return fromTree(root, ingestTime);
+    }
+
+    /**
+     * The one JSON object of a message, under the strict rules (size, UTF-8, one value, nothing after it, an object);
+     * shared with {@link LabelParser}.
+     */
+    static JsonNode readObject(byte[] bytes, int maxMessageBytes) throws InvalidTransactionException {
         if (bytes == null || bytes.length == 0) {
             throw new InvalidTransactionException(RejectReason.EMPTY, "empty message");
         }
         if (bytes.length > maxMessageBytes) {
             throw new InvalidTransactionException(RejectReason.OVERSIZED,
                     "message of " + bytes.length + " bytes exceeds the limit of " + maxMessageBytes + " bytes");
-        }
-        if (ingestTime < minEventTimeMillis || ingestTime > MAX_RECORD_TIMESTAMP) {
-            // the reference of "too far in the future", and a column of every sink: a timestamp in nanoseconds would
-            // not even fit PostgreSQL's range
-            throw new InvalidTransactionException(RejectReason.INVALID_RECORD_TIMESTAMP, "the Kafka record timestamp "
-                    + ingestTime + " is not between " + Instant.ofEpochMilli(minEventTimeMillis) + " and year 9999"
-                    + " (a producer clock, or nano- or microseconds sent as milliseconds): give the topic"
-                    + " message.timestamp.type=LogAppendTime, or fix the producer");
         }
         JsonNode root;
         try (JsonParser p = MAPPER.createParser(utf8(bytes))) {
@@ -144,7 +146,19 @@ public final class TransactionParser implements Serializable {
             throw new InvalidTransactionException(RejectReason.NOT_AN_OBJECT,
                     "expected a JSON object, got " + root.getNodeType().name().toLowerCase());
         }
-        return fromTree(root, ingestTime);
+        return root;
+    }
+
+    /** The Kafka record timestamp must be a plausible time: the reference of "in the future", and a sink column. */
+    static void checkRecordTimestamp(long ingestTime, long minEventTimeMillis) throws InvalidTransactionException {
+        if (ingestTime < minEventTimeMillis || ingestTime > MAX_RECORD_TIMESTAMP) {
+            // the reference of "too far in the future", and a column of every sink: a timestamp in nanoseconds would
+            // not even fit PostgreSQL's range
+            throw new InvalidTransactionException(RejectReason.INVALID_RECORD_TIMESTAMP, "the Kafka record timestamp "
+                    + ingestTime + " is not between " + Instant.ofEpochMilli(minEventTimeMillis) + " and year 9999"
+                    + " (a producer clock, or nano- or microseconds sent as milliseconds): give the topic"
+                    + " message.timestamp.type=LogAppendTime, or fix the producer");
+        }
     }
 
     /** One JSON value per message: anything but white space after it, valid JSON or not, is rejected. */
@@ -210,7 +224,7 @@ public final class TransactionParser implements Serializable {
     }
 
     /** A string (leading and trailing white space removed) or an integral number, 1 to 128 valid code points. */
-    private static String requiredId(JsonNode o, String field, RejectReason missing, RejectReason invalid)
+    static String requiredId(JsonNode o, String field, RejectReason missing, RejectReason invalid)
             throws InvalidTransactionException {
         JsonNode n = o.get(field);
         if (n == null || n.isNull()) {
@@ -234,33 +248,7 @@ public final class TransactionParser implements Serializable {
     }
 
     private long eventTime(JsonNode n, long ingestTime) throws InvalidTransactionException {
-        if (n == null || n.isNull()) {
-            throw new InvalidTransactionException(RejectReason.MISSING_EVENT_TIME, "required field 'event_time' is missing");
-        }
-        long millis;
-        if (n.isIntegralNumber()) {
-            if (!n.canConvertToLong()) {
-                throw new InvalidTransactionException(RejectReason.INVALID_EVENT_TIME,
-                        "'event_time' " + abbreviate(n.asText()) + " is out of range for epoch milliseconds");
-            }
-            millis = n.longValue();
-        } else if (n.isTextual()) {
-            String text = n.textValue();
-            try {
-                millis = OffsetDateTime.parse(text).toInstant().toEpochMilli();
-            } catch (DateTimeParseException e) {
-                throw new InvalidTransactionException(RejectReason.INVALID_EVENT_TIME, "'event_time' \""
-                        + abbreviate(text) + "\" is not ISO-8601 with an offset (e.g. 2024-05-01T12:00:00Z)"
-                        + " nor epoch milliseconds");
-            } catch (DateTimeException | ArithmeticException e) {
-                throw new InvalidTransactionException(RejectReason.INVALID_EVENT_TIME,
-                        "'event_time' is out of range: " + abbreviate(String.valueOf(e.getMessage())));
-            }
-        } else {
-            throw new InvalidTransactionException(RejectReason.INVALID_EVENT_TIME,
-                    "'event_time' must be an ISO-8601 string or integral epoch milliseconds, got "
-                            + (n.isNumber() ? "a fraction " + abbreviate(n.asText()) : n.getNodeType().name().toLowerCase()));
-        }
+        long millis = time(n, "event_time", RejectReason.MISSING_EVENT_TIME, RejectReason.INVALID_EVENT_TIME);
         if (millis < minEventTimeMillis) {
             throw new InvalidTransactionException(RejectReason.EVENT_TIME_TOO_OLD, "'event_time' " + millis
                     + " ms is before " + Instant.ofEpochMilli(minEventTimeMillis)
@@ -272,6 +260,35 @@ public final class TransactionParser implements Serializable {
                     + Duration.ofMillis(maxFutureSkewMillis) + "): check the producer's clock");
         }
         return millis;
+    }
+
+    /** A time field: ISO-8601 with an offset, or integral epoch milliseconds; shared with {@link LabelParser}. */
+    static long time(JsonNode n, String field, RejectReason missing, RejectReason invalid) throws InvalidTransactionException {
+        if (n == null || n.isNull()) {
+            throw new InvalidTransactionException(missing, "required field '" + field + "' is missing");
+        }
+        if (n.isIntegralNumber()) {
+            if (!n.canConvertToLong()) {
+                throw new InvalidTransactionException(invalid,
+                        "'" + field + "' " + abbreviate(n.asText()) + " is out of range for epoch milliseconds");
+            }
+            return n.longValue();
+        }
+        if (n.isTextual()) {
+            String text = n.textValue();
+            try {
+                return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+            } catch (DateTimeParseException e) {
+                throw new InvalidTransactionException(invalid, "'" + field + "' \""
+                        + abbreviate(text) + "\" is not ISO-8601 with an offset (e.g. 2024-05-01T12:00:00Z)"
+                        + " nor epoch milliseconds");
+            } catch (DateTimeException | ArithmeticException e) {
+                throw new InvalidTransactionException(invalid,
+                        "'" + field + "' is out of range: " + abbreviate(String.valueOf(e.getMessage())));
+            }
+        }
+        throw new InvalidTransactionException(invalid, "'" + field + "' must be an ISO-8601 string or integral epoch"
+                + " milliseconds, got " + (n.isNumber() ? "a fraction " + abbreviate(n.asText()) : n.getNodeType().name().toLowerCase()));
     }
 
     private double amount(JsonNode n) throws InvalidTransactionException {
@@ -328,7 +345,7 @@ public final class TransactionParser implements Serializable {
                 "'currency' \"" + abbreviate(c) + "\" is not an ISO 4217 code (e.g. EUR, USD)");
     }
 
-    private static String optionalText(JsonNode o, String field) throws InvalidTransactionException {
+    static String optionalText(JsonNode o, String field) throws InvalidTransactionException {
         JsonNode n = o.get(field);
         if (n == null || n.isNull()) {
             return null;

@@ -57,7 +57,9 @@ class TerminalFeaturesTest {
         for (Arrival a : arrivals) {
             if (a.label() != null) {
                 if (alive.stream().anyMatch(x -> x.id().equals(a.id()))) {
-                    latestLabel.put(a.id(), a);
+                    // the latest labelled_at wins; at the same instant, fraud
+                    latestLabel.merge(a.id(), a, (old, now) -> now.labelledAt() > old.labelledAt()
+                            || (now.labelledAt() == old.labelledAt() && now.label()) ? now : old);
                 }
                 continue;
             }
@@ -128,11 +130,43 @@ class TerminalFeaturesTest {
         assertThat(f.apply(h, "b", t0 + 8 * DAY)).containsExactly(0, 0, 1, 0, 1, 0);
         // ten days later the label is known ("b" is not yet 7 days old, so it does not count)
         assertThat(f.apply(h, "c", t0 + 10 * DAY)).containsExactly(0, 0, 1, 1, 1, 1);
-        // an analyst reverses it
+        // an analyst reverses it; a stale label arriving after that changes nothing
         f.label(h, "a", false, t0 + 10 * DAY);
+        f.label(h, "a", true, t0 + 9 * DAY);
         assertThat(f.apply(h, "d", t0 + 10 * DAY)).containsExactly(0, 0, 1, 0, 1, 0);
         // exactly 7 days + 1 day after "b": "b" is at the closed upper end of every window
         assertThat(f.apply(h, "e", t0 + 15 * DAY)[0]).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {21, 22, 23, 24, 25})
+    void theOrderInWhichLabelsArriveDoesNotMatter(long seed) {
+        // the same transactions, each followed by its labels in two different orders: the same features
+        SplittableRandom r = new SplittableRandom(seed);
+        TerminalFeatures f = new TerminalFeatures(DELAY, 1000);
+        TerminalHistory a = new TerminalHistory();
+        TerminalHistory b = new TerminalHistory();
+        long t = 1_530_000_000_000L;
+        for (int i = 0; i < 300; i++) {
+            t += (long) (r.nextDouble() * DAY / 2);
+            String id = "t" + i;
+            double[] fa = f.apply(a, id, t);
+            double[] fb = f.apply(b, id, t);
+            assertThat(fa).containsExactly(fb);
+            List<Object[]> labels = new ArrayList<>();
+            for (int k = r.nextInt(4); k > 0; k--) {
+                labels.add(new Object[] {r.nextDouble() < 0.4, t + (long) (r.nextDouble() * 3) * DAY});
+            }
+            for (Object[] l : labels) {
+                f.label(a, id, (Boolean) l[0], (Long) l[1]);
+            }
+            java.util.Collections.reverse(labels);
+            for (Object[] l : labels) {
+                f.label(b, id, (Boolean) l[0], (Long) l[1]);
+            }
+        }
+        assertThat(a.fraud).containsExactly(b.fraud);
+        assertThat(a.labelledAt).containsExactly(b.labelledAt);
     }
 
     @Test

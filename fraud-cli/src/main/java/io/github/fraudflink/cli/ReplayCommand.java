@@ -1,7 +1,5 @@
 package io.github.fraudflink.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.fraudflink.features.TransactionJson;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.trainer.data.Dataset;
@@ -11,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +49,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "Stop after this many transactions; 0 = all (default).")
     long limit;
 
-    @Option(names = "--labels-topic", description = "Also send {transaction_id, is_fraud, labelled_at} here (e.g. fraud-labels).")
+    @Option(names = "--labels-topic", description = "Also send the labels here (e.g. fraud-labels), in the labels contract: {transaction_id,"
+            + " account_id, terminal_id, event_time, is_fraud, labelled_at, source: replay}.")
     String labelsTopic;
 
     @Option(names = "--label-delay", defaultValue = "7d", description = "Event time between a transaction and its label (default: ${DEFAULT-VALUE}).")
@@ -72,7 +70,6 @@ public final class ReplayCommand implements Callable<Integer> {
             spec.commandLine().getErr().printf("%,d bad rows not replayed, the first: %s%n", ds.badRows().size(), ds.badRows().get(0));
         }
         long n = limit > 0 ? Math.min(limit, ds.rows().size()) : ds.rows().size();
-        ObjectMapper om = new ObjectMapper();
         ArrayDeque<LabelledTransaction> awaitingLabel = new ArrayDeque<>();
         long labels = 0;
         long t0 = System.nanoTime();
@@ -82,7 +79,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 p.send(new ProducerRecord<>(topic, lt.tx().accountId.getBytes(StandardCharsets.UTF_8), TransactionJson.write(lt.tx())));
                 if (labelsTopic != null) {
                     awaitingLabel.add(lt);
-                    labels += sendDueLabels(p, om, awaitingLabel, lt.tx().eventTime);
+                    labels += sendDueLabels(p, awaitingLabel, lt.tx().eventTime);
                 }
                 pb.step();
                 if (rate > 0) {
@@ -101,15 +98,20 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     /** Sends the labels whose delay has passed by event time {@code now}; returns how many. */
-    private long sendDueLabels(KafkaProducer<byte[], byte[]> p, ObjectMapper om, ArrayDeque<LabelledTransaction> queue, long now) {
+    private long sendDueLabels(KafkaProducer<byte[], byte[]> p, ArrayDeque<LabelledTransaction> queue, long now) {
         long sent = 0;
         while (!queue.isEmpty() && queue.peekFirst().tx().eventTime + labelDelay.toMillis() <= now) {
             LabelledTransaction lt = queue.pollFirst();
-            ObjectNode o = om.createObjectNode();
-            o.put("transaction_id", lt.tx().transactionId);
-            o.put("is_fraud", lt.fraud());
-            o.put("labelled_at", Instant.ofEpochMilli(lt.tx().eventTime + labelDelay.toMillis()).toString());
-            p.send(new ProducerRecord<>(labelsTopic, lt.tx().transactionId.getBytes(StandardCharsets.UTF_8), o.toString().getBytes(StandardCharsets.UTF_8)));
+            io.github.fraudflink.features.Label l = new io.github.fraudflink.features.Label();
+            l.transactionId = lt.tx().transactionId;
+            l.accountId = lt.tx().accountId;
+            l.terminalId = lt.tx().terminalId != null ? lt.tx().terminalId : lt.tx().merchantId;
+            l.eventTime = lt.tx().eventTime;
+            l.isFraud = lt.fraud();
+            l.labelledAt = lt.tx().eventTime + labelDelay.toMillis();
+            l.source = "replay";
+            p.send(new ProducerRecord<>(labelsTopic, l.transactionId.getBytes(StandardCharsets.UTF_8),
+                    io.github.fraudflink.features.LabelJson.write(l)));
             sent++;
         }
         return sent;

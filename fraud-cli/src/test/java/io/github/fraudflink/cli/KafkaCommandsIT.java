@@ -201,6 +201,14 @@ class KafkaCommandsIT {
             var labels = reader.readToEnd(Duration.ofSeconds(2));
             assertThat(labels).hasSize((int) expectedLabels);
             assertThat(new String(labels.get(0).value(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"is_fraud\":", "\"labelled_at\":");
+            // every label is valid under the labels contract, one day after its transaction
+            io.github.fraudflink.features.LabelParser labelParser = new io.github.fraudflink.features.LabelParser();
+            for (var rec : labels) {
+                io.github.fraudflink.features.Label l = labelParser.parse(rec.value(), rec.timestamp());
+                assertThat(l.labelledAt - l.eventTime).isEqualTo(86_400_000L);
+                assertThat(l.source).isEqualTo("replay");
+                assertThat(new String(rec.key(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(l.transactionId);
+            }
         }
         assertThat(expectedLabels).isPositive().isLessThan(ds.rows().size());
     }

@@ -1,0 +1,35 @@
+package io.github.fraudflink.features;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+
+/** Writes a {@link Label} as the {@code fraud-labels} JSON that {@link LabelParser} reads (times as ISO-8601 UTC). */
+public final class LabelJson {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private LabelJson() {}
+
+    public static byte[] write(Label l) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(192);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("transaction_id", l.transactionId);
+            g.writeStringField("account_id", l.accountId);
+            if (l.terminalId != null) {
+                g.writeStringField("terminal_id", l.terminalId);
+            }
+            g.writeStringField("event_time", Instant.ofEpochMilli(l.eventTime).toString());
+            g.writeBooleanField("is_fraud", l.isFraud);
+            g.writeStringField("labelled_at", Instant.ofEpochMilli(l.labelledAt).toString());
+            g.writeStringField("source", l.source);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}
