@@ -33,6 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * with hand-made bad rows: see {@link #SLICE_BAD_LINES}. The same checks run on {@code kaggle-creditcard-sample-slice.csv.gz}
  * (every 8th row of the sample) on any clone, and on the full 1,722-row sample when {@link SharedData} finds it
  * (skipped, saying so, otherwise).
+ *
+ * <p>Without the full reference data its full-data checks are skipped, each with a message: a JUnit
+ * {@code Assumptions} check in {@link io.github.fraudflink.trainer.SharedData#require}.
  */
 class DatasetReaderKaggleTest {
 

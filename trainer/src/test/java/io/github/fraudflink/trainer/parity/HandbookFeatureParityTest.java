@@ -78,6 +78,9 @@ import org.junit.jupiter.api.TestInstance;
  * {@code ../shared/data} (or {@code -Dfraud.shared.data=DIR}, see {@link SharedData}) and is skipped, saying so, when
  * they are not there: about 20 s on an idle machine (most of it the features of the 1.3 M raw rows) and about 600 MB
  * of live heap.
+ *
+ * <p>Without the full reference data its full-data checks are skipped, each with a message: a JUnit
+ * {@code Assumptions} check in {@link io.github.fraudflink.trainer.SharedData#require}.
  */
 class HandbookFeatureParityTest {
 

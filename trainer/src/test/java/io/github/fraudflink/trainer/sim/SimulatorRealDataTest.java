@@ -28,6 +28,9 @@ import org.junit.jupiter.api.Test;
  * are single draws of the same generator with different random numbers; the tolerances are about 4 standard
  * deviations of the difference of two draws (profiles: about 0.8% on the daily count; daily fraud draws: about
  * 1.7% on the fraud count and 1 point on each scenario's share).
+ *
+ * <p>Without the full reference data its full-data checks are skipped, each with a message: a JUnit
+ * {@code Assumptions} check in {@link io.github.fraudflink.trainer.SharedData#require}.
  */
 class SimulatorRealDataTest {
 
