@@ -41,31 +41,15 @@ public class AccountHistory {
 
     /** Inserts an entry after every entry with an event time at or before {@code time}. */
     void insert(long time, double amount, String id) {
-        int n = times.length;
-        int pos = n;
-        while (pos > 0 && times[pos - 1] > time) {
-            pos--;
-        }
-        long[] t = new long[n + 1];
-        double[] a = new double[n + 1];
-        long[] s = new long[n + 1];
-        String[] d = new String[n + 1];
-        System.arraycopy(times, 0, t, 0, pos);
-        System.arraycopy(amounts, 0, a, 0, pos);
-        System.arraycopy(seqs, 0, s, 0, pos);
-        System.arraycopy(ids, 0, d, 0, pos);
-        t[pos] = time;
-        a[pos] = amount;
-        s[pos] = nextSeq++;
-        d[pos] = id;
-        System.arraycopy(times, pos, t, pos + 1, n - pos);
-        System.arraycopy(amounts, pos, a, pos + 1, n - pos);
-        System.arraycopy(seqs, pos, s, pos + 1, n - pos);
-        System.arraycopy(ids, pos, d, pos + 1, n - pos);
-        times = t;
-        amounts = a;
-        seqs = s;
-        ids = d;
+        int pos = SortedColumns.insertionPoint(times, time);
+        times = SortedColumns.withSlot(times, pos);
+        amounts = SortedColumns.withSlot(amounts, pos);
+        seqs = SortedColumns.withSlot(seqs, pos);
+        ids = SortedColumns.withSlot(ids, pos);
+        times[pos] = time;
+        amounts[pos] = amount;
+        seqs[pos] = nextSeq++;
+        ids[pos] = id;
         if (time > maxEventTime) {
             maxEventTime = time;
         }
@@ -73,29 +57,23 @@ public class AccountHistory {
 
     /** Drops the oldest entries until at most {@code max} are left; returns how many it dropped. */
     int dropOldestBeyond(int max) {
-        int k = times.length - max;
-        if (k <= 0) {
-            return 0;
-        }
-        times = java.util.Arrays.copyOfRange(times, k, times.length);
-        amounts = java.util.Arrays.copyOfRange(amounts, k, amounts.length);
-        seqs = java.util.Arrays.copyOfRange(seqs, k, seqs.length);
-        ids = java.util.Arrays.copyOfRange(ids, k, ids.length);
+        int k = Math.max(0, times.length - max);
+        dropFirst(k);
         return k;
     }
 
     /** Drops every entry with an event time at or before {@code horizon}. */
     void dropUpTo(long horizon) {
-        int k = 0;
-        while (k < times.length && times[k] <= horizon) {
-            k++;
-        }
+        dropFirst(SortedColumns.countUpTo(times, horizon));
+    }
+
+    private void dropFirst(int k) {
         if (k == 0) {
             return;
         }
-        times = java.util.Arrays.copyOfRange(times, k, times.length);
-        amounts = java.util.Arrays.copyOfRange(amounts, k, amounts.length);
-        seqs = java.util.Arrays.copyOfRange(seqs, k, seqs.length);
-        ids = java.util.Arrays.copyOfRange(ids, k, ids.length);
+        times = SortedColumns.withoutFirst(times, k);
+        amounts = SortedColumns.withoutFirst(amounts, k);
+        seqs = SortedColumns.withoutFirst(seqs, k);
+        ids = SortedColumns.withoutFirst(ids, k);
     }
 }

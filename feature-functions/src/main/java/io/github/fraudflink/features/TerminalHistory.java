@@ -34,47 +34,27 @@ public class TerminalHistory {
 
     /** Inserts an unlabelled transaction after every entry at or before {@code time}. */
     void insert(long time, String id) {
-        int n = times.length;
-        int pos = n;
-        while (pos > 0 && times[pos - 1] > time) {
-            pos--;
-        }
-        long[] t = new long[n + 1];
-        String[] d = new String[n + 1];
-        long[] l = new long[n + 1];
-        boolean[] f = new boolean[n + 1];
-        System.arraycopy(times, 0, t, 0, pos);
-        System.arraycopy(ids, 0, d, 0, pos);
-        System.arraycopy(labelledAt, 0, l, 0, pos);
-        System.arraycopy(fraud, 0, f, 0, pos);
-        t[pos] = time;
-        d[pos] = id;
-        l[pos] = Long.MAX_VALUE;
-        System.arraycopy(times, pos, t, pos + 1, n - pos);
-        System.arraycopy(ids, pos, d, pos + 1, n - pos);
-        System.arraycopy(labelledAt, pos, l, pos + 1, n - pos);
-        System.arraycopy(fraud, pos, f, pos + 1, n - pos);
-        times = t;
-        ids = d;
-        labelledAt = l;
-        fraud = f;
+        int pos = SortedColumns.insertionPoint(times, time);
+        times = SortedColumns.withSlot(times, pos);
+        ids = SortedColumns.withSlot(ids, pos);
+        labelledAt = SortedColumns.withSlot(labelledAt, pos);
+        fraud = SortedColumns.withSlot(fraud, pos);
+        times[pos] = time;
+        ids[pos] = id;
+        labelledAt[pos] = Long.MAX_VALUE;
         maxEventTime = Math.max(maxEventTime, time);
     }
 
     /** Drops the entries at or before {@code horizon}, and the oldest beyond {@code max}; returns how many it dropped. */
     int drop(long horizon, int max) {
-        int k = 0;
-        while (k < times.length && times[k] <= horizon) {
-            k++;
-        }
-        k = Math.max(k, times.length - max);
+        int k = Math.max(SortedColumns.countUpTo(times, horizon), times.length - max);
         if (k <= 0) {
             return 0;
         }
-        times = java.util.Arrays.copyOfRange(times, k, times.length);
-        ids = java.util.Arrays.copyOfRange(ids, k, ids.length);
-        labelledAt = java.util.Arrays.copyOfRange(labelledAt, k, labelledAt.length);
-        fraud = java.util.Arrays.copyOfRange(fraud, k, fraud.length);
+        times = SortedColumns.withoutFirst(times, k);
+        ids = SortedColumns.withoutFirst(ids, k);
+        labelledAt = SortedColumns.withoutFirst(labelledAt, k);
+        fraud = SortedColumns.withoutFirst(fraud, k);
         return k;
     }
 }
