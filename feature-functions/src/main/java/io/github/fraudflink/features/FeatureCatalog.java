@@ -32,6 +32,8 @@ public final class FeatureCatalog {
     /** The account features, then the terminal features. */
     public static final FeatureSet ACCOUNT_TERMINAL = new FeatureSet("account-terminal-v2", concat(FeatureSchema.NAMES, TERMINAL_NAMES), true);
     public static final List<FeatureSet> ALL = List.of(ACCOUNT, ACCOUNT_TERMINAL);
+    /** What the scoring job computes for every transaction: a model may use any of these, in any order. */
+    public static final FeatureSet SERVED = ACCOUNT_TERMINAL;
 
     private FeatureCatalog() {}
 
@@ -44,6 +46,33 @@ public final class FeatureCatalog {
         }
         throw new IllegalArgumentException("unknown feature set '" + id + "'; known: "
                 + ALL.stream().map(FeatureSet::id).toList());
+    }
+
+    /**
+     * Where each feature a model names sits in a computed vector: the model's input row is
+     * {@code computed[index[0]], computed[index[1]], ...}. A feature's name fixes its definition (a changed definition
+     * gets a new name), so names are all a model needs to be fed correctly.
+     *
+     * @param computed the names of the computed vector, in its order
+     * @param setId the feature set the model's manifest declares (for the message)
+     * @param modelNames the features the model uses, in its input order
+     * @throws IllegalArgumentException naming the features that are not computed (or repeated) and the fix
+     */
+    public static int[] indexOf(List<String> computed, String setId, List<String> modelNames) {
+        if (modelNames == null || modelNames.isEmpty()) {
+            throw new IllegalArgumentException("the model's manifest names no features (feature_names)");
+        }
+        List<String> missing = modelNames.stream().filter(n -> !computed.contains(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("model needs features this job does not compute: " + missing
+                    + " (feature set '" + setId + "'); this job computes " + computed + ": score it with a job that"
+                    + " computes them, or train the model on a set this job computes, e.g. ./fraud train --features "
+                    + ACCOUNT.id() + " or " + ACCOUNT_TERMINAL.id());
+        }
+        if (modelNames.stream().distinct().count() != modelNames.size()) {
+            throw new IllegalArgumentException("the model's feature_names repeat a name: " + modelNames);
+        }
+        return modelNames.stream().mapToInt(computed::indexOf).toArray();
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -3,11 +3,10 @@ package io.github.fraudflink.features;
 import java.util.List;
 
 /**
- * The one source of truth for the model input: a versioned, ordered list of feature names.
+ * The account features ({@link AccountFeatures}): a versioned, ordered list of names.
  *
- * <p>The trainer writes {@link #ID} and {@link #NAMES} into every model manifest; the job refuses a
- * model whose manifest names another schema or another order; the scored output and the PostgreSQL
- * row name the features in this order.
+ * <p>The account features, the first part of every feature set of {@link FeatureCatalog}: a model's manifest names
+ * the features it uses, and the job feeds it those, by name.
  */
 public final class FeatureSchema {
 
@@ -51,34 +50,5 @@ public final class FeatureSchema {
             throw new IllegalArgumentException("unknown feature '" + name + "' in schema " + ID);
         }
         return i;
-    }
-
-    /**
-     * Checks that a model's declared schema id and feature order are this schema's.
-     *
-     * @throws IllegalArgumentException naming the first difference and what to do about it
-     */
-    public static void requireCompatible(String schemaId, List<String> featureNames) {
-        if (!ID.equals(schemaId) && featureNames != null && featureNames.stream().anyMatch(n -> !NAMES.contains(n))) {
-            throw new IllegalArgumentException("model needs features this job does not compute: "
-                    + featureNames.stream().filter(n -> !NAMES.contains(n)).toList() + " (feature set '" + schemaId
-                    + "'); this job computes '" + ID + "' " + NAMES + ": score it with a job that computes them, or"
-                    + " train the model on '" + ID + "' (./fraud train --features " + ID + ")");
-        }
-        if (!ID.equals(schemaId)) {
-            throw new IllegalArgumentException("model was trained on feature schema '" + schemaId
-                    + "' but this job computes '" + ID + "': retrain the model with this version of the trainer");
-        }
-        if (featureNames == null || !NAMES.equals(featureNames)) {
-            int n = featureNames == null ? 0 : featureNames.size();
-            for (int i = 0; i < Math.max(n, NAMES.size()); i++) {
-                String want = i < NAMES.size() ? NAMES.get(i) : "(none)";
-                String got = i < n ? featureNames.get(i) : "(none)";
-                if (!want.equals(got)) {
-                    throw new IllegalArgumentException("model feature #" + i + " is '" + got + "' but schema "
-                            + ID + " has '" + want + "' there (expected order: " + NAMES + ")");
-                }
-            }
-        }
     }
 }

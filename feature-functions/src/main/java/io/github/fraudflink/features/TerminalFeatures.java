@@ -6,41 +6,49 @@ import java.time.Duration;
 /**
  * The terminal features of the Fraud Detection Handbook, from delayed labels: for windows of 1, 7 and 30 days, the
  * terminal's transaction count and fraud share over {@code (t - d - w, t - d]}, where {@code d} is the label delay.
- * The count is of the transactions seen; the share is the frauds among them whose label was known by {@code t}
- * ({@code labelled_at <= t}) over that count, 0 for an empty window. A label with a later {@code labelled_at}
- * replaces an earlier one (an analyst reversing a chargeback), whatever order they arrive in; a label for a
- * transaction the terminal no longer keeps, or has not seen, changes nothing.
+ * The count is of the terminal's transactions in the window; the share is those whose verdict, as known at
+ * {@code t - L} ({@code labelled_at <= t - L}, {@code L} the label lag), is fraud, over the count; 0 for an empty
+ * window. Of a transaction's labels known by then, the one with the latest {@code labelled_at} holds (an analyst
+ * reversing a chargeback); at the same instant, fraud holds.
  *
- * <p>With every label arriving exactly {@code d} after its transaction (how the trainer replays a labelled dataset)
- * these are the handbook's {@code TERMINAL_ID_NB_TX_*} and {@code TERMINAL_ID_RISK_*} columns. Plain Java, shared by
- * the trainer and (next) the job; one instance serves every terminal.
+ * <p>The value at {@code t} is a function of the <em>sets</em> of transactions and labels in the history, never of
+ * the order they arrived in: a streaming job that has received every transaction up to {@code t - d} and every label
+ * up to {@code t - L} computes exactly what the trainer computes over the whole dataset. With {@code L = 0} and every
+ * label arriving {@code d} after its transaction these are the handbook's {@code TERMINAL_ID_NB_TX_*} and
+ * {@code TERMINAL_ID_RISK_*} columns. Plain Java, shared by the trainer and the job; one instance serves every
+ * terminal.
  */
 public final class TerminalFeatures implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public static final long DAY = AccountFeatures.DAY;
     /** The windows, in days, in output order: count then share for each. */
     public static final int[] WINDOW_DAYS = {1, 7, 30};
     /** The handbook's label delay. */
     public static final Duration DEFAULT_DELAY = Duration.ofDays(7);
-    /** A terminal keeps at most this many transactions (a busy merchant's 37 days); past it the oldest go. */
+    /** How far behind a transaction the labels it uses may be: what lets a live transaction not wait for labels. */
+    public static final Duration DEFAULT_LABEL_LAG = Duration.ofMinutes(1);
+    /** A terminal keeps at most this many transactions and as many labels; past it the oldest go. */
     public static final int DEFAULT_MAX_HISTORY = 20_000;
+    private static final long LONGEST_WINDOW = WINDOW_DAYS[WINDOW_DAYS.length - 1] * DAY;
 
     private final long delayMillis;
+    private final long lagMillis;
     private final int maxHistory;
 
     public TerminalFeatures() {
-        this(DEFAULT_DELAY, DEFAULT_MAX_HISTORY);
+        this(DEFAULT_DELAY, DEFAULT_LABEL_LAG, DEFAULT_MAX_HISTORY);
     }
 
-    public TerminalFeatures(Duration delay, int maxHistory) {
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("label delay must not be negative: " + delay);
+    public TerminalFeatures(Duration delay, Duration labelLag, int maxHistory) {
+        if (delay.isNegative() || labelLag.isNegative()) {
+            throw new IllegalArgumentException("label delay and lag must not be negative: " + delay + ", " + labelLag);
         }
         if (maxHistory < 1) {
             throw new IllegalArgumentException("max history must be at least 1: " + maxHistory);
         }
         this.delayMillis = delay.toMillis();
+        this.lagMillis = labelLag.toMillis();
         this.maxHistory = maxHistory;
     }
 
@@ -48,59 +56,97 @@ public final class TerminalFeatures implements Serializable {
         return Duration.ofMillis(delayMillis);
     }
 
-    /** The number of values {@link #apply} returns. */
+    public Duration labelLag() {
+        return Duration.ofMillis(lagMillis);
+    }
+
+    /** The number of values {@link #compute} returns. */
     public static int size() {
         return 2 * WINDOW_DAYS.length;
     }
 
     /**
-     * The features of a transaction at {@code t} (count_1d, share_1d, count_7d, share_7d, count_30d, share_30d), then
-     * the transaction recorded in the history (a repeat of a kept id is not recorded twice).
+     * The oldest event time a transaction at {@code t} or later can still need: what a history must keep. Entries at
+     * or before it may go ({@link #expire}).
      */
-    public double[] apply(TerminalHistory h, String transactionId, long t) {
-        double[] v = compute(h, t);
-        if (h.indexOf(transactionId) < 0) {
-            h.insert(t, transactionId);
-            h.drop(h.maxEventTime - delayMillis - 30 * DAY, maxHistory);
+    public long horizon(long t) {
+        return t == Long.MIN_VALUE ? Long.MIN_VALUE : t - delayMillis - LONGEST_WINDOW;
+    }
+
+    /** Records a transaction of the terminal; a repeat of one already there changes nothing. */
+    public void addTransaction(TerminalHistory h, String accountId, String transactionId, long eventTime) {
+        h.addTransaction(eventTime, TerminalHistory.identity(accountId, transactionId));
+    }
+
+    /** Records a label of one of the terminal's transactions ({@code eventTime} is the transaction's). */
+    public void addLabel(TerminalHistory h, String accountId, String transactionId, long eventTime, boolean isFraud,
+            long labelledAt) {
+        h.addLabel(eventTime, TerminalHistory.identity(accountId, transactionId), labelledAt, isFraud);
+    }
+
+    /**
+     * Drops what no transaction at {@code earliest} or later needs, and enforces the bound; returns how many entries
+     * the bound dropped (0 while the terminal stays under it).
+     */
+    public int expire(TerminalHistory h, long earliest) {
+        return h.drop(horizon(earliest), maxHistory);
+    }
+
+    /**
+     * The features of a transaction at {@code t}: count_1d, share_1d, count_7d, share_7d, count_30d, share_30d. Reads
+     * the history only.
+     */
+    public double[] compute(TerminalHistory h, long t) {
+        long upper = t - delayMillis;
+        long known = t - lagMillis;
+        int[] count = new int[WINDOW_DAYS.length];
+        int[] frauds = new int[WINDOW_DAYS.length];
+        int j = SortedColumns.countUpTo(h.labelTimes, upper - LONGEST_WINDOW);
+        for (int i = SortedColumns.countUpTo(h.times, upper - LONGEST_WINDOW); i < h.times.length && h.times[i] <= upper; i++) {
+            long time = h.times[i];
+            while (j < h.labelTimes.length && h.labelTimes[j] < time) {
+                j++;
+            }
+            boolean fraud = knownFraud(h, j, time, h.keys[i], known);
+            for (int w = 0; w < WINDOW_DAYS.length; w++) {
+                if (time > upper - WINDOW_DAYS[w] * DAY) {
+                    count[w]++;
+                    if (fraud) {
+                        frauds[w]++;
+                    }
+                }
+            }
+        }
+        double[] v = new double[size()];
+        for (int w = 0; w < WINDOW_DAYS.length; w++) {
+            v[2 * w] = count[w];
+            v[2 * w + 1] = count[w] == 0 ? 0 : (double) frauds[w] / count[w];
         }
         return v;
     }
 
     /**
-     * Records a label: whether the transaction was a fraud, known from {@code labelledAt}. The label with the latest
-     * {@code labelledAt} wins whatever the order labels arrive in (an analyst reversing a chargeback labels later);
-     * of two labelled at the same instant, fraud wins. So the result does not depend on arrival order.
+     * For a transaction processed in event-time order (the trainer): its features, then the transaction recorded and
+     * what it no longer needs expired.
      */
-    public void label(TerminalHistory h, String transactionId, boolean isFraud, long labelledAt) {
-        int i = h.indexOf(transactionId);
-        if (i < 0) {
-            return;
-        }
-        boolean none = h.labelledAt[i] == Long.MAX_VALUE;
-        if (none || labelledAt > h.labelledAt[i] || (labelledAt == h.labelledAt[i] && isFraud)) {
-            h.fraud[i] = isFraud;
-            h.labelledAt[i] = labelledAt;
-        }
+    public double[] apply(TerminalHistory h, String accountId, String transactionId, long t) {
+        double[] v = compute(h, t);
+        addTransaction(h, accountId, transactionId, t);
+        expire(h, t);
+        return v;
     }
 
-    private double[] compute(TerminalHistory h, long t) {
-        double[] v = new double[size()];
-        long upper = t - delayMillis;
-        for (int w = 0; w < WINDOW_DAYS.length; w++) {
-            long lower = upper - WINDOW_DAYS[w] * DAY;
-            int count = 0;
-            int frauds = 0;
-            for (int i = 0; i < h.times.length && h.times[i] <= upper; i++) {
-                if (h.times[i] > lower) {
-                    count++;
-                    if (h.fraud[i] && h.labelledAt[i] <= t) {
-                        frauds++;
-                    }
-                }
+    /** Whether the labels from index {@code from} say the transaction {@code key} at {@code time} was a fraud by {@code known}. */
+    private static boolean knownFraud(TerminalHistory h, int from, long time, String key, long known) {
+        long bestAt = Long.MIN_VALUE;
+        boolean fraud = false;
+        for (int k = from; k < h.labelTimes.length && h.labelTimes[k] == time; k++) {
+            long at = h.labelledAt[k];
+            if (at <= known && h.labelKeys[k].equals(key) && (at > bestAt || (at == bestAt && h.labelFraud[k]))) {
+                bestAt = at;
+                fraud = h.labelFraud[k];
             }
-            v[2 * w] = count;
-            v[2 * w + 1] = count == 0 ? 0 : (double) frauds / count;
         }
-        return v;
+        return fraud;
     }
 }

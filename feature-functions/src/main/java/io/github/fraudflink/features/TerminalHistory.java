@@ -1,60 +1,97 @@
 package io.github.fraudflink.features;
 
 /**
- * What the terminal features need of one terminal: its transactions of the last {@code delay + 30 days} of event
- * time, sorted by event time (ties in arrival order), each with its transaction id and, once a label has arrived,
- * whether it is a fraud and when the label became known. Plain data; the logic is {@link TerminalFeatures}.
+ * What the terminal features need of one terminal: the set of its transactions and the set of the labels received for
+ * them, each sorted by the transaction's event time. A transaction is identified by account and transaction id
+ * ({@link #identity}); a label is kept with its {@code labelled_at}, so the verdict as known at any instant can be
+ * answered. Both are sets: the order in which entries arrive does not change the history. Plain data; the logic is
+ * {@link TerminalFeatures}.
  */
 public class TerminalHistory {
-    /** Event times (epoch ms), ascending. */
+    /** Transactions: event times (epoch ms), ascending. */
     public long[] times = new long[0];
-    /** Transaction ids, parallel to {@link #times}. */
-    public String[] ids = new String[0];
-    /** When the transaction's latest label became known (epoch ms), or Long.MAX_VALUE: no label yet. */
+    /** Transactions: identities, parallel to {@link #times}. */
+    public String[] keys = new String[0];
+    /** Labels: the labelled transaction's event time (epoch ms), ascending. */
+    public long[] labelTimes = new long[0];
+    /** Labels: the labelled transaction's identity, parallel to {@link #labelTimes}. */
+    public String[] labelKeys = new String[0];
+    /** Labels: when the verdict became known (epoch ms). */
     public long[] labelledAt = new long[0];
-    /** The latest label of each transaction (meaningful once {@link #labelledAt} is set). */
-    public boolean[] fraud = new boolean[0];
-    /** The largest event time seen for this terminal, or Long.MIN_VALUE. */
-    public long maxEventTime = Long.MIN_VALUE;
+    /** Labels: the verdict. */
+    public boolean[] labelFraud = new boolean[0];
 
     public TerminalHistory() {}
 
+    /** The identity of a transaction: its account and its id (ids are unique per account only). */
+    public static String identity(String accountId, String transactionId) {
+        // the text-field rule keeps NUL out of ids, so the pair is unambiguous
+        return accountId + '\u0000' + transactionId;
+    }
+
+    /** The number of transactions kept. */
     public int size() {
         return times.length;
     }
 
-    int indexOf(String id) {
-        for (int i = ids.length - 1; i >= 0; i--) {
-            if (ids[i].equals(id)) {
-                return i;
+    /** The number of labels kept. */
+    public int labels() {
+        return labelTimes.length;
+    }
+
+    /** Adds a transaction unless it is already there; returns whether it was added. */
+    boolean addTransaction(long time, String key) {
+        for (int i = SortedColumns.insertionPoint(times, time) - 1; i >= 0 && times[i] == time; i--) {
+            if (keys[i].equals(key)) {
+                return false;
             }
         }
-        return -1;
-    }
-
-    /** Inserts an unlabelled transaction after every entry at or before {@code time}. */
-    void insert(long time, String id) {
         int pos = SortedColumns.insertionPoint(times, time);
         times = SortedColumns.withSlot(times, pos);
-        ids = SortedColumns.withSlot(ids, pos);
-        labelledAt = SortedColumns.withSlot(labelledAt, pos);
-        fraud = SortedColumns.withSlot(fraud, pos);
+        keys = SortedColumns.withSlot(keys, pos);
         times[pos] = time;
-        ids[pos] = id;
-        labelledAt[pos] = Long.MAX_VALUE;
-        maxEventTime = Math.max(maxEventTime, time);
+        keys[pos] = key;
+        return true;
     }
 
-    /** Drops the entries at or before {@code horizon}, and the oldest beyond {@code max}; returns how many it dropped. */
-    int drop(long horizon, int max) {
-        int k = Math.max(SortedColumns.countUpTo(times, horizon), times.length - max);
-        if (k <= 0) {
-            return 0;
+    /** Adds a label unless the same verdict at the same instant is already there; returns whether it was added. */
+    boolean addLabel(long time, String key, long at, boolean fraud) {
+        for (int i = SortedColumns.insertionPoint(labelTimes, time) - 1; i >= 0 && labelTimes[i] == time; i--) {
+            if (labelKeys[i].equals(key) && labelledAt[i] == at && labelFraud[i] == fraud) {
+                return false;
+            }
         }
-        times = SortedColumns.withoutFirst(times, k);
-        ids = SortedColumns.withoutFirst(ids, k);
-        labelledAt = SortedColumns.withoutFirst(labelledAt, k);
-        fraud = SortedColumns.withoutFirst(fraud, k);
-        return k;
+        int pos = SortedColumns.insertionPoint(labelTimes, time);
+        labelTimes = SortedColumns.withSlot(labelTimes, pos);
+        labelKeys = SortedColumns.withSlot(labelKeys, pos);
+        labelledAt = SortedColumns.withSlot(labelledAt, pos);
+        labelFraud = SortedColumns.withSlot(labelFraud, pos);
+        labelTimes[pos] = time;
+        labelKeys[pos] = key;
+        labelledAt[pos] = at;
+        labelFraud[pos] = fraud;
+        return true;
+    }
+
+    /**
+     * Drops the transactions and labels at or before {@code horizon}, and beyond that the oldest over {@code max} of
+     * each; returns how many entries it dropped beyond the horizon (the bound cutting in).
+     */
+    int drop(long horizon, int max) {
+        int old = SortedColumns.countUpTo(times, horizon);
+        int k = Math.max(old, times.length - max);
+        if (k > 0) {
+            times = SortedColumns.withoutFirst(times, k);
+            keys = SortedColumns.withoutFirst(keys, k);
+        }
+        int oldLabels = SortedColumns.countUpTo(labelTimes, horizon);
+        int j = Math.max(oldLabels, labelTimes.length - max);
+        if (j > 0) {
+            labelTimes = SortedColumns.withoutFirst(labelTimes, j);
+            labelKeys = SortedColumns.withoutFirst(labelKeys, j);
+            labelledAt = SortedColumns.withoutFirst(labelledAt, j);
+            labelFraud = SortedColumns.withoutFirst(labelFraud, j);
+        }
+        return Math.max(0, k - old) + Math.max(0, j - oldLabels);
     }
 }

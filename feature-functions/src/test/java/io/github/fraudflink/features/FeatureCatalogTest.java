@@ -1,7 +1,6 @@
 package io.github.fraudflink.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
@@ -19,13 +18,19 @@ class FeatureCatalogTest {
     }
 
     @Test
-    void aModelThatNeedsTerminalFeaturesIsRefusedNamingThem() {
-        assertThatCode(() -> FeatureSchema.requireCompatible(FeatureSchema.ID, FeatureSchema.NAMES)).doesNotThrowAnyException();
-        assertThatThrownBy(() -> FeatureSchema.requireCompatible(FeatureCatalog.ACCOUNT_TERMINAL.id(),
+    void aModelIsFedItsFeaturesByNameAndRefusedWhenOneIsNotComputed() {
+        assertThat(FeatureCatalog.indexOf(FeatureCatalog.SERVED.names(), FeatureSchema.ID, FeatureSchema.NAMES))
+                .containsExactly(java.util.stream.IntStream.range(0, FeatureSchema.size()).toArray());
+        assertThat(FeatureCatalog.indexOf(FeatureCatalog.SERVED.names(), "mine",
+                java.util.List.of(FeatureCatalog.TERMINAL_FRAUD_SHARE_7D, FeatureSchema.AMOUNT)))
+                .containsExactly(FeatureSchema.size() + 3, 0);
+        assertThatThrownBy(() -> FeatureCatalog.indexOf(FeatureSchema.NAMES, FeatureCatalog.ACCOUNT_TERMINAL.id(),
                 FeatureCatalog.ACCOUNT_TERMINAL.names()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("terminal_fraud_share_7d")
                 .hasMessageContaining("does not compute")
                 .hasMessageContaining("--features account-v1");
+        assertThatThrownBy(() -> FeatureCatalog.indexOf(FeatureSchema.NAMES, "x", java.util.List.of("amount", "amount")))
+                .hasMessageContaining("repeat");
     }
 }

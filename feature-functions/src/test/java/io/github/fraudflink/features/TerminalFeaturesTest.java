@@ -5,177 +5,172 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The terminal features against a brute-force reference on random arrivals of transactions and labels. */
+/**
+ * The terminal features against a brute-force reference over random transactions and labels (out-of-order events,
+ * late, early and reversed labels, repeats, ids shared by accounts), arriving in random orders.
+ */
 class TerminalFeaturesTest {
     private static final long DAY = TerminalFeatures.DAY;
     private static final Duration DELAY = Duration.ofDays(7);
+    private static final Duration LAG = Duration.ofMinutes(1);
 
-    /** One arrival: a transaction (label == null) or a label of an earlier transaction. */
-    private record Arrival(String id, long time, Boolean label, long labelledAt) {}
+    private record Tx(String account, String id, long time) {}
 
-    private record Tx(String id, long time) {}
+    private record Lb(Tx tx, boolean fraud, long at) {}
 
-    /** Transactions and labels in one random arrival order: late events, labels late, early and reversed, repeats. */
-    private static List<Arrival> randomArrivals(long seed, int n) {
-        SplittableRandom r = new SplittableRandom(seed);
-        List<Arrival> out = new ArrayList<>();
-        List<Tx> seen = new ArrayList<>();
-        long clock = 1_530_000_000_000L;
-        for (int i = 0; i < n; i++) {
-            double u = r.nextDouble();
-            if (u < 0.35 && !seen.isEmpty()) {
-                Tx tx = seen.get(r.nextInt(seen.size()));
-                long labelledAt = tx.time() + (long) (r.nextDouble() * 20 * DAY); // from at once to 20 days later
-                out.add(new Arrival(tx.id(), tx.time(), r.nextDouble() < 0.3, labelledAt));
-            } else if (u < 0.40 && !seen.isEmpty()) {
-                Tx tx = seen.get(seen.size() - 1 - r.nextInt(Math.min(3, seen.size())));
-                out.add(new Arrival(tx.id(), tx.time(), null, 0)); // a repeated transaction
-            } else {
-                long t = u < 0.55 ? clock - (long) (r.nextDouble() * 3 * DAY) : (clock += (long) (r.nextDouble() * 2 * DAY));
-                Tx tx = new Tx("t" + i, t);
-                seen.add(tx);
-                out.add(new Arrival(tx.id(), t, null, 0));
-            }
-        }
-        return out;
-    }
-
-    /** For each transaction arrival, the features by rescanning every transaction and label that arrived before. */
-    private static List<double[]> reference(List<Arrival> arrivals, long retention) {
-        List<Tx> alive = new ArrayList<>();
-        Map<String, Arrival> latestLabel = new HashMap<>();
-        List<double[]> out = new ArrayList<>();
-        long max = Long.MIN_VALUE;
-        for (Arrival a : arrivals) {
-            if (a.label() != null) {
-                if (alive.stream().anyMatch(x -> x.id().equals(a.id()))) {
-                    // the latest labelled_at wins; at the same instant, fraud
-                    latestLabel.merge(a.id(), a, (old, now) -> now.labelledAt() > old.labelledAt()
-                            || (now.labelledAt() == old.labelledAt() && now.label()) ? now : old);
-                }
-                continue;
-            }
-            long t = a.time();
-            double[] v = new double[TerminalFeatures.size()];
-            for (int w = 0; w < TerminalFeatures.WINDOW_DAYS.length; w++) {
-                long upper = t - DELAY.toMillis();
-                long lower = upper - TerminalFeatures.WINDOW_DAYS[w] * DAY;
-                int count = 0;
-                int frauds = 0;
-                for (Tx x : alive) {
-                    if (x.time() > lower && x.time() <= upper) {
-                        count++;
-                        Arrival l = latestLabel.get(x.id());
-                        if (l != null && l.label() && l.labelledAt() <= t) {
-                            frauds++;
-                        }
+    /** The value at {@code t} by rescanning everything: the definition, written the plainest way. */
+    private static double[] reference(List<Tx> txs, List<Lb> labels, long t) {
+        double[] v = new double[TerminalFeatures.size()];
+        long upper = t - DELAY.toMillis();
+        for (int w = 0; w < TerminalFeatures.WINDOW_DAYS.length; w++) {
+            long lower = upper - TerminalFeatures.WINDOW_DAYS[w] * DAY;
+            List<Tx> in = txs.stream().filter(x -> x.time() > lower && x.time() <= upper).distinct().toList();
+            int frauds = 0;
+            for (Tx x : in) {
+                Lb best = null;
+                for (Lb l : labels) {
+                    if (l.tx().equals(x) && l.at() <= t - LAG.toMillis()
+                            && (best == null || l.at() > best.at() || (l.at() == best.at() && l.fraud()))) {
+                        best = l;
                     }
                 }
-                v[2 * w] = count;
-                v[2 * w + 1] = count == 0 ? 0 : (double) frauds / count;
+                frauds += best != null && best.fraud() ? 1 : 0;
             }
-            out.add(v);
-            if (alive.stream().noneMatch(x -> x.id().equals(a.id()))) {
-                alive.add(new Tx(a.id(), t));
-                max = Math.max(max, t);
-                long horizon = max - retention;
-                alive.removeIf(x -> x.time() <= horizon);
-                latestLabel.keySet().removeIf(id -> alive.stream().noneMatch(x -> x.id().equals(id)));
+            v[2 * w] = in.size();
+            v[2 * w + 1] = in.isEmpty() ? 0 : (double) frauds / in.size();
+        }
+        return v;
+    }
+
+    /** Transactions over ~60 days (some out of order, some repeated, ids reused by another account) and their labels. */
+    private static void generate(Random r, int n, List<Tx> txs, List<Lb> labels) {
+        long clock = 1_530_000_000_000L;
+        for (int i = 0; i < n; i++) {
+            clock += (long) (r.nextDouble() * DAY / 4);
+            long t = r.nextDouble() < 0.2 ? clock - (long) (r.nextDouble() * 2 * DAY) : clock;
+            Tx tx = new Tx(r.nextDouble() < 0.1 ? "b" : "a", "t" + (r.nextDouble() < 0.1 ? r.nextInt(i + 1) : i), t);
+            txs.add(tx);
+            if (r.nextDouble() < 0.05) {
+                txs.add(tx); // the same transaction again
+            }
+            for (int k = r.nextInt(4); k > 0; k--) { // 0..3 labels: on time, late, early, reversals, exact repeats
+                long at = tx.time() + (long) (r.nextDouble() * 12 * DAY);
+                Lb l = new Lb(tx, r.nextDouble() < 0.4, r.nextDouble() < 0.1 ? at - at % DAY : at);
+                labels.add(l);
+                if (r.nextDouble() < 0.1) {
+                    labels.add(l);
+                }
             }
         }
-        return out;
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
-    void matchesTheBruteForceReference(long seed) {
-        TerminalFeatures f = new TerminalFeatures(DELAY, Integer.MAX_VALUE);
-        List<Arrival> arrivals = randomArrivals(seed, 600);
-        List<double[]> want = reference(arrivals, DELAY.toMillis() + 30 * DAY);
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+    void anyArrivalOrderGivesTheReferenceOnceWhatATransactionNeedsHasArrived(long seed) {
+        Random r = new Random(seed);
+        List<Tx> txs = new ArrayList<>();
+        List<Lb> labels = new ArrayList<>();
+        generate(r, 250, txs, labels);
+        List<Object> arrivals = new ArrayList<>(txs);
+        arrivals.addAll(labels);
+        Collections.shuffle(arrivals, r);
+
+        TerminalFeatures f = new TerminalFeatures(DELAY, LAG, Integer.MAX_VALUE);
         TerminalHistory h = new TerminalHistory();
-        int k = 0;
+        List<Tx> arrivedTx = new ArrayList<>();
+        List<Lb> arrivedLabels = new ArrayList<>();
+        int checked = 0;
         int nonZeroShares = 0;
-        for (Arrival a : arrivals) {
-            if (a.label() != null) {
-                f.label(h, a.id(), a.label(), a.labelledAt());
-                continue;
+        for (Object a : arrivals) {
+            if (a instanceof Tx x) {
+                f.addTransaction(h, x.account(), x.id(), x.time());
+                arrivedTx.add(x);
+            } else {
+                Lb l = (Lb) a;
+                f.addLabel(h, l.tx().account(), l.tx().id(), l.tx().time(), l.fraud(), l.at());
+                arrivedLabels.add(l);
             }
-            double[] got = f.apply(h, a.id(), a.time());
-            double[] w = want.get(k++);
-            for (int j = 0; j < w.length; j++) {
-                assertThat(got[j]).as("seed %d transaction %s value %d", seed, a, j).isCloseTo(w[j], within(1e-12));
+            // a transaction whose inputs are all here: every transaction up to t - d, every label up to t - L
+            Tx probe = txs.get(r.nextInt(txs.size()));
+            long t = probe.time();
+            boolean complete = txs.stream().filter(x -> x.time() <= t - DELAY.toMillis()).allMatch(arrivedTx::contains)
+                    && labels.stream().filter(l -> l.at() <= t - LAG.toMillis()).allMatch(arrivedLabels::contains);
+            if (complete) {
+                double[] want = reference(txs, labels, t);
+                double[] got = f.compute(h, t);
+                for (int j = 0; j < want.length; j++) {
+                    assertThat(got[j]).as("seed %d, t=%d, value %d", seed, t, j).isCloseTo(want[j], within(1e-12));
+                }
+                checked++;
+                nonZeroShares += got[5] > 0 ? 1 : 0;
             }
-            nonZeroShares += got[5] > 0 ? 1 : 0;
         }
+        // then every transaction in event-time order, expiring behind it as the job does behind its watermark
+        List<Tx> byTime = new ArrayList<>(txs);
+        byTime.sort(java.util.Comparator.comparingLong(Tx::time));
+        for (Tx x : byTime) {
+            assertThat(f.expire(h, x.time())).isZero();
+            assertThat(f.compute(h, x.time())).as("seed %d, %s", seed, x).containsExactly(reference(txs, labels, x.time()));
+            nonZeroShares += f.compute(h, x.time())[5] > 0 ? 1 : 0;
+        }
+        assertThat(checked).as("complete moments during the arrivals").isPositive();
         assertThat(nonZeroShares).as("the sequence exercises known frauds").isPositive();
     }
 
     @Test
     void anEmptyWindowHasShareZeroAndALabelCountsOnlyOnceKnown() {
-        TerminalFeatures f = new TerminalFeatures(DELAY, 100);
+        TerminalFeatures f = new TerminalFeatures(DELAY, Duration.ZERO, 100);
         TerminalHistory h = new TerminalHistory();
         long t0 = 1_530_000_000_000L;
-        assertThat(f.apply(h, "a", t0)).containsExactly(0, 0, 0, 0, 0, 0);
-        f.label(h, "a", true, t0 + 9 * DAY);
+        assertThat(f.apply(h, "acc", "a", t0)).containsExactly(0, 0, 0, 0, 0, 0);
+        f.addLabel(h, "acc", "a", t0, true, t0 + 9 * DAY);
         // eight days later "a" lies in (t - 14d, t - 7d] and (t - 37d, t - 7d], not in (t - 8d, t - 7d] (the lower end
         // is open), and its label is not known yet
-        assertThat(f.apply(h, "b", t0 + 8 * DAY)).containsExactly(0, 0, 1, 0, 1, 0);
+        assertThat(f.apply(h, "acc", "b", t0 + 8 * DAY)).containsExactly(0, 0, 1, 0, 1, 0);
         // ten days later the label is known ("b" is not yet 7 days old, so it does not count)
-        assertThat(f.apply(h, "c", t0 + 10 * DAY)).containsExactly(0, 0, 1, 1, 1, 1);
-        // an analyst reverses it; a stale label arriving after that changes nothing
-        f.label(h, "a", false, t0 + 10 * DAY);
-        f.label(h, "a", true, t0 + 9 * DAY);
-        assertThat(f.apply(h, "d", t0 + 10 * DAY)).containsExactly(0, 0, 1, 0, 1, 0);
+        assertThat(f.compute(h, t0 + 10 * DAY)).containsExactly(0, 0, 1, 1, 1, 1);
+        // an analyst reverses it at day 10: from then on it is genuine, before then it stays a fraud
+        f.addLabel(h, "acc", "a", t0, false, t0 + 10 * DAY);
+        assertThat(f.compute(h, t0 + 10 * DAY)).containsExactly(0, 0, 1, 0, 1, 0);
+        assertThat(f.compute(h, t0 + 10 * DAY - 1)).containsExactly(0, 0, 1, 1, 1, 1);
+        // the same transaction id on another account is another transaction: its label does not count for "a"
+        f.addLabel(h, "other", "a", t0, true, t0 + 11 * DAY);
+        assertThat(f.compute(h, t0 + 12 * DAY)).containsExactly(0, 0, 1, 0, 1, 0);
         // exactly 7 days + 1 day after "b": "b" is at the closed upper end of every window
-        assertThat(f.apply(h, "e", t0 + 15 * DAY)[0]).isEqualTo(1);
-    }
-
-    @ParameterizedTest
-    @ValueSource(longs = {21, 22, 23, 24, 25})
-    void theOrderInWhichLabelsArriveDoesNotMatter(long seed) {
-        // the same transactions, each followed by its labels in two different orders: the same features
-        SplittableRandom r = new SplittableRandom(seed);
-        TerminalFeatures f = new TerminalFeatures(DELAY, 1000);
-        TerminalHistory a = new TerminalHistory();
-        TerminalHistory b = new TerminalHistory();
-        long t = 1_530_000_000_000L;
-        for (int i = 0; i < 300; i++) {
-            t += (long) (r.nextDouble() * DAY / 2);
-            String id = "t" + i;
-            double[] fa = f.apply(a, id, t);
-            double[] fb = f.apply(b, id, t);
-            assertThat(fa).containsExactly(fb);
-            List<Object[]> labels = new ArrayList<>();
-            for (int k = r.nextInt(4); k > 0; k--) {
-                labels.add(new Object[] {r.nextDouble() < 0.4, t + (long) (r.nextDouble() * 3) * DAY});
-            }
-            for (Object[] l : labels) {
-                f.label(a, id, (Boolean) l[0], (Long) l[1]);
-            }
-            java.util.Collections.reverse(labels);
-            for (Object[] l : labels) {
-                f.label(b, id, (Boolean) l[0], (Long) l[1]);
-            }
-        }
-        assertThat(a.fraud).containsExactly(b.fraud);
-        assertThat(a.labelledAt).containsExactly(b.labelledAt);
+        assertThat(f.compute(h, t0 + 15 * DAY)[0]).isEqualTo(1);
     }
 
     @Test
-    void aBusyTerminalStaysWithinItsBound() {
-        TerminalFeatures f = new TerminalFeatures(DELAY, 500);
+    void theLabelLagDecidesWhenALabelStartsToCount() {
+        TerminalFeatures f = new TerminalFeatures(DELAY, LAG, 100);
         TerminalHistory h = new TerminalHistory();
+        long t0 = 1_530_000_000_000L;
+        f.addTransaction(h, "acc", "a", t0);
+        f.addLabel(h, "acc", "a", t0, true, t0 + 8 * DAY);
+        assertThat(f.compute(h, t0 + 8 * DAY + LAG.toMillis() - 1)[3]).isZero();
+        assertThat(f.compute(h, t0 + 8 * DAY + LAG.toMillis())[3]).isEqualTo(1);
+    }
+
+    @Test
+    void aBusyTerminalStaysWithinItsBoundAndSaysSo() {
+        TerminalFeatures f = new TerminalFeatures(DELAY, LAG, 500);
+        TerminalHistory h = new TerminalHistory();
+        int cut = 0;
         for (int i = 0; i < 10_000; i++) {
-            f.apply(h, "x" + i, 1_530_000_000_000L + i * 1000L);
+            long t = 1_530_000_000_000L + i * 1000L;
+            f.addTransaction(h, "acc", "x" + i, t);
+            f.addLabel(h, "acc", "x" + i, t, false, t + DAY);
+            cut += f.expire(h, t);
         }
         assertThat(h.size()).isEqualTo(500);
+        assertThat(h.labels()).isEqualTo(500);
+        assertThat(cut).isEqualTo(2 * (10_000 - 500));
     }
 }

@@ -121,6 +121,68 @@ class KafkaCommandsIT {
                 .contains("last rejections:", "demo-xgb v3 as champion: checksum differs");
     }
 
+    /** A scored row of demo-xgb v2 (threshold 0.5), maybe with a shadow, and its label. */
+    private static void scoredAndLabelled(java.sql.Statement s, String tx, String eventTime, double score, String shadowScore,
+            boolean fraud) throws java.sql.SQLException {
+        s.execute("INSERT INTO scored_transactions (transaction_id, account_id, amount, event_time, ingest_time, scored_time,"
+                + " features, feature_schema, score, decision, threshold, model, model_version, shadow_model, shadow_version,"
+                + " shadow_score) VALUES ('" + tx + "', 'a', 1, '" + eventTime + "', now(), now(), '{}', 'x', " + score
+                + ", 'approve', 0.5, 'demo-xgb', 'v2', " + (shadowScore == null ? "NULL, NULL, NULL" : "'challenger', 's1', "
+                + shadowScore) + ")");
+        s.execute("INSERT INTO fraud_labels (transaction_id, account_id, event_time, is_fraud, labelled_at, source) VALUES ('"
+                + tx + "', 'a', '" + eventTime + "', " + fraud + ", '2024-03-20T00:00:00Z', 'chargeback')");
+    }
+
+    @Test
+    void statusAlsoPrintsTheLiveQualityOfTheModelsFromPostgres() throws Exception {
+        try (io.github.fraudflink.local.EmbeddedPostgres pg = io.github.fraudflink.local.EmbeddedPostgres.start(tmp.resolve("pg"), false)) {
+            String url = pg.createDatabase("status");
+            io.github.fraudflink.sql.SchemaMigrator.migrate(url, pg.user(), null);
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, pg.user(), null); java.sql.Statement s = c.createStatement()) {
+                scoredAndLabelled(s, "t0", "2024-02-28T12:00:00Z", 0.99, null, false); // before the window
+                scoredAndLabelled(s, "t1", "2024-03-01T00:00:00Z", 0.9, "0.7", true); // shadow without shadow_threshold
+                scoredAndLabelled(s, "t2", "2024-03-01T23:59:59Z", 0.4, null, false);
+                scoredAndLabelled(s, "t3", "2024-03-02T10:00:00Z", 0.95, null, false);
+                scoredAndLabelled(s, "t4", "2024-03-02T11:00:00Z", 0.85, null, true);
+            }
+            String bs = kafka.bootstrapServers();
+            String[] window = {"--postgres-url", url, "--postgres-user", pg.user(), "--quality-days", "2", "--quality-until", "2024-03-02"};
+            String[] r = run(concat(new String[] {"model", "status", "--bootstrap-servers", bs}, window));
+            assertThat(r[0]).as(r[2]).isEqualTo("0");
+            // ranked over both days: 0.95 G, 0.9 F (1/2), 0.85 F (2/3), 0.4 G: AP 0.583 (the daily APs are 1 and 0.5)
+            assertThat(r[1]).contains("live quality, labelled transactions of 2024-03-01 to 2024-03-02")
+                    .containsPattern("demo-xgb\\s+v2\\s+champion\\s+4\\s+2\\s+0\\.667\\s+1\\.000\\s+0\\.583\\n")
+                    .containsPattern("challenger\\s+s1\\s+shadow\\s+1\\s+1\\s+-\\s+-\\s+1\\.000\\n");
+
+            CliRun j = CliRun.of(concat(new String[] {"model", "status", "--bootstrap-servers", bs, "--json"}, window));
+            assertThat(j.exit()).as(j.err()).isZero();
+            var q = j.lastJson();
+            assertThat(q.get("quality_from").asText()).isEqualTo("2024-03-01");
+            assertThat(q.get("models")).hasSize(2);
+            var shadow = q.get("models").get(0); // ordered by model, role, version
+            var champion = q.get("models").get(1);
+            assertThat(champion.get("model").asText() + "/" + champion.get("role").asText()).isEqualTo("demo-xgb/champion");
+            assertThat(champion.get("average_precision").asDouble()).isCloseTo((0.5 + 2 / 3.0) / 2,
+                    org.assertj.core.api.Assertions.within(1e-12));
+            assertThat(champion.get("true_positives").asLong()).isEqualTo(2);
+            assertThat(shadow.get("role").asText()).isEqualTo("shadow");
+            assertThat(shadow.get("precision").isNull()).isTrue();
+
+            String[] empty = run("model", "status", "--bootstrap-servers", bs, "--postgres-url", url, "--postgres-user",
+                    pg.user(), "--quality-until", "2024-01-31");
+            assertThat(empty[0]).as(empty[2]).isEqualTo("0");
+            assertThat(empty[1]).contains("2024-01-25 to 2024-01-31", "the latest day with labelled transactions is 2024-03-02");
+        }
+        String[] refused = run("model", "status", "--bootstrap-servers", kafka.bootstrapServers(), "--postgres-url",
+                "jdbc:postgresql://127.0.0.1/fraud?password=secret");
+        assertThat(refused[0]).isNotEqualTo("0");
+        assertThat(refused[2]).contains("FRAUD_POSTGRES_PASSWORD");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
+    }
+
     @Test
     void simulateStreamsTheSameTransactionsItWritesToAFile() throws Exception {
         Path file = tmp.resolve("sim.jsonl");

@@ -1,23 +1,25 @@
 package io.github.fraudflink.job;
 
+import io.github.fraudflink.features.AccountFeatures;
+import io.github.fraudflink.features.Label;
+import io.github.fraudflink.features.LabelParser;
+import io.github.fraudflink.features.Transaction;
+import io.github.fraudflink.features.TransactionParser;
 import io.github.fraudflink.job.features.AccountFeaturesFunction;
-import io.github.fraudflink.job.records.FeaturizedTransaction;
+import io.github.fraudflink.job.features.TerminalFeaturesFunction;
+import io.github.fraudflink.job.input.InputDeserializer;
+import io.github.fraudflink.job.input.RouteInvalid;
 import io.github.fraudflink.job.kafka.KafkaRecords;
+import io.github.fraudflink.job.postgres.FraudLabelTable;
+import io.github.fraudflink.job.postgres.PostgresSink;
+import io.github.fraudflink.job.postgres.PostgresTable;
+import io.github.fraudflink.job.postgres.ScoredTransactionTable;
+import io.github.fraudflink.job.records.FeaturizedTransaction;
 import io.github.fraudflink.job.records.ModelControl;
 import io.github.fraudflink.job.records.ModelStatus;
 import io.github.fraudflink.job.records.ParsedRecord;
-import io.github.fraudflink.job.postgres.PostgresSink;
-import io.github.fraudflink.job.input.RouteInvalid;
-import io.github.fraudflink.job.scoring.ScoreOperator;
 import io.github.fraudflink.job.records.ScoredTransaction;
-import io.github.fraudflink.job.postgres.ScoredTransactionTable;
-import io.github.fraudflink.job.input.TransactionDeserializer;
-
-import io.github.fraudflink.features.AccountFeatures;
-import io.github.fraudflink.features.Transaction;
-import io.github.fraudflink.features.TransactionParser;
-import io.github.fraudflink.job.postgres.PostgresSink;
-import io.github.fraudflink.job.postgres.ScoredTransactionTable;
+import io.github.fraudflink.job.scoring.ScoreOperator;
 import io.github.fraudflink.sql.SchemaMigrator;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -45,13 +47,20 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * The fraud-scoring job. The data path, top-down:
  *
  * <pre>
- * transactions (Kafka) -> parse + validate -> (invalid) -> transactions-dlq (Kafka, exactly once)
- *                      -> keyBy(account_id) -> account features (keyed state, RocksDB)
+ * transactions (Kafka) -> parse + validate -> (invalid) ------------------------> transactions-dlq (Kafka, exactly once)
+ *                      -> keyBy(account_id) -> account features (keyed state)          ^
+ *                      -> keyBy(terminal) -> terminal features (keyed state) <- labels | (invalid)
  *                      -> score (embedded model, micro-batched) -> scored-transactions (Kafka, exactly once)
  *                              ^ broadcast                      -> scored_transactions (PostgreSQL, exactly once; if configured)
  *                              |                                -> (side output) model-control-status (Kafka)
+ * fraud-labels (Kafka) -> parse + validate -> keyBy(terminal) ---^ (labels join the terminal stage)
+ *                                          -> fraud_labels (PostgreSQL, exactly once; if configured)
  * model-control (Kafka, compacted) -> broadcast (live model per role, broadcast state)
  * </pre>
+ *
+ * <p>The terminal stage comes after the account stage: the account stage needs only the transaction, the terminal
+ * stage needs the labels too and may hold a transaction while the labels lag, and one featurized record leaves it
+ * with both feature groups, so no join of two feature streams is needed.
  *
  * Run it with {@code flink run fraud-job-*-job.jar --fraud.kafka.bootstrap-servers host:9092}, or
  * locally with {@code ./fraud demo}. Options: {@link JobOptions}.
@@ -89,10 +98,17 @@ public final class FraudScoringJob {
         SingleOutputStreamOperator<Transaction> transactions = env
                 .fromSource(transactionSource(conf), watermarks(conf), "transactions")
                 .uid("kafka-transactions-source")
-                .process(new RouteInvalid())
+                .process(RouteInvalid.transactions(), TypeInformation.of(Transaction.class))
                 .uid("route-invalid").name("parse + validate");
 
+        SingleOutputStreamOperator<Label> labels = env
+                .fromSource(labelSource(conf, conf.get(JobOptions.GROUP_ID) + "-labels"), labelWatermarks(conf), "fraud-labels")
+                .uid("kafka-labels-source")
+                .process(RouteInvalid.labels(), TypeInformation.of(Label.class))
+                .uid("route-invalid-labels").name("parse + validate labels");
+
         transactions.getSideOutput(RouteInvalid.DEAD_LETTERS)
+                .union(labels.getSideOutput(RouteInvalid.DEAD_LETTERS))
                 .sinkTo(exactlyOnceSink(conf, bootstrap, "dlq", new KafkaRecords.DeadLetters(conf.get(JobOptions.TOPIC_DLQ))))
                 .uid("kafka-dlq-sink").name("transactions-dlq");
 
@@ -107,7 +123,12 @@ public final class FraudScoringJob {
                 .keyBy(new AccountKey())
                 .process(new AccountFeaturesFunction(new AccountFeatures(conf.get(JobOptions.FEATURE_SLACK),
                         conf.get(JobOptions.MAX_HISTORY)), conf.get(JobOptions.STATE_TTL)))
-                .uid("account-features").name("account features");
+                .uid("account-features").name("account features")
+                .connect(labels)
+                .keyBy(new TerminalFeaturesFunction.TransactionKey(), new TerminalFeaturesFunction.LabelKey())
+                .process(new TerminalFeaturesFunction(JobOptions.terminalFeatures(conf), JobOptions.terminalTtl(conf)),
+                        TypeInformation.of(FeaturizedTransaction.class))
+                .uid("terminal-features").name("terminal features");
 
         SingleOutputStreamOperator<ScoredTransaction> scored = afterFeatures.apply(featurized)
                 .connect(modelControl)
@@ -119,9 +140,13 @@ public final class FraudScoringJob {
         scored.sinkTo(exactlyOnceSink(conf, bootstrap, "scored", new KafkaRecords.Scored(conf.get(JobOptions.TOPIC_SCORED))))
                 .uid("kafka-scored-sink").name("scored-transactions");
 
-        conf.getOptional(JobOptions.POSTGRES_URL).ifPresent(url -> scored
-                .sinkTo(postgresSink(conf, url, "-pg", isRestoring(env, conf)))
-                .uid("postgres-scored-sink").name("scored_transactions (PostgreSQL)"));
+        conf.getOptional(JobOptions.POSTGRES_URL).ifPresent(url -> {
+            boolean restoring = isRestoring(env, conf);
+            scored.sinkTo(postgresSink(conf, url, new ScoredTransactionTable(), "-pg", restoring))
+                    .uid("postgres-scored-sink").name("scored_transactions (PostgreSQL)");
+            labels.sinkTo(postgresSink(conf, url, new FraudLabelTable(), "-labels-pg", restoring))
+                    .uid("postgres-labels-sink").name("fraud_labels (PostgreSQL)");
+        });
 
         scored.getSideOutput(ScoreOperator.STATUS)
                 .sinkTo(KafkaSink.<ModelStatus>builder()
@@ -133,18 +158,18 @@ public final class FraudScoringJob {
     }
 
     /**
-     * The exactly-once PostgreSQL sink of the scored table, its prepared transactions named
+     * An exactly-once PostgreSQL sink of {@code table}, its prepared transactions named
      * {@code <fraud.kafka.transactional-id-prefix><prefixSuffix>:...} (each job its own suffix, so the scoring job's
      * and the loader's never mix even on the same prefix). Building it migrates the schema (Flyway, idempotent) and
      * checks that the server can prepare transactions and, for a start without a checkpoint, that no other job left
      * prepared transactions with this prefix: a wrong URL, password, server setting or leftover fails here, before
      * submission.
      */
-    static PostgresSink<ScoredTransaction> postgresSink(ReadableConfig conf, String url, String prefixSuffix,
+    static <T> PostgresSink<T> postgresSink(ReadableConfig conf, String url, PostgresTable<T> table, String prefixSuffix,
             boolean restoring) {
         String user = conf.get(JobOptions.POSTGRES_USER);
         SchemaMigrator.migrate(url, user, SchemaMigrator.passwordFromEnvironment());
-        PostgresSink<ScoredTransaction> sink = new PostgresSink<>(new ScoredTransactionTable(), url, user,
+        PostgresSink<T> sink = new PostgresSink<>(table, url, user,
                 conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + prefixSuffix, POSTGRES_BATCH_SIZE, POSTGRES_LOCK_TIMEOUT,
                 conf.get(JobOptions.POSTGRES_RETRY_TIMEOUT), conf.get(JobOptions.POSTGRES_ROLLBACK_FOREIGN_LEFTOVERS));
         try {
@@ -188,11 +213,40 @@ public final class FraudScoringJob {
                         .map(OffsetsInitializer::timestamp)
                         .orElse(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)))
                 .setProperty("isolation.level", "read_committed")
-                .setDeserializer(new TransactionDeserializer(parser, conf.get(JobOptions.DLQ_MAX_VALUE_BYTES)));
+                .setDeserializer(InputDeserializer.transactions(parser, conf.get(JobOptions.DLQ_MAX_VALUE_BYTES)));
         if (conf.get(JobOptions.SOURCE_BOUNDED)) {
             b.setBounded(OffsetsInitializer.latest());
         }
         return b.build();
+    }
+
+    static KafkaSource<ParsedRecord> labelSource(ReadableConfig conf, String groupId) {
+        LabelParser parser = new LabelParser(conf.get(JobOptions.MAX_MESSAGE_BYTES), conf.get(JobOptions.MAX_FUTURE_SKEW),
+                java.time.Instant.parse(conf.get(JobOptions.MIN_EVENT_TIME)));
+        KafkaSourceBuilder<ParsedRecord> b = KafkaSource.<ParsedRecord>builder()
+                .setBootstrapServers(conf.get(JobOptions.BOOTSTRAP_SERVERS))
+                .setTopics(conf.get(JobOptions.TOPIC_LABELS))
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setProperty("isolation.level", "read_committed")
+                .setDeserializer(InputDeserializer.labels(parser, conf.get(JobOptions.DLQ_MAX_VALUE_BYTES)));
+        if (conf.get(JobOptions.SOURCE_BOUNDED)) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    /**
+     * Labels carry {@code labelled_at + L - d} as event time ({@link TerminalFeaturesFunction#labelTimestamp}): the
+     * terminal stage's watermark then says when a transaction's labels are all in.
+     */
+    static WatermarkStrategy<ParsedRecord> labelWatermarks(ReadableConfig conf) {
+        Duration delay = conf.get(JobOptions.LABEL_DELAY);
+        Duration lag = conf.get(JobOptions.LABEL_LAG);
+        return WatermarkStrategy.<ParsedRecord>forBoundedOutOfOrderness(conf.get(JobOptions.LABELS_OUT_OF_ORDERNESS))
+                .withTimestampAssigner((r, kafkaTimestamp) -> r.label == null ? r.timestamp()
+                        : TerminalFeaturesFunction.labelTimestamp(r.label, delay, lag))
+                .withIdleness(conf.get(JobOptions.LABELS_IDLENESS));
     }
 
     /** The compacted control topic, always from its beginning: the last event per model is its wanted state. */

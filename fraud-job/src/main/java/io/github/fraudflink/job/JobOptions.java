@@ -19,6 +19,8 @@ public final class JobOptions {
             .stringType().defaultValue("localhost:9092").withDescription("Kafka bootstrap servers.");
     public static final ConfigOption<String> TOPIC_TRANSACTIONS = key("fraud.kafka.topic.transactions")
             .stringType().defaultValue("transactions").withDescription("Input topic, keyed by account_id.");
+    public static final ConfigOption<String> TOPIC_LABELS = key("fraud.kafka.topic.labels")
+            .stringType().defaultValue("fraud-labels").withDescription("Input: delayed labels (chargebacks, analyst verdicts), the labels contract of the README. Bad labels go to the DLQ.");
     public static final ConfigOption<String> TOPIC_SCORED = key("fraud.kafka.topic.scored")
             .stringType().defaultValue("scored-transactions").withDescription("Output topic (transactional).");
     public static final ConfigOption<String> TOPIC_DLQ = key("fraud.kafka.topic.dlq")
@@ -45,6 +47,16 @@ public final class JobOptions {
             .durationType().defaultValue(Duration.ofDays(1)).withDescription("Event time kept beyond the 30-day window: how late an event may be and still be counted, and how long duplicates are recognised.");
     public static final ConfigOption<Integer> MAX_HISTORY = key("fraud.features.max-history")
             .intType().defaultValue(1000).withDescription("Most transactions an account's history keeps, whatever its rate (a card-testing burst). Past it the oldest are dropped, counted in history_evicted_total; counts then cover the newest ones only.");
+    public static final ConfigOption<Duration> LABEL_DELAY = key("fraud.labels.delay")
+            .durationType().defaultValue(Duration.ofDays(7)).withDescription("The terminal features' label delay d: a transaction at t counts the terminal's transactions in (t - d - w, t - d], the period whose labels have mostly arrived. Must match the model's training (the trainer's protocol delay).");
+    public static final ConfigOption<Duration> LABEL_LAG = key("fraud.labels.lag")
+            .durationType().defaultValue(Duration.ofMinutes(1)).withDescription("A transaction at t counts the labels known by t minus this lag, so it never waits for labels that are still on their way. Must be larger than fraud.labels.out-of-orderness plus the labels' delivery delay, or transactions wait for the labels' watermark.");
+    public static final ConfigOption<Duration> LABELS_OUT_OF_ORDERNESS = key("fraud.labels.out-of-orderness")
+            .durationType().defaultValue(Duration.ofSeconds(5)).withDescription("Bounded out-of-orderness of labelled_at within a labels partition.");
+    public static final ConfigOption<Duration> LABELS_IDLENESS = key("fraud.labels.idleness")
+            .durationType().defaultValue(Duration.ofSeconds(10)).withDescription("A labels partition without labels for this long no longer holds transactions back (at start, with an empty labels topic, transactions wait this long once).");
+    public static final ConfigOption<Integer> TERMINAL_MAX_HISTORY = key("fraud.terminal.max-history")
+            .intType().defaultValue(io.github.fraudflink.features.TerminalFeatures.DEFAULT_MAX_HISTORY).withDescription("Most transactions (and as many labels) a terminal's history keeps over its d + 30 days, whatever its rate. Past it the oldest are dropped, counted in terminal_history_evicted_total; the 30-day count then saturates at this value.");
     public static final ConfigOption<Duration> STATE_TTL = key("fraud.state.ttl")
             .durationType().defaultValue(Duration.ofDays(31)).withDescription("Processing-time TTL of an idle account's state. Must be at least the 30-day window plus fraud.features.slack (checked at start).");
     public static final ConfigOption<Integer> MAX_PARALLELISM = key("fraud.max-parallelism")
@@ -82,8 +94,8 @@ public final class JobOptions {
 
     /** All options, for documentation and validation. */
     public static final ConfigOption<?>[] ALL = {
-        BOOTSTRAP_SERVERS, TOPIC_TRANSACTIONS, TOPIC_SCORED, TOPIC_DLQ, TOPIC_MODEL_CONTROL, TOPIC_MODEL_STATUS, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
-        TRANSACTION_TIMEOUT, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, MAX_HISTORY, STATE_TTL, MAX_PARALLELISM, MODEL_URI,
+        BOOTSTRAP_SERVERS, TOPIC_TRANSACTIONS, TOPIC_LABELS, TOPIC_SCORED, TOPIC_DLQ, TOPIC_MODEL_CONTROL, TOPIC_MODEL_STATUS, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
+        TRANSACTION_TIMEOUT, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, MAX_HISTORY, LABEL_DELAY, LABEL_LAG, LABELS_OUT_OF_ORDERNESS, LABELS_IDLENESS, TERMINAL_MAX_HISTORY, STATE_TTL, MAX_PARALLELISM, MODEL_URI,
         MODEL_SHA256, SCORE_BATCH_SIZE, SCORE_BATCH_DELAY, CHECKPOINT_INTERVAL, POSTGRES_URL, POSTGRES_USER,
         POSTGRES_RETRY_TIMEOUT, POSTGRES_ROLLBACK_FOREIGN_LEFTOVERS, DLQ_MAX_VALUE_BYTES, MAX_MESSAGE_BYTES, MIN_AMOUNT,
         MIN_EVENT_TIME, MAX_AMOUNT, MAX_FUTURE_SKEW,
@@ -109,8 +121,11 @@ public final class JobOptions {
                     + FEATURE_SLACK.key() + " = " + slack + ": one accepted event that far ahead would prune history"
                     + " still inside the window of the others; lower the skew or raise the slack");
         }
-        if (conf.get(MAX_HISTORY) < 1) {
-            throw new IllegalArgumentException(MAX_HISTORY.key() + " must be at least 1");
+        if (conf.get(LABEL_DELAY).isNegative() || conf.get(LABEL_LAG).isNegative()) {
+            throw new IllegalArgumentException(LABEL_DELAY.key() + " and " + LABEL_LAG.key() + " must not be negative");
+        }
+        if (conf.get(MAX_HISTORY) < 1 || conf.get(TERMINAL_MAX_HISTORY) < 1) {
+            throw new IllegalArgumentException(MAX_HISTORY.key() + " and " + TERMINAL_MAX_HISTORY.key() + " must be at least 1");
         }
         if (conf.get(DLQ_MAX_VALUE_BYTES) < 0 || conf.get(DLQ_MAX_VALUE_BYTES) > 512 * 1024) {
             throw new IllegalArgumentException(DLQ_MAX_VALUE_BYTES.key() + " must be between 0 and 524288 (half the"
@@ -122,6 +137,17 @@ public final class JobOptions {
             throw new IllegalArgumentException(MIN_EVENT_TIME.key() + " must be an ISO-8601 instant such as"
                     + " 2000-01-01T00:00:00Z, got " + conf.get(MIN_EVENT_TIME));
         }
+    }
+
+    /** The terminal features the job computes, from the configuration. */
+    public static io.github.fraudflink.features.TerminalFeatures terminalFeatures(org.apache.flink.configuration.ReadableConfig conf) {
+        return new io.github.fraudflink.features.TerminalFeatures(conf.get(LABEL_DELAY), conf.get(LABEL_LAG),
+                conf.get(TERMINAL_MAX_HISTORY));
+    }
+
+    /** How long an idle terminal's history lives: the label delay, the 30-day window and the slack. */
+    public static Duration terminalTtl(org.apache.flink.configuration.ReadableConfig conf) {
+        return conf.get(LABEL_DELAY).plusDays(30).plus(conf.get(FEATURE_SLACK));
     }
 
     /** A configuration from {@code --key value} arguments (Flink's {@link ParameterTool} syntax). */

@@ -1,10 +1,11 @@
 package io.github.fraudflink.job;
 
-import io.github.fraudflink.job.postgres.PostgresSink;
-import io.github.fraudflink.job.records.ScoredTransaction;
+import io.github.fraudflink.features.Label;
+import io.github.fraudflink.job.input.RouteInvalid;
 import io.github.fraudflink.job.kafka.ScoredTransactionJson;
-
-import io.github.fraudflink.job.postgres.PostgresSink;
+import io.github.fraudflink.job.postgres.FraudLabelTable;
+import io.github.fraudflink.job.postgres.ScoredTransactionTable;
+import io.github.fraudflink.job.records.ScoredTransaction;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -21,11 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PostgreSQL loader: a second job that feeds the table {@code scored_transactions} from the scored topic, so the
- * scoring job never waits for the database. The data path:
+ * The PostgreSQL loader: a second job that feeds the tables {@code scored_transactions} and {@code fraud_labels} from
+ * the scored and labels topics, so the scoring job never waits for the database. The data path:
  *
  * <pre>
  * scored-transactions (Kafka, read_committed) -> scored_transactions (PostgreSQL, exactly once)
+ * fraud-labels (Kafka, read_committed) -> parse + validate -> fraud_labels (PostgreSQL, exactly once)
+ *                                                          -> (invalid: dropped here, the scoring job sends them to the DLQ)
  * </pre>
  *
  * <p>Run the scoring job without {@code fraud.postgres.url} and this job with it (and a transactional-id prefix of its
@@ -51,12 +54,18 @@ public final class PostgresLoaderJob {
         String url = conf.getOptional(JobOptions.POSTGRES_URL).orElseThrow(() -> new IllegalArgumentException(
                 "the PostgreSQL loader needs --" + JobOptions.POSTGRES_URL.key() + " jdbc:postgresql://host:5432/db"));
         FraudScoringJob.configureEnvironment(env, conf);
-        PostgresSink<ScoredTransaction> sink = FraudScoringJob.postgresSink(conf, url, "-loader-pg",
-                FraudScoringJob.isRestoring(env, conf));
+        boolean restoring = FraudScoringJob.isRestoring(env, conf);
         env.fromSource(scoredSource(conf), WatermarkStrategy.noWatermarks(), "scored-transactions")
                 .uid("kafka-scored-source")
-                .sinkTo(sink)
+                .sinkTo(FraudScoringJob.postgresSink(conf, url, new ScoredTransactionTable(), "-loader-pg", restoring))
                 .uid("postgres-scored-sink").name("scored_transactions (PostgreSQL)");
+        env.fromSource(FraudScoringJob.labelSource(conf, conf.get(JobOptions.GROUP_ID) + "-postgres-loader-labels"),
+                        WatermarkStrategy.noWatermarks(), "fraud-labels")
+                .uid("kafka-labels-source")
+                .process(RouteInvalid.labels(), TypeInformation.of(Label.class))
+                .uid("route-invalid-labels").name("parse + validate labels")
+                .sinkTo(FraudScoringJob.postgresSink(conf, url, new FraudLabelTable(), "-loader-labels-pg", restoring))
+                .uid("postgres-labels-sink").name("fraud_labels (PostgreSQL)");
     }
 
     static KafkaSource<ScoredTransaction> scoredSource(ReadableConfig conf) {

@@ -16,10 +16,11 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class TopicSetup {
     private TopicSetup() {}
 
-    /** Creates the input and output topics with {@code partitions} partitions, and the DLQ, control and status topics with one. */
+    /** Creates the input (transactions, labels) and output topics with {@code partitions} partitions, and the DLQ, control and status topics with one. */
     public static List<String> ensureTopics(ReadableConfig conf, int partitions) throws Exception {
         List<NewTopic> topics = List.of(
                 new NewTopic(conf.get(JobOptions.TOPIC_TRANSACTIONS), partitions, (short) 1),
+                new NewTopic(conf.get(JobOptions.TOPIC_LABELS), partitions, (short) 1),
                 new NewTopic(conf.get(JobOptions.TOPIC_SCORED), partitions, (short) 1),
                 new NewTopic(conf.get(JobOptions.TOPIC_DLQ), 1, (short) 1),
                 new NewTopic(conf.get(JobOptions.TOPIC_MODEL_CONTROL), 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),

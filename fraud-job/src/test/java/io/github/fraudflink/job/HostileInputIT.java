@@ -3,7 +3,7 @@ package io.github.fraudflink.job;
 import io.github.fraudflink.job.records.ParsedRecord;
 import io.github.fraudflink.job.records.ScoredTransaction;
 import io.github.fraudflink.job.kafka.ScoredTransactionJson;
-import io.github.fraudflink.job.input.TransactionDeserializer;
+import io.github.fraudflink.job.input.InputDeserializer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -116,7 +116,7 @@ class HostileInputIT {
         try (KafkaProducer<byte[], byte[]> p = producer()) {
             for (ProducerRecord<byte[], byte[]> rec : input) {
                 var sent = p.send(rec).get();
-                TransactionDeserializer d = new TransactionDeserializer(parser, JobOptions.DLQ_MAX_VALUE_BYTES.defaultValue());
+                InputDeserializer d = InputDeserializer.transactions(parser, JobOptions.DLQ_MAX_VALUE_BYTES.defaultValue());
                 List<ParsedRecord> out = new ArrayList<>();
                 d.deserialize(new ConsumerRecord<>(topic, sent.partition(), sent.offset(), sent.timestamp(),
                         org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 0, rec.key(), rec.value(),
@@ -170,7 +170,7 @@ class HostileInputIT {
                 gotDead.merge(sha + " " + header(rec, "dlq.reason"), 1, Integer::sum);
                 assertThat(header(rec, "dlq.message")).isNotBlank();
                 assertThat(rec.value() == null ? 0 : rec.value().length).isLessThanOrEqualTo(JobOptions.DLQ_MAX_VALUE_BYTES.defaultValue());
-                assertThat(rec.key() == null ? 0 : rec.key().length).isLessThanOrEqualTo(TransactionDeserializer.MAX_KEY_BYTES);
+                assertThat(rec.key() == null ? 0 : rec.key().length).isLessThanOrEqualTo(InputDeserializer.MAX_KEY_BYTES);
             }
             assertThat(gotDead).isEqualTo(deadLetters);
         }

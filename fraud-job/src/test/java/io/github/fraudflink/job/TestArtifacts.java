@@ -56,13 +56,13 @@ public final class TestArtifacts {
         return Sha256.of(Path.of(manifest));
     }
 
-    /** A well-formed artifact (checksums match) whose feature order is not the job's. */
+    /** A well-formed artifact (checksums match) that names a feature the job does not compute. */
     public static URI wrongFeatures(Path dir) throws Exception {
         URI uri = variant(dir, "demo-xgb", "wrong-features", "4E-1");
         Path f = Path.of(uri);
         ModelManifest m = ModelManifest.read(f);
         List<String> names = new ArrayList<>(m.featureNames());
-        Collections.swap(names, 0, 1);
+        names.set(1, "tx_count_5m_v9"); // a feature this job does not compute
         new ModelManifest(m.name(), m.version(), m.format(), m.modelFile(), m.featureSchemaId(), names, m.threshold(),
                 m.files(), m.trainingDataFingerprint(), m.createdAt(), m.createdBy(), m.metrics(), m.training(),
                 m.goldenSample(), m.referenceDistributions()).write(f);

@@ -5,11 +5,34 @@ public final class LoadedModel implements AutoCloseable {
     private final ModelManifest manifest;
     private final Scorer scorer;
     private final String manifestSha256;
+    private final int[] featureIndex;
+    private final String[] featureNames;
 
-    LoadedModel(ModelManifest manifest, Scorer scorer, String manifestSha256) {
+    LoadedModel(ModelManifest manifest, Scorer scorer, String manifestSha256, int[] featureIndex) {
         this.manifest = manifest;
         this.scorer = scorer;
         this.manifestSha256 = manifestSha256;
+        this.featureIndex = featureIndex.clone();
+        this.featureNames = manifest.featureNames().toArray(new String[0]);
+    }
+
+    /** The model's input row from a computed feature vector: the features it names, in its order. */
+    public double[] select(double[] computed) {
+        double[] row = new double[featureIndex.length];
+        for (int i = 0; i < row.length; i++) {
+            row[i] = computed[featureIndex[i]];
+        }
+        return row;
+    }
+
+    /** The names of {@link #select}'s values (shared: do not modify). */
+    public String[] featureNames() {
+        return featureNames;
+    }
+
+    /** The feature set the model's manifest declares. */
+    public String featureSchema() {
+        return manifest.featureSchemaId();
     }
 
     public ModelManifest manifest() {

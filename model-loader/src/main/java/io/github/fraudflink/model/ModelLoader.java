@@ -1,6 +1,6 @@
 package io.github.fraudflink.model;
 
-import io.github.fraudflink.features.FeatureSchema;
+import io.github.fraudflink.features.FeatureCatalog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * Fetches a model artifact from a URI and verifies it before anything scores with it: manifest checksum (when
- * given), manifest fields, every file's sha256, the feature schema, that the model file loads, and that it gives
+ * given), manifest fields, every file's sha256, that the job computes every feature the model names (the model is
+ * fed those, by name: {@link LoadedModel#select}), that the model file loads, and that it gives
  * the golden sample's expected scores. Any failure is a {@link ModelRejectedException}; nothing half-loaded
  * escapes.
  *
@@ -29,7 +30,18 @@ public final class ModelLoader {
     public static final double GOLDEN_TOLERANCE = 1e-6;
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(20);
 
+    private final List<String> computed;
     private HttpClient http;
+
+    /** A loader for the scoring job, which computes {@link FeatureCatalog#SERVED}. */
+    public ModelLoader() {
+        this(FeatureCatalog.SERVED.names());
+    }
+
+    /** A loader for a scorer fed vectors of {@code computed} (names, in vector order). */
+    public ModelLoader(List<String> computed) {
+        this.computed = List.copyOf(computed);
+    }
 
     public LoadedModel load(URI manifestUri, String expectedManifestSha256) throws ModelRejectedException {
         URI uri = normalize(manifestUri);
@@ -61,8 +73,9 @@ public final class ModelLoader {
             }
             files.put(f.getKey(), bytes);
         }
+        int[] featureIndex;
         try {
-            FeatureSchema.requireCompatible(m.featureSchemaId(), m.featureNames());
+            featureIndex = FeatureCatalog.indexOf(computed, m.featureSchemaId(), m.featureNames());
         } catch (IllegalArgumentException e) {
             throw new ModelRejectedException(ModelRejectedException.Reason.SCHEMA_MISMATCH, e.getMessage());
         }
@@ -87,7 +100,7 @@ public final class ModelLoader {
             throw new ModelRejectedException(ModelRejectedException.Reason.CORRUPT_MODEL,
                     "scoring the golden sample failed: " + e.getMessage(), e);
         }
-        return new LoadedModel(m, scorer, sha);
+        return new LoadedModel(m, scorer, sha, featureIndex);
     }
 
     private static void checkFields(URI uri, ModelManifest m) throws ModelRejectedException {

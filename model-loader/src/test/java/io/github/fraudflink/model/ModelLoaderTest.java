@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
+import io.github.fraudflink.features.FeatureCatalog;
 import io.github.fraudflink.features.FeatureSchema;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -131,19 +132,27 @@ class ModelLoaderTest {
     }
 
     @Test
-    void rejectsAnotherFeatureOrderOrSchema() throws Exception {
+    void feedsAModelItsFeaturesByNameAndRejectsOneThatNeedsAnUncomputedFeature() throws Exception {
         Path dir = artifact();
-        List<String> swapped = new ArrayList<>(FeatureSchema.NAMES);
-        java.util.Collections.swap(swapped, 1, 2);
-        rewriteManifest(dir, m -> new ModelManifest(m.name(), m.version(), m.format(), m.modelFile(), m.featureSchemaId(),
-                swapped, m.threshold(), m.files(), m.trainingDataFingerprint(), m.createdAt(), m.createdBy(), m.metrics(),
-                m.training(), m.goldenSample(), m.referenceDistributions()));
-        assertThat(rejection(dir.toUri(), null)).isEqualTo(ModelRejectedException.Reason.SCHEMA_MISMATCH);
+        try (LoadedModel m = new ModelLoader().load(dir.toUri(), null)) {
+            double[] computed = java.util.stream.IntStream.range(0, FeatureCatalog.SERVED.size()).asDoubleStream().toArray();
+            assertThat(m.select(computed)).hasSize(FeatureSchema.size())
+                    .containsExactly(java.util.Arrays.copyOf(computed, FeatureSchema.size()));
+            assertThat(m.featureNames()).containsExactly(FeatureSchema.NAMES.toArray(new String[0]));
+        }
+        // a loader of a job that computes only part of what the model names refuses it
+        List<String> fewer = FeatureSchema.NAMES.subList(0, FeatureSchema.size() - 1);
+        ModelRejectedException e = catchThrowableOfType(ModelRejectedException.class,
+                () -> new ModelLoader(fewer).load(dir.toUri(), null));
+        assertThat(e.reason()).isEqualTo(ModelRejectedException.Reason.SCHEMA_MISMATCH);
+        assertThat(e.getMessage()).contains(FeatureSchema.NAMES.get(FeatureSchema.size() - 1), "does not compute");
 
         Path other = tmp.resolve("other");
         TestModels.artifact(other, booster, "1");
-        rewriteManifest(other, m -> new ModelManifest(m.name(), m.version(), m.format(), m.modelFile(), "account-v0",
-                m.featureNames(), m.threshold(), m.files(), m.trainingDataFingerprint(), m.createdAt(), m.createdBy(),
+        List<String> renamed = new ArrayList<>(FeatureSchema.NAMES);
+        renamed.set(3, "tx_count_1d_v9");
+        rewriteManifest(other, m -> new ModelManifest(m.name(), m.version(), m.format(), m.modelFile(), "account-v9",
+                renamed, m.threshold(), m.files(), m.trainingDataFingerprint(), m.createdAt(), m.createdBy(),
                 m.metrics(), m.training(), m.goldenSample(), m.referenceDistributions()));
         assertThat(rejection(other.toUri(), null)).isEqualTo(ModelRejectedException.Reason.SCHEMA_MISMATCH);
     }

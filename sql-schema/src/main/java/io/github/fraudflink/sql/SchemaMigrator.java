@@ -14,6 +14,14 @@ public final class SchemaMigrator {
     public static final String PASSWORD_ENV = "FRAUD_POSTGRES_PASSWORD";
     /** The table the job writes. */
     public static final String SCORED_TABLE = "scored_transactions";
+    /** Every label received on {@code fraud-labels} (history; written again = no-op). */
+    public static final String LABELS_TABLE = "fraud_labels";
+    /** View: the label that holds per (account_id, transaction_id). */
+    public static final String LATEST_LABELS_VIEW = "fraud_labels_latest";
+    /** View: one row per labelled scored transaction and model role (champion, shadow) with score and verdict. */
+    public static final String MODEL_SCORES_VIEW = "live_model_scores";
+    /** View: labelled, frauds, flagged, precision, recall, average_precision per model, version, role and UTC day. */
+    public static final String MODEL_QUALITY_VIEW = "live_model_quality";
     /** Where the migrations live on the classpath. */
     public static final String LOCATION = "classpath:db/migration/fraud";
 

@@ -14,7 +14,8 @@ import java.util.Map;
  * Labelled feature rows built by running the job's own feature code ({@link AccountFeatures}, and for the
  * {@code account-terminal-v2} set {@link TerminalFeatures}) over the transactions in the order given (event-time
  * order for a dataset): one history per account and per terminal, exactly as the streaming job keeps in keyed state.
- * A transaction's label becomes known {@code delay} after it (the handbook's assumption). Column-friendly arrays,
+ * A transaction's label becomes known {@code delay} after it (the handbook's assumption), and counts from
+ * {@code label lag} later, as in the job. Column-friendly arrays,
  * ready for XGBoost and the metrics.
  */
 public final class FeatureTable {
@@ -67,9 +68,11 @@ public final class FeatureTable {
                 String key = terminalKey(lt.tx());
                 if (key != null) {
                     TerminalHistory th = terminals.computeIfAbsent(key, k -> new TerminalHistory());
-                    double[] v = terminal.apply(th, lt.tx().transactionId, lt.tx().eventTime);
+                    Transaction tx = lt.tx();
+                    double[] v = terminal.apply(th, tx.accountId, tx.transactionId, tx.eventTime);
                     System.arraycopy(v, 0, row, account.length, v.length);
-                    terminal.label(th, lt.tx().transactionId, lt.fraud(), lt.tx().eventTime + terminal.delay().toMillis());
+                    terminal.addLabel(th, tx.accountId, tx.transactionId, tx.eventTime, lt.fraud(),
+                            tx.eventTime + terminal.delay().toMillis());
                 }
                 t.features[i] = row;
             }

@@ -67,7 +67,7 @@ public final class TrainingRun {
         long t0 = System.nanoTime();
         FeatureTable t = FeatureTable.compute(data, new AccountFeatures(),
                 o.featureSet().terminal() ? new TerminalFeatures(java.time.Duration.ofDays(o.protocol().delayDays()),
-                        TerminalFeatures.DEFAULT_MAX_HISTORY) : null, data.size());
+                        TerminalFeatures.DEFAULT_LABEL_LAG, TerminalFeatures.DEFAULT_MAX_HISTORY) : null, data.size());
         List<String> names = t.featureSet.names();
         log.accept(String.format("features (%s) of %,d transactions computed in %.1f s", t.featureSet.id(), t.rows,
                 (System.nanoTime() - t0) / 1e9));

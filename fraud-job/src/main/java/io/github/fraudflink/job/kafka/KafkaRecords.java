@@ -30,7 +30,7 @@ public final class KafkaRecords {
     }
 
     /**
-     * Dead letters: the original key and value (cut to a bound, see {@link TransactionDeserializer}), plus headers
+     * Dead letters: the original key and value (cut to a bound, see {@link InputDeserializer}), plus headers
      * dlq.reason, dlq.message, dlq.source, dlq.value-bytes (the original size), dlq.value-sha256 and, when the key or
      * value was cut, dlq.truncated = true.
      */

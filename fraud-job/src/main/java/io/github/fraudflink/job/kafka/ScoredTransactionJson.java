@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.fraudflink.features.FeatureSchema;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +15,7 @@ import java.util.List;
 
 /**
  * The JSON form of a {@link ScoredTransaction} on the scored-transactions topic: snake_case fields,
- * ISO-8601 UTC timestamps, {@code features} as an object in schema order. Read back by tools and tests.
+ * ISO-8601 UTC timestamps, {@code features} as an object of the model's features, in its order. Read back by tools and tests.
  */
 public final class ScoredTransactionJson {
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -38,12 +37,11 @@ public final class ScoredTransactionJson {
             g.writeStringField("ingest_time", Instant.ofEpochMilli(s.ingestTime).toString());
             g.writeStringField("scored_time", Instant.ofEpochMilli(s.scoredTime).toString());
             g.writeObjectFieldStart("features");
-            List<String> names = FeatureSchema.NAMES;
-            for (int i = 0; i < names.size(); i++) {
-                g.writeNumberField(names.get(i), s.features[i]);
+            for (int i = 0; i < s.features.length; i++) {
+                g.writeNumberField(s.featureNames[i], s.features[i]);
             }
             g.writeEndObject();
-            g.writeStringField("feature_schema", FeatureSchema.ID);
+            g.writeStringField("feature_schema", s.featureSchema);
             g.writeNumberField("score", s.score);
             g.writeStringField("decision", s.decision);
             g.writeNumberField("threshold", s.threshold);
@@ -53,6 +51,7 @@ public final class ScoredTransactionJson {
                 g.writeStringField("shadow_model", s.shadowModel);
                 g.writeStringField("shadow_version", s.shadowVersion);
                 g.writeNumberField("shadow_score", s.shadowScore);
+                g.writeNumberField("shadow_threshold", s.shadowThreshold);
             }
             g.writeBooleanField("duplicate", s.duplicate);
             g.writeEndObject();
@@ -82,10 +81,14 @@ public final class ScoredTransactionJson {
             s.ingestTime = Instant.parse(n.get("ingest_time").asText()).toEpochMilli();
             s.scoredTime = Instant.parse(n.get("scored_time").asText()).toEpochMilli();
             JsonNode f = n.get("features");
-            s.features = new double[FeatureSchema.size()];
-            for (int i = 0; i < s.features.length; i++) {
-                s.features[i] = f.get(FeatureSchema.NAMES.get(i)).asDouble();
+            s.features = new double[f.size()];
+            s.featureNames = new String[f.size()];
+            int i = 0;
+            for (var e : (Iterable<java.util.Map.Entry<String, JsonNode>>) f::fields) {
+                s.featureNames[i] = e.getKey();
+                s.features[i++] = e.getValue().asDouble();
             }
+            s.featureSchema = text(n, "feature_schema");
             s.score = n.get("score").asDouble();
             s.decision = n.get("decision").asText();
             s.threshold = n.get("threshold").asDouble();
@@ -94,6 +97,7 @@ public final class ScoredTransactionJson {
             s.shadowModel = text(n, "shadow_model");
             s.shadowVersion = text(n, "shadow_version");
             s.shadowScore = n.hasNonNull("shadow_score") ? n.get("shadow_score").asDouble() : null;
+            s.shadowThreshold = n.hasNonNull("shadow_threshold") ? n.get("shadow_threshold").asDouble() : null;
             s.duplicate = n.path("duplicate").asBoolean(false);
             return s;
         } catch (IOException e) {

@@ -2,7 +2,6 @@ package io.github.fraudflink.job.postgres;
 
 import io.github.fraudflink.job.records.ScoredTransaction;
 
-import io.github.fraudflink.features.FeatureSchema;
 import io.github.fraudflink.sql.SchemaMigrator;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -17,8 +16,8 @@ public final class ScoredTransactionTable implements PostgresTable<ScoredTransac
 
     static final String INSERT = "INSERT INTO " + SchemaMigrator.SCORED_TABLE + " (transaction_id, account_id, amount, currency,"
             + " terminal_id, merchant_id, event_time, ingest_time, scored_time, features, feature_schema, score, decision,"
-            + " threshold, model, model_version, shadow_model, shadow_version, shadow_score)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " threshold, model, model_version, shadow_model, shadow_version, shadow_score, shadow_threshold)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (account_id, transaction_id) DO NOTHING";
 
     @Override
@@ -43,8 +42,8 @@ public final class ScoredTransactionTable implements PostgresTable<ScoredTransac
         insert.setObject(i++, utc(s.eventTime));
         insert.setObject(i++, utc(s.ingestTime));
         insert.setObject(i++, utc(s.scoredTime));
-        insert.setString(i++, featuresJson(s.features));
-        insert.setString(i++, FeatureSchema.ID);
+        insert.setString(i++, featuresJson(s.featureNames, s.features));
+        insert.setString(i++, s.featureSchema);
         insert.setDouble(i++, s.score);
         insert.setString(i++, s.decision);
         insert.setDouble(i++, s.threshold);
@@ -52,10 +51,15 @@ public final class ScoredTransactionTable implements PostgresTable<ScoredTransac
         insert.setString(i++, s.modelVersion);
         insert.setString(i++, s.shadowModel);
         insert.setString(i++, s.shadowVersion);
-        if (s.shadowScore == null) {
+        setDouble(insert, i++, s.shadowScore);
+        setDouble(insert, i, s.shadowThreshold);
+    }
+
+    private static void setDouble(PreparedStatement insert, int i, Double value) throws SQLException {
+        if (value == null) {
             insert.setNull(i, Types.DOUBLE);
         } else {
-            insert.setDouble(i, s.shadowScore);
+            insert.setDouble(i, value);
         }
     }
 
@@ -71,17 +75,17 @@ public final class ScoredTransactionTable implements PostgresTable<ScoredTransac
     }
 
     /**
-     * The JSON object of the named features, in schema order. The features stage gives finite values (tested on
+     * The JSON object of the named features, in the model's order. The features stage gives finite values (tested on
      * generated input); a non-finite one would be written as null rather than fail the sink.
      */
-    static String featuresJson(double[] features) {
+    static String featuresJson(String[] names, double[] features) {
         StringBuilder b = new StringBuilder(32 * features.length);
         b.append('{');
         for (int i = 0; i < features.length; i++) {
             if (i > 0) {
                 b.append(',');
             }
-            b.append('"').append(FeatureSchema.NAMES.get(i)).append("\":");
+            b.append('"').append(names[i]).append("\":");
             double v = features[i];
             b.append(Double.isFinite(v) ? Double.toString(v) : "null");
         }

@@ -20,7 +20,11 @@ public class ScoredTransaction {
     public long eventTime;
     public long ingestTime;
     public long scoredTime;
+    /** The features the scoring model used, in its order, and their names (from its manifest). */
     public double[] features;
+    public String[] featureNames;
+    /** The feature set the champion's manifest names (e.g. {@code account-terminal-v2}). */
+    public String featureSchema;
     public double score;
     public String decision;
     public double threshold;
@@ -29,6 +33,8 @@ public class ScoredTransaction {
     public String shadowModel;
     public String shadowVersion;
     public Double shadowScore;
+    /** The shadow model's own threshold (its decision would be {@code shadowScore >= shadowThreshold}). */
+    public Double shadowThreshold;
     public boolean duplicate;
 
     public ScoredTransaction() {}

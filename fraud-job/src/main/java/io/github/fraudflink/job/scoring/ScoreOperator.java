@@ -277,21 +277,25 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         if (size == 0) {
             return;
         }
-        for (int i = 0; i < size; i++) {
-            rows[i] = pending[i].features;
-        }
         LoadedModel champion = models.champion();
         LoadedModel shadow = models.shadow();
+        for (int i = 0; i < size; i++) {
+            rows[i] = champion.select(pending[i].features); // the features the model names, in its order
+        }
         long call = System.nanoTime();
         champion.scorer().scoreBatch(rows, size, scores);
         modelCallMicros.update((System.nanoTime() - call) / 1_000);
         if (shadow != null) {
-            shadow.scorer().scoreBatch(rows, size, shadowScores);
+            double[][] shadowRows = new double[size][];
+            for (int i = 0; i < size; i++) {
+                shadowRows[i] = shadow.select(pending[i].features);
+            }
+            shadow.scorer().scoreBatch(shadowRows, size, shadowScores);
         }
         long now = System.currentTimeMillis();
         long nowNanos = System.nanoTime();
         for (int i = 0; i < size; i++) {
-            ScoredTransaction s = scored(pending[i], champion, scores[i], now);
+            ScoredTransaction s = scored(pending[i], rows[i], champion, scores[i], now);
             scoreLatencyMicros.update((nowNanos - pendingArrivalNanos[i]) / 1_000); // batch wait and model call
             ingestToScoreMillis.update(now - s.ingestTime);
             eventToScoreMillis.update(now - s.eventTime);
@@ -300,6 +304,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
                 s.shadowModel = shadow.name();
                 s.shadowVersion = shadow.version();
                 s.shadowScore = shadowScores[i];
+                s.shadowThreshold = shadow.threshold();
                 record(shadowScores[i], shadowScoreDistribution, shadowBands);
             }
             output.collect(pendingTimestamps[i] == Long.MIN_VALUE
@@ -310,7 +315,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         size = 0;
     }
 
-    private ScoredTransaction scored(FeaturizedTransaction f, LoadedModel champion, double score, long now) {
+    private ScoredTransaction scored(FeaturizedTransaction f, double[] row, LoadedModel champion, double score, long now) {
         Transaction t = f.transaction;
         ScoredTransaction s = new ScoredTransaction();
         s.transactionId = t.transactionId;
@@ -321,7 +326,9 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         s.merchantId = t.merchantId;
         s.eventTime = t.eventTime;
         s.ingestTime = t.ingestTime;
-        s.features = f.features;
+        s.features = row;
+        s.featureNames = champion.featureNames();
+        s.featureSchema = champion.featureSchema();
         s.duplicate = f.duplicate;
         s.score = score;
         s.threshold = champion.threshold();

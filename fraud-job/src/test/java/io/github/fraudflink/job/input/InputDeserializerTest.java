@@ -29,10 +29,10 @@ import org.apache.kafka.common.record.TimestampType;
  * The job's entry point for input against generated hostile corpora: one record out for every record in, never an
  * exception, every dead letter within the producer's limits, and each category of the corpus rejected for what it is.
  */
-class TransactionDeserializerTest {
+class InputDeserializerTest {
     private static final long NOW = 1_780_000_000_000L;
     private static final int MAX_VALUE = JobOptions.DLQ_MAX_VALUE_BYTES.defaultValue();
-    private final TransactionDeserializer deserializer = new TransactionDeserializer(new TransactionParser(), MAX_VALUE);
+    private final InputDeserializer deserializer = InputDeserializer.transactions(new TransactionParser(), MAX_VALUE);
 
     /** Reasons each category may get (a category not listed may also be valid). */
     private static final Map<String, Set<String>> REASONS = Map.of(
@@ -82,7 +82,7 @@ class TransactionDeserializerTest {
                 assertThat(size).as("a dead letter with its headers").isLessThan(1024 * 1024);
                 assertThat(d.valueBytes).isEqualTo(m.value() == null ? -1 : m.value().length);
                 assertThat(d.truncated).isEqualTo((m.value() != null && m.value().length > MAX_VALUE)
-                        || (m.key() != null && m.key().length > TransactionDeserializer.MAX_KEY_BYTES));
+                        || (m.key() != null && m.key().length > InputDeserializer.MAX_KEY_BYTES));
                 assertThat(d.message).doesNotContain("\n");
             }
         }
@@ -94,7 +94,7 @@ class TransactionDeserializerTest {
         DeadLetter d = deserialize(new HostileCorpus.Message("huge", new byte[5000], huge)).deadLetter;
         assertThat(d.reason).isEqualTo(RejectReason.OVERSIZED.code());
         assertThat(d.value).hasSize(MAX_VALUE).isEqualTo(java.util.Arrays.copyOf(huge, MAX_VALUE));
-        assertThat(d.key).hasSize(TransactionDeserializer.MAX_KEY_BYTES);
+        assertThat(d.key).hasSize(InputDeserializer.MAX_KEY_BYTES);
         assertThat(d.valueBytes).isEqualTo(huge.length);
         assertThat(d.valueSha256).isEqualTo(JobTestSupport.sha256(huge));
         assertThat(d.truncated).isTrue();

@@ -5,7 +5,8 @@ import io.github.fraudflink.job.records.ParsedRecord;
 
 import io.github.fraudflink.features.InvalidTransactionException;
 import io.github.fraudflink.features.RejectReason;
-import io.github.fraudflink.features.Transaction;
+import io.github.fraudflink.features.LabelParser;
+import java.io.Serializable;
 import io.github.fraudflink.features.TransactionParser;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,26 +18,42 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Turns each Kafka record of the transactions topic into a {@link ParsedRecord}. It never throws on input: a
- * record that fails {@link TransactionParser} becomes a {@link DeadLetter}, and so does one on which the parser
- * itself fails ({@code unexpected_error}). A dead letter keeps at most {@code maxValueBytes} of the value and
+ * Turns each Kafka record of an input topic (transactions, labels) into a {@link ParsedRecord}. It never throws on
+ * input: a record its parser rejects becomes a {@link DeadLetter}, and so does one on which the parser itself fails
+ * ({@code unexpected_error}). A dead letter keeps at most {@code maxValueBytes} of the value and
  * {@value #MAX_KEY_BYTES} of the key. The Kafka record timestamp is the ingest time.
  */
-public final class TransactionDeserializer implements KafkaRecordDeserializationSchema<ParsedRecord> {
-    private static final long serialVersionUID = 2L;
+public final class InputDeserializer implements KafkaRecordDeserializationSchema<ParsedRecord> {
+    private static final long serialVersionUID = 3L;
     public static final int MAX_KEY_BYTES = 1024;
     private static final int MAX_MESSAGE_CHARS = 1000;
-    private final TransactionParser parser;
+    private final Parser parser;
     private final int maxValueBytes;
 
-    public TransactionDeserializer(TransactionParser parser, int maxValueBytes) {
+    /** One topic's contract: a message and its record timestamp to a valid record, or the reason it is not one. */
+    @FunctionalInterface
+    public interface Parser extends Serializable {
+        ParsedRecord parse(byte[] value, long timestamp) throws InvalidTransactionException;
+    }
+
+    public InputDeserializer(Parser parser, int maxValueBytes) {
         this.parser = parser;
         this.maxValueBytes = maxValueBytes;
     }
 
+    /** For the transactions topic. */
+    public static InputDeserializer transactions(TransactionParser parser, int maxValueBytes) {
+        return new InputDeserializer((value, ts) -> ParsedRecord.valid(parser.parse(value, ts)), maxValueBytes);
+    }
+
+    /** For the labels topic. */
+    public static InputDeserializer labels(LabelParser parser, int maxValueBytes) {
+        return new InputDeserializer((value, ts) -> ParsedRecord.label(parser.parse(value, ts)), maxValueBytes);
+    }
+
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ParsedRecord> out) {
-        Transaction t;
+        ParsedRecord t;
         try {
             t = parser.parse(record.value(), record.timestamp());
         } catch (InvalidTransactionException e) {
@@ -47,7 +64,7 @@ public final class TransactionDeserializer implements KafkaRecordDeserialization
                     "the parser failed on this message (please report it): " + e)));
             return;
         }
-        out.collect(ParsedRecord.valid(t));
+        out.collect(t);
     }
 
     DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, RejectReason reason, String message) {

@@ -1,0 +1,204 @@
+package io.github.fraudflink.job.features;
+
+import io.github.fraudflink.features.Label;
+import io.github.fraudflink.features.TerminalFeatures;
+import io.github.fraudflink.features.TerminalHistory;
+import io.github.fraudflink.features.Transaction;
+import io.github.fraudflink.job.metrics.JobMetrics;
+import io.github.fraudflink.job.records.FeaturizedTransaction;
+import java.time.Duration;
+import java.util.Arrays;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keyed by terminal: joins the account-featurized transactions (input 1) with the labels (input 2) and appends the
+ * terminal features of {@link TerminalFeatures}, the same code the trainer runs. Transactions without a terminal or
+ * merchant get the empty-window values.
+ *
+ * <p><b>Deterministic.</b> The terminal's {@link TerminalHistory} holds the sets of its transactions and labels, and
+ * the features of a transaction at {@code t} depend on those sets only: the transactions up to {@code t - d} and the
+ * labels known by {@code t - L}. A transaction is computed once this operator's event time says all of them are in.
+ * The labels source stamps a label {@code labelled_at + L - d}, so the operator's watermark (the smaller of the two
+ * inputs') passing {@code t - d} means both: every transaction up to {@code t - d} and every label known by
+ * {@code t - L} have arrived. Which of the two topics an operator happens to read first changes nothing.
+ *
+ * <p><b>Fast in steady state.</b> Live labels are known minutes before {@code t - L} is, so a live transaction finds
+ * the watermark already past {@code t - d} and is computed at once: one state read and one write. Only while the
+ * labels lag (a replay catching up, a labels topic stalled for less than its idleness timeout) is a transaction
+ * held, in keyed state, with an event-time timer at {@code t - d}. A label that arrives after transactions that
+ * should have counted it (later than its topic's out-of-orderness allows) still counts for the later ones, and is
+ * counted in {@code labels_late_total}.
+ *
+ * <p>State: the history (TTL {@code d + 30 days + slack}, bounded by {@code fraud.terminal.max-history} transactions
+ * and as many labels) and the held transactions. Output records carry no meaningful timestamp: nothing downstream
+ * uses event time.
+ */
+public final class TerminalFeaturesFunction
+        extends KeyedCoProcessFunction<String, FeaturizedTransaction, Label, FeaturizedTransaction> {
+    private static final long serialVersionUID = 1L;
+    /** Prefix of the keys of transactions and labels without a terminal: NUL never starts an accepted id. */
+    static final String NO_TERMINAL = "\u0000";
+
+    private final TerminalFeatures features;
+    private final Duration ttl;
+    private final long delayMillis;
+    private final long lagMillis;
+    private transient ValueState<TerminalHistory> history;
+    private transient MapState<Long, FeaturizedTransaction[]> held;
+    private transient Counter heldCount;
+    private transient Counter lateLabels;
+    private transient Counter unattributedLabels;
+    private transient Counter evicted;
+    private transient Histogram latencyMicros;
+
+    public TerminalFeaturesFunction(TerminalFeatures features, Duration ttl) {
+        this.features = features;
+        this.ttl = ttl;
+        this.delayMillis = features.delay().toMillis();
+        this.lagMillis = features.labelLag().toMillis();
+    }
+
+    /** The event time a label carries into this operator: {@code labelled_at + L - d} (see the class comment). */
+    public static long labelTimestamp(Label l, Duration delay, Duration lag) {
+        return l.labelledAt + lag.toMillis() - delay.toMillis();
+    }
+
+    /** The history's state descriptor, public so tests and the state processor read the same state. */
+    public static ValueStateDescriptor<TerminalHistory> historyDescriptor(Duration ttl) {
+        ValueStateDescriptor<TerminalHistory> d =
+                new ValueStateDescriptor<>("terminal-history", TypeInformation.of(TerminalHistory.class));
+        d.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupInRocksdbCompactFilter(1000)
+                .build());
+        return d;
+    }
+
+    /** Transactions waiting for the labels, by event time (no TTL: a held transaction is never dropped). */
+    public static MapStateDescriptor<Long, FeaturizedTransaction[]> heldDescriptor() {
+        return new MapStateDescriptor<>("terminal-held", Types.LONG,
+                ObjectArrayTypeInfo.getInfoFor(FeaturizedTransaction[].class, TypeInformation.of(FeaturizedTransaction.class)));
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        history = getRuntimeContext().getState(historyDescriptor(ttl));
+        held = getRuntimeContext().getMapState(heldDescriptor());
+        MetricGroup g = JobMetrics.group(getRuntimeContext().getMetricGroup());
+        heldCount = g.counter("terminal_held_total");
+        lateLabels = g.counter("labels_late_total");
+        unattributedLabels = g.counter("labels_without_terminal_total");
+        evicted = g.counter("terminal_history_evicted_total");
+        latencyMicros = g.histogram("terminal_feature_latency_us", JobMetrics.histogram());
+    }
+
+    @Override
+    public void processElement1(FeaturizedTransaction f, Context ctx, Collector<FeaturizedTransaction> out) throws Exception {
+        long t0 = System.nanoTime();
+        Transaction tx = f.transaction;
+        if (ctx.getCurrentKey().startsWith(NO_TERMINAL)) {
+            out.collect(withTerminal(f, new double[TerminalFeatures.size()]));
+            return;
+        }
+        long watermark = ctx.timerService().currentWatermark();
+        TerminalHistory h = value();
+        features.addTransaction(h, tx.accountId, tx.transactionId, tx.eventTime);
+        evicted.inc(features.expire(h, watermark));
+        history.update(h);
+        if (tx.eventTime - delayMillis <= watermark) {
+            out.collect(withTerminal(f, features.compute(h, tx.eventTime)));
+            latencyMicros.update((System.nanoTime() - t0) / 1_000); // state read, features, state write
+        } else {
+            FeaturizedTransaction[] waiting = held.get(tx.eventTime);
+            FeaturizedTransaction[] now = waiting == null ? new FeaturizedTransaction[] {f} : append(waiting, f);
+            held.put(tx.eventTime, now);
+            ctx.timerService().registerEventTimeTimer(tx.eventTime - delayMillis);
+            heldCount.inc();
+        }
+    }
+
+    @Override
+    public void processElement2(Label l, Context ctx, Collector<FeaturizedTransaction> out) throws Exception {
+        if (ctx.getCurrentKey().startsWith(NO_TERMINAL)) {
+            unattributedLabels.inc();
+            return;
+        }
+        long watermark = ctx.timerService().currentWatermark();
+        if (l.labelledAt + lagMillis - delayMillis <= watermark) {
+            lateLabels.inc();
+        }
+        TerminalHistory h = value();
+        features.addLabel(h, l.accountId, l.transactionId, l.eventTime, l.isFraud, l.labelledAt);
+        evicted.inc(features.expire(h, watermark));
+        history.update(h);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeaturizedTransaction> out) throws Exception {
+        long t = timestamp + delayMillis;
+        FeaturizedTransaction[] waiting = held.get(t);
+        if (waiting == null) {
+            return;
+        }
+        TerminalHistory h = value();
+        double[] v = features.compute(h, t);
+        for (FeaturizedTransaction f : waiting) {
+            out.collect(withTerminal(f, v.clone()));
+        }
+        held.remove(t);
+    }
+
+    private TerminalHistory value() throws Exception {
+        TerminalHistory h = history.value();
+        return h == null ? new TerminalHistory() : h;
+    }
+
+    private static FeaturizedTransaction[] append(FeaturizedTransaction[] a, FeaturizedTransaction f) {
+        FeaturizedTransaction[] b = Arrays.copyOf(a, a.length + 1);
+        b[a.length] = f;
+        return b;
+    }
+
+    /** The transaction with its account features followed by the terminal features. */
+    private static FeaturizedTransaction withTerminal(FeaturizedTransaction f, double[] terminal) {
+        double[] all = Arrays.copyOf(f.features, f.features.length + terminal.length);
+        System.arraycopy(terminal, 0, all, f.features.length, terminal.length);
+        return new FeaturizedTransaction(f.transaction, all, f.duplicate);
+    }
+
+    /** The key of a transaction: its terminal, else its merchant, else (no terminal features) its account. */
+    public static final class TransactionKey implements KeySelector<FeaturizedTransaction, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(FeaturizedTransaction f) {
+            Transaction t = f.transaction;
+            return t.terminalId != null ? t.terminalId : t.merchantId != null ? t.merchantId : NO_TERMINAL + t.accountId;
+        }
+    }
+
+    /** The key of a label: its transaction's terminal (else merchant), as the label names it. */
+    public static final class LabelKey implements KeySelector<Label, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(Label l) {
+            return l.terminalId != null ? l.terminalId : NO_TERMINAL + l.accountId;
+        }
+    }
+}

@@ -1,0 +1,338 @@
+package io.github.fraudflink.job.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.fraudflink.features.Label;
+import io.github.fraudflink.features.TerminalFeatures;
+import io.github.fraudflink.features.TerminalHistory;
+import io.github.fraudflink.features.Transaction;
+import io.github.fraudflink.job.records.FeaturizedTransaction;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The terminal stage under Flink's two-input operator test harness (RocksDB and heap): random transactions and labels
+ * (late, early, reversed, repeated, ids shared by accounts, transactions without a terminal) merged in random
+ * interleavings, against a brute-force reference over the whole input; snapshot and restore mid-stream; steady state
+ * without holding; state and timers cleaned up.
+ */
+class TerminalFeaturesFunctionTest {
+    private static final long DAY = TerminalFeatures.DAY;
+    private static final Duration DELAY = Duration.ofDays(7);
+    private static final Duration LAG = Duration.ofMinutes(1);
+    private static final Duration TTL = Duration.ofDays(38);
+    /** How far out of order each input may be; its watermark trails its largest time by this. */
+    private static final long DISORDER = 3_600_000L;
+    private static final TerminalFeatures FEATURES = new TerminalFeatures(DELAY, LAG, 10_000);
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, FeaturizedTransaction, Label, FeaturizedTransaction>
+            harness(boolean rocks) throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedCoProcessOperator<>(new TerminalFeaturesFunction(FEATURES, TTL)),
+                new TerminalFeaturesFunction.TransactionKey(), new TerminalFeaturesFunction.LabelKey(), Types.STRING);
+        if (rocks) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        return h;
+    }
+
+    /** One input event: a transaction or a label, with the time its input is ordered by. */
+    private record Event(Transaction tx, Label label, long time) {}
+
+    private static final class Inputs {
+        final List<Transaction> txs = new ArrayList<>();
+        final List<Label> labels = new ArrayList<>();
+    }
+
+    private static Inputs generate(Random r, int n) {
+        Inputs in = new Inputs();
+        long clock = 1_530_000_000_000L;
+        for (int i = 0; i < n; i++) {
+            clock += (long) (r.nextDouble() * DAY / 6);
+            Transaction tx = new Transaction("t" + (r.nextDouble() < 0.05 ? r.nextInt(i + 1) : i),
+                    r.nextDouble() < 0.15 ? "acct-b" : "acct-a", clock - (long) (r.nextDouble() * DISORDER / 2), 10);
+            double u = r.nextDouble();
+            tx.terminalId = u < 0.1 ? null : "term-" + r.nextInt(3);
+            tx.merchantId = u < 0.05 ? "merchant-1" : null;
+            tx.ingestTime = tx.eventTime;
+            in.txs.add(tx);
+            if (r.nextDouble() < 0.05) {
+                in.txs.add(tx); // a repeat
+            }
+            for (int k = r.nextInt(3); k > 0; k--) {
+                Label l = new Label();
+                l.transactionId = tx.transactionId;
+                l.accountId = tx.accountId;
+                l.terminalId = tx.terminalId != null ? tx.terminalId : tx.merchantId;
+                l.eventTime = tx.eventTime;
+                l.isFraud = r.nextDouble() < 0.4;
+                l.labelledAt = tx.eventTime + (long) (r.nextDouble() * 12 * DAY);
+                l.source = "test";
+                in.labels.add(l);
+            }
+        }
+        return in;
+    }
+
+    /** The brute-force features of every transaction: the definition over the whole input of its terminal. */
+    private static Map<String, double[]> reference(Inputs in) {
+        Map<String, double[]> out = new HashMap<>();
+        for (Transaction tx : in.txs) {
+            String key = tx.terminalId != null ? tx.terminalId : tx.merchantId;
+            double[] v = new double[TerminalFeatures.size()];
+            if (key != null) {
+                long upper = tx.eventTime - DELAY.toMillis();
+                List<Transaction> same = in.txs.stream().filter(x -> key.equals(x.terminalId != null ? x.terminalId : x.merchantId))
+                        .filter(x -> x.eventTime <= upper && x.eventTime > upper - 30 * DAY)
+                        .map(x -> x.accountId + "/" + x.transactionId + "/" + x.eventTime).distinct()
+                        .map(s -> in.txs.stream().filter(x -> (x.accountId + "/" + x.transactionId + "/" + x.eventTime).equals(s)).findFirst().get())
+                        .toList();
+                for (int w = 0; w < TerminalFeatures.WINDOW_DAYS.length; w++) {
+                    long lower = upper - TerminalFeatures.WINDOW_DAYS[w] * DAY;
+                    int count = 0;
+                    int frauds = 0;
+                    for (Transaction x : same) {
+                        if (x.eventTime > lower) {
+                            count++;
+                            Label best = null;
+                            for (Label l : in.labels) {
+                                if (l.accountId.equals(x.accountId) && l.transactionId.equals(x.transactionId)
+                                        && l.eventTime == x.eventTime && key.equals(l.terminalId)
+                                        && l.labelledAt <= tx.eventTime - LAG.toMillis()
+                                        && (best == null || l.labelledAt > best.labelledAt || (l.labelledAt == best.labelledAt && l.isFraud))) {
+                                    best = l;
+                                }
+                            }
+                            frauds += best != null && best.isFraud ? 1 : 0;
+                        }
+                    }
+                    v[2 * w] = count;
+                    v[2 * w + 1] = count == 0 ? 0 : (double) frauds / count;
+                }
+            }
+            out.put(id(tx), v);
+        }
+        return out;
+    }
+
+    private static String id(Transaction tx) {
+        return tx.accountId + "/" + tx.transactionId + "/" + tx.eventTime;
+    }
+
+    /** Each input in its own order (by time, shuffled within the disorder bound), the two merged at random. */
+    private static List<Event> interleave(Inputs in, Random r) {
+        List<Event> a = new ArrayList<>();
+        in.txs.forEach(t -> a.add(new Event(t, null, t.eventTime)));
+        List<Event> b = new ArrayList<>();
+        in.labels.forEach(l -> b.add(new Event(null, l, TerminalFeaturesFunction.labelTimestamp(l, DELAY, LAG))));
+        disorder(a, r);
+        disorder(b, r);
+        List<Event> out = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        while (i < a.size() || j < b.size()) {
+            boolean takeA = j >= b.size() || (i < a.size() && r.nextBoolean());
+            out.add(takeA ? a.get(i++) : b.get(j++));
+        }
+        return out;
+    }
+
+    private static void disorder(List<Event> events, Random r) {
+        events.sort(Comparator.comparingLong(Event::time));
+        for (int k = 0; k + 1 < events.size(); k++) {
+            if (r.nextDouble() < 0.3 && events.get(k + 1).time() - events.get(k).time() < DISORDER / 2) {
+                java.util.Collections.swap(events, k, k + 1);
+            }
+        }
+    }
+
+    /** Feeds events from {@code from}, each input's watermark trailing its largest time by the disorder bound. */
+    private static void feed(KeyedTwoInputStreamOperatorTestHarness<String, FeaturizedTransaction, Label, FeaturizedTransaction> h,
+            List<Event> events, int from, int to, long[] maxSeen) throws Exception {
+        for (int k = from; k < to; k++) {
+            Event e = events.get(k);
+            if (e.tx() != null) {
+                h.processElement1(new StreamRecord<>(new FeaturizedTransaction(e.tx(), new double[] {e.tx().amount}, false), e.time()));
+                maxSeen[0] = Math.max(maxSeen[0], e.time());
+                h.processWatermark1(new Watermark(maxSeen[0] - DISORDER));
+            } else {
+                h.processElement2(new StreamRecord<>(e.label(), e.time()));
+                maxSeen[1] = Math.max(maxSeen[1], e.time());
+                h.processWatermark2(new Watermark(maxSeen[1] - DISORDER));
+            }
+        }
+    }
+
+    private static Map<String, double[]> outputs(java.util.Collection<?> output) {
+        Map<String, double[]> out = new TreeMap<>();
+        for (Object o : output) {
+            if (o instanceof StreamRecord<?> sr) {
+                FeaturizedTransaction f = (FeaturizedTransaction) sr.getValue();
+                assertThat(f.features[0]).isEqualTo(f.transaction.amount); // the account features come first
+                double[] prev = out.put(id(f.transaction), Arrays.copyOfRange(f.features, 1, f.features.length));
+                if (prev != null) { // a repeat: the same values
+                    assertThat(prev).containsExactly(out.get(id(f.transaction)));
+                }
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6})
+    void anyInterleavingAndARestoreGiveTheBruteForceFeatures(int seed) throws Exception {
+        Random r = new Random(seed);
+        Inputs in = generate(r, 300);
+        Map<String, double[]> want = reference(in);
+        boolean rocks = seed % 2 == 0;
+
+        // one uninterrupted run
+        List<Event> first = interleave(in, r);
+        Map<String, double[]> uninterrupted;
+        try (var h = harness(rocks)) {
+            h.open();
+            feed(h, first, 0, first.size(), new long[] {Long.MIN_VALUE, Long.MIN_VALUE});
+            h.processWatermark1(new Watermark(Long.MAX_VALUE));
+            h.processWatermark2(new Watermark(Long.MAX_VALUE));
+            uninterrupted = outputs(h.getOutput());
+            assertThat(h.numEventTimeTimers()).as("no timer left").isZero();
+        }
+        assertThat(uninterrupted.keySet()).isEqualTo(want.keySet());
+        int nonZero = 0;
+        for (Map.Entry<String, double[]> e : want.entrySet()) {
+            assertThat(uninterrupted.get(e.getKey())).as("seed %d, %s", seed, e.getKey()).containsExactly(e.getValue());
+            nonZero += e.getValue()[5] > 0 ? 1 : 0;
+        }
+        assertThat(nonZero).as("known frauds exercised").isPositive();
+
+        // another interleaving, snapshotted in the middle and restored into a new operator
+        List<Event> second = interleave(in, r);
+        int cut = second.size() / 2;
+        long[] maxSeen = {Long.MIN_VALUE, Long.MIN_VALUE};
+        List<Object> output = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (var h = harness(rocks)) {
+            h.open();
+            feed(h, second, 0, cut, maxSeen);
+            snapshot = h.snapshot(1, 1);
+            output.addAll(h.getOutput());
+        }
+        try (var h = harness(rocks)) {
+            h.initializeState(snapshot);
+            h.open();
+            feed(h, second, cut, second.size(), maxSeen);
+            h.processWatermark1(new Watermark(Long.MAX_VALUE));
+            h.processWatermark2(new Watermark(Long.MAX_VALUE));
+            output.addAll(h.getOutput());
+        }
+        Map<String, double[]> restored = outputs(output);
+        assertThat(restored.keySet()).isEqualTo(uninterrupted.keySet());
+        restored.forEach((k, v) -> assertThat(v).as(k).containsExactly(uninterrupted.get(k)));
+    }
+
+    @Test
+    void aLiveTransactionIsNotHeldWhenTheLabelsAreFlowingAndIsHeldWhileTheyLag() throws Exception {
+        long now = 1_700_000_000_000L;
+        try (var h = harness(true)) {
+            h.open();
+            Transaction old = tx("a", "t-old", now - 8 * DAY);
+            h.processElement1(new StreamRecord<>(new FeaturizedTransaction(old, new double[] {10}, false)));
+            // labels flowing: one known a second ago moves the labels' watermark; the transactions' is at now - 1 min
+            h.processWatermark1(new Watermark(now - 60_000));
+            Label fraud = label(old, true, now - 1_000);
+            h.processElement2(new StreamRecord<>(fraud, TerminalFeaturesFunction.labelTimestamp(fraud, DELAY, LAG)));
+            h.processWatermark2(new Watermark(TerminalFeaturesFunction.labelTimestamp(fraud, DELAY, LAG) - 5_000));
+            h.getOutput().clear();
+
+            Transaction live = tx("a", "t-live", now);
+            h.processElement1(new StreamRecord<>(new FeaturizedTransaction(live, new double[] {10}, false)));
+            assertThat(outputs(h.getOutput())).as("computed at once").hasSize(1);
+            // the label is not known by now - L: the transaction is in the 7- and 30-day windows, not yet a fraud
+            assertThat(outputs(h.getOutput()).get(id(live))).containsExactly(0, 0, 1, 0, 1, 0);
+            assertThat(h.numEventTimeTimers()).isZero();
+
+            // labels stall: a transaction two minutes later waits for them
+            h.getOutput().clear();
+            Transaction later = tx("a", "t-later", now + 120_000);
+            h.processElement1(new StreamRecord<>(new FeaturizedTransaction(later, new double[] {10}, false)));
+            assertThat(outputs(h.getOutput())).as("held").isEmpty();
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            // a label known at now + 61 s arrives and the labels' watermark passes later - L: released, the fraud counts
+            Label next = label(tx("b", "t-other", now - 9 * DAY), false, now + 61_000);
+            h.processElement2(new StreamRecord<>(next, TerminalFeaturesFunction.labelTimestamp(next, DELAY, LAG)));
+            h.processWatermark2(new Watermark(TerminalFeaturesFunction.labelTimestamp(next, DELAY, LAG)));
+            assertThat(outputs(h.getOutput()).get(id(later))).containsExactly(0, 0, 1, 1, 1, 1);
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void aTransactionWithoutTerminalGetsTheEmptyWindowValuesAndNoState() throws Exception {
+        try (var h = harness(false)) {
+            h.open();
+            Transaction t = tx(null, "t1", 1_700_000_000_000L);
+            h.processElement1(new StreamRecord<>(new FeaturizedTransaction(t, new double[] {10}, false)));
+            assertThat(outputs(h.getOutput()).get(id(t))).containsExactly(0, 0, 0, 0, 0, 0);
+            assertThat(h.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
+    void historyStaysWithinTheWindowAndSmall() throws Exception {
+        // a terminal at the handbook's rate (about one transaction a day), every transaction labelled 7 days later,
+        // for 200 days: the history keeps what d + 30 days need and nothing more
+        TerminalHistory h = new TerminalHistory();
+        long t0 = 1_530_000_000_000L;
+        for (int d = 0; d < 200; d++) {
+            long t = t0 + d * DAY;
+            FEATURES.addTransaction(h, "acct", "t" + d, t);
+            FEATURES.addLabel(h, "acct", "t" + d, t, d % 30 == 0, t + 7 * DAY);
+            FEATURES.expire(h, t);
+        }
+        assertThat(h.size()).isBetween(37, 38);
+        assertThat(h.labels()).isBetween(37, 38);
+        var serializer = org.apache.flink.api.common.typeinfo.TypeInformation.of(TerminalHistory.class)
+                .createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl());
+        var out = new org.apache.flink.core.memory.DataOutputSerializer(4096);
+        serializer.serialize(h, out);
+        System.out.printf("terminal state at one transaction a day: %d transactions, %d labels, %d bytes%n",
+                h.size(), h.labels(), out.length());
+        assertThat(serializer).isInstanceOf(org.apache.flink.api.java.typeutils.runtime.PojoSerializer.class);
+    }
+
+    private static Transaction tx(String terminal, String id, long time) {
+        Transaction t = new Transaction(id, "acct", time, 10);
+        t.terminalId = terminal;
+        t.ingestTime = time;
+        return t;
+    }
+
+    private static Label label(Transaction tx, boolean fraud, long at) {
+        Label l = new Label();
+        l.transactionId = tx.transactionId;
+        l.accountId = tx.accountId;
+        l.terminalId = tx.terminalId;
+        l.eventTime = tx.eventTime;
+        l.isFraud = fraud;
+        l.labelledAt = at;
+        l.source = "test";
+        return l;
+    }
+}
