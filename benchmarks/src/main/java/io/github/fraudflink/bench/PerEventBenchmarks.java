@@ -171,7 +171,9 @@ public class PerEventBenchmarks {
             s.eventTime = 1_530_000_000_000L;
             s.ingestTime = s.eventTime + 1_000;
             s.scoredTime = s.ingestTime + 5;
-            s.features = new double[FeatureSchema.size()];
+            s.features = new double[io.github.fraudflink.features.FeatureCatalog.SERVED.size()];
+            s.featureNames = io.github.fraudflink.features.FeatureCatalog.SERVED.names().toArray(new String[0]);
+            s.featureSchema = io.github.fraudflink.features.FeatureCatalog.SERVED.id();
             for (int j = 0; j < s.features.length; j++) {
                 s.features[j] = j * 1.5 + 0.25;
             }
@@ -179,7 +181,7 @@ public class PerEventBenchmarks {
             s.decision = ScoredTransaction.APPROVE;
             s.threshold = 0.875;
             s.model = "demo-xgb";
-            s.modelVersion = "sim-2018-05-15";
+            s.modelVersion = "sim-2018-05-15-terminal";
         }
     }
 

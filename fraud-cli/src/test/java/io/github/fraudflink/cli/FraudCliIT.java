@@ -127,7 +127,8 @@ class FraudCliIT {
         assertThat(run("simulate", "--days", "90", "--out", data.toString()).exit()).isZero();
         Path out = tmp.resolve("model");
         CliRun t = run("train", "--data", data.toString(), "--train-start", "2018-05-15", "--train-days", "21",
-                "--name", "demo-xgb", "--model-version", "sim-2018-05-15", "--created-at", "2026-11-23T00:00:00Z",
+                "--features", "account-terminal-v2", "--name", "demo-xgb", "--model-version", "sim-2018-05-15-terminal",
+                "--created-at", "2026-11-30T00:00:00Z",
                 "--out", out.toString(), "--json");
         assertThat(t.exit()).as(t.err()).isZero();
         for (String f : List.of("manifest.json", "model.json")) {

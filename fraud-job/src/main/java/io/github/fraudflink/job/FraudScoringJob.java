@@ -101,9 +101,7 @@ public final class FraudScoringJob {
                 .process(RouteInvalid.transactions(), TypeInformation.of(Transaction.class))
                 .uid("route-invalid").name("parse + validate");
 
-        SingleOutputStreamOperator<Label> labels = env
-                .fromSource(labelSource(conf, conf.get(JobOptions.GROUP_ID) + "-labels"), labelWatermarks(conf), "fraud-labels")
-                .uid("kafka-labels-source")
+        SingleOutputStreamOperator<Label> labels = labelRecords(env, conf)
                 .process(RouteInvalid.labels(), TypeInformation.of(Label.class))
                 .uid("route-invalid-labels").name("parse + validate labels");
 
@@ -126,7 +124,8 @@ public final class FraudScoringJob {
                 .uid("account-features").name("account features")
                 .connect(labels)
                 .keyBy(new TerminalFeaturesFunction.TransactionKey(), new TerminalFeaturesFunction.LabelKey())
-                .process(new TerminalFeaturesFunction(JobOptions.terminalFeatures(conf), JobOptions.terminalTtl(conf)),
+                .process(new TerminalFeaturesFunction(JobOptions.terminalFeatures(conf), JobOptions.terminalTtl(conf),
+                        conf.get(JobOptions.LABELS_MAX_WAIT)),
                         TypeInformation.of(FeaturizedTransaction.class))
                 .uid("terminal-features").name("terminal features");
 
@@ -218,6 +217,18 @@ public final class FraudScoringJob {
             b.setBounded(OffsetsInitializer.latest());
         }
         return b.build();
+    }
+
+    /**
+     * The labels topic's records, or with {@code fraud.kafka.topic.labels} empty (no labels at all) an empty stream
+     * that ends at once: its watermark is then the end of time and no transaction ever waits for labels.
+     */
+    static DataStream<ParsedRecord> labelRecords(StreamExecutionEnvironment env, ReadableConfig conf) {
+        if (conf.get(JobOptions.TOPIC_LABELS).isBlank()) {
+            return env.fromData(java.util.List.of(), TypeInformation.of(ParsedRecord.class)).uid("no-labels-source");
+        }
+        return env.fromSource(labelSource(conf, conf.get(JobOptions.GROUP_ID) + "-labels"), labelWatermarks(conf), "fraud-labels")
+                .uid("kafka-labels-source");
     }
 
     static KafkaSource<ParsedRecord> labelSource(ReadableConfig conf, String groupId) {

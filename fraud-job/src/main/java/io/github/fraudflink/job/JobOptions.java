@@ -20,7 +20,7 @@ public final class JobOptions {
     public static final ConfigOption<String> TOPIC_TRANSACTIONS = key("fraud.kafka.topic.transactions")
             .stringType().defaultValue("transactions").withDescription("Input topic, keyed by account_id.");
     public static final ConfigOption<String> TOPIC_LABELS = key("fraud.kafka.topic.labels")
-            .stringType().defaultValue("fraud-labels").withDescription("Input: delayed labels (chargebacks, analyst verdicts), the labels contract of the README. Bad labels go to the DLQ.");
+            .stringType().defaultValue("fraud-labels").withDescription("Input: delayed labels (chargebacks, analyst verdicts), the labels contract of the README. Bad labels go to the DLQ. Empty: no labels (the terminal fraud shares stay 0, and no transaction waits for labels).");
     public static final ConfigOption<String> TOPIC_SCORED = key("fraud.kafka.topic.scored")
             .stringType().defaultValue("scored-transactions").withDescription("Output topic (transactional).");
     public static final ConfigOption<String> TOPIC_DLQ = key("fraud.kafka.topic.dlq")
@@ -55,6 +55,8 @@ public final class JobOptions {
             .durationType().defaultValue(Duration.ofSeconds(5)).withDescription("Bounded out-of-orderness of labelled_at within a labels partition.");
     public static final ConfigOption<Duration> LABELS_IDLENESS = key("fraud.labels.idleness")
             .durationType().defaultValue(Duration.ofSeconds(10)).withDescription("A labels partition without labels for this long no longer holds transactions back (at start, with an empty labels topic, transactions wait this long once).");
+    public static final ConfigOption<Duration> LABELS_MAX_WAIT = key("fraud.labels.max-wait")
+            .durationType().defaultValue(Duration.ofSeconds(10)).withDescription("Longest a transaction waits for the labels' watermark (processing time). Past it, it is scored with the labels that are in (counted in terminal_released_unaligned_total): a watermark can stop for reasons outside the data, e.g. a partition without records since a restart. Raise it for replays that must be deterministic while the labels lag.");
     public static final ConfigOption<Integer> TERMINAL_MAX_HISTORY = key("fraud.terminal.max-history")
             .intType().defaultValue(io.github.fraudflink.features.TerminalFeatures.DEFAULT_MAX_HISTORY).withDescription("Most transactions (and as many labels) a terminal's history keeps over its d + 30 days, whatever its rate. Past it the oldest are dropped, counted in terminal_history_evicted_total; the 30-day count then saturates at this value.");
     public static final ConfigOption<Duration> STATE_TTL = key("fraud.state.ttl")
@@ -95,7 +97,7 @@ public final class JobOptions {
     /** All options, for documentation and validation. */
     public static final ConfigOption<?>[] ALL = {
         BOOTSTRAP_SERVERS, TOPIC_TRANSACTIONS, TOPIC_LABELS, TOPIC_SCORED, TOPIC_DLQ, TOPIC_MODEL_CONTROL, TOPIC_MODEL_STATUS, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
-        TRANSACTION_TIMEOUT, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, MAX_HISTORY, LABEL_DELAY, LABEL_LAG, LABELS_OUT_OF_ORDERNESS, LABELS_IDLENESS, TERMINAL_MAX_HISTORY, STATE_TTL, MAX_PARALLELISM, MODEL_URI,
+        TRANSACTION_TIMEOUT, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, MAX_HISTORY, LABEL_DELAY, LABEL_LAG, LABELS_OUT_OF_ORDERNESS, LABELS_IDLENESS, LABELS_MAX_WAIT, TERMINAL_MAX_HISTORY, STATE_TTL, MAX_PARALLELISM, MODEL_URI,
         MODEL_SHA256, SCORE_BATCH_SIZE, SCORE_BATCH_DELAY, CHECKPOINT_INTERVAL, POSTGRES_URL, POSTGRES_USER,
         POSTGRES_RETRY_TIMEOUT, POSTGRES_ROLLBACK_FOREIGN_LEFTOVERS, DLQ_MAX_VALUE_BYTES, MAX_MESSAGE_BYTES, MIN_AMOUNT,
         MIN_EVENT_TIME, MAX_AMOUNT, MAX_FUTURE_SKEW,

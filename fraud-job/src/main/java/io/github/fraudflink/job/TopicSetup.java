@@ -18,13 +18,15 @@ public final class TopicSetup {
 
     /** Creates the input (transactions, labels) and output topics with {@code partitions} partitions, and the DLQ, control and status topics with one. */
     public static List<String> ensureTopics(ReadableConfig conf, int partitions) throws Exception {
-        List<NewTopic> topics = List.of(
+        List<NewTopic> topics = new ArrayList<>(List.of(
                 new NewTopic(conf.get(JobOptions.TOPIC_TRANSACTIONS), partitions, (short) 1),
-                new NewTopic(conf.get(JobOptions.TOPIC_LABELS), partitions, (short) 1),
                 new NewTopic(conf.get(JobOptions.TOPIC_SCORED), partitions, (short) 1),
                 new NewTopic(conf.get(JobOptions.TOPIC_DLQ), 1, (short) 1),
                 new NewTopic(conf.get(JobOptions.TOPIC_MODEL_CONTROL), 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-                new NewTopic(conf.get(JobOptions.TOPIC_MODEL_STATUS), 1, (short) 1));
+                new NewTopic(conf.get(JobOptions.TOPIC_MODEL_STATUS), 1, (short) 1)));
+        if (!conf.get(JobOptions.TOPIC_LABELS).isBlank()) {
+            topics.add(new NewTopic(conf.get(JobOptions.TOPIC_LABELS), partitions, (short) 1));
+        }
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, conf.get(JobOptions.BOOTSTRAP_SERVERS));
         List<String> created = new ArrayList<>();

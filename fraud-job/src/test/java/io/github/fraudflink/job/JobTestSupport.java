@@ -70,6 +70,7 @@ public final class JobTestSupport {
         Configuration c = new Configuration();
         c.set(JobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         c.set(JobOptions.TOPIC_TRANSACTIONS, run + "-transactions");
+        c.set(JobOptions.TOPIC_LABELS, run + "-labels");
         c.set(JobOptions.TOPIC_SCORED, run + "-scored");
         c.set(JobOptions.TOPIC_DLQ, run + "-dlq");
         c.set(JobOptions.TOPIC_MODEL_CONTROL, run + "-model-control");

@@ -233,7 +233,7 @@ class MonitoringIT {
             // the live model's labels as published (not mangled), and event time driven by the transactions only: the
             // dead letters (stamped with today's time) do not make the replayed 2018 transactions late
             String info = "flink_taskmanager_job_task_operator_fraud_model_live_role_model_version_info";
-            assertThat(query(info + "{role=\"champion\",model=\"demo-xgb\",version=\"sim-2018-05-15\"} == 1")).hasSize(2);
+            assertThat(query(info + "{role=\"champion\",model=\"demo-xgb\",version=\"sim-2018-05-15-terminal\"} == 1")).hasSize(2);
             assertThat(query(info + "{role=\"shadow\",model=\"challenger\",version=\"c1\"} == 1")).hasSize(2);
             double in = query("sum(flink_taskmanager_job_task_operator_fraud_events_in_total)").get(0).path("value").get(1).asDouble();
             double late = query("sum(flink_taskmanager_job_task_operator_fraud_events_late_total)").get(0).path("value").get(1).asDouble();

@@ -7,7 +7,9 @@ import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.job.metrics.JobMetrics;
 import io.github.fraudflink.job.records.FeaturizedTransaction;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -21,6 +23,7 @@ import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -43,9 +46,16 @@ import org.apache.flink.util.Collector;
  * should have counted it (later than its topic's out-of-orderness allows) still counts for the later ones, and is
  * counted in {@code labels_late_total}.
  *
+ * <p><b>Never stuck.</b> A watermark can stop for reasons outside the data: a Kafka partition that has not carried a
+ * record since the job (re)started never reports itself idle, so after a restore with nothing new on a topic the
+ * operator's watermark stays where it was. A terminal's held transactions therefore wait at most
+ * {@code maxWait} (processing time, one timer per terminal): then they are computed with the labels that are in,
+ * and counted in {@code terminal_released_unaligned_total}. Determinism holds for every transaction released by
+ * the watermark; the counter says when it did not.
+ *
  * <p>State: the history (TTL {@code d + 30 days + slack}, bounded by {@code fraud.terminal.max-history} transactions
- * and as many labels) and the held transactions. Output records carry no meaningful timestamp: nothing downstream
- * uses event time.
+ * and as many labels), the held transactions and the hold's deadline. Output records carry no meaningful timestamp:
+ * nothing downstream uses event time.
  */
 public final class TerminalFeaturesFunction
         extends KeyedCoProcessFunction<String, FeaturizedTransaction, Label, FeaturizedTransaction> {
@@ -57,17 +67,21 @@ public final class TerminalFeaturesFunction
     private final Duration ttl;
     private final long delayMillis;
     private final long lagMillis;
+    private final long maxWaitMillis;
     private transient ValueState<TerminalHistory> history;
     private transient MapState<Long, FeaturizedTransaction[]> held;
+    private transient ValueState<Long> deadline;
     private transient Counter heldCount;
+    private transient Counter releasedUnaligned;
     private transient Counter lateLabels;
     private transient Counter unattributedLabels;
     private transient Counter evicted;
     private transient Histogram latencyMicros;
 
-    public TerminalFeaturesFunction(TerminalFeatures features, Duration ttl) {
+    public TerminalFeaturesFunction(TerminalFeatures features, Duration ttl, Duration maxWait) {
         this.features = features;
         this.ttl = ttl;
+        this.maxWaitMillis = maxWait.toMillis();
         this.delayMillis = features.delay().toMillis();
         this.lagMillis = features.labelLag().toMillis();
     }
@@ -99,8 +113,10 @@ public final class TerminalFeaturesFunction
     public void open(OpenContext ctx) {
         history = getRuntimeContext().getState(historyDescriptor(ttl));
         held = getRuntimeContext().getMapState(heldDescriptor());
+        deadline = getRuntimeContext().getState(new ValueStateDescriptor<>("terminal-hold-deadline", Types.LONG));
         MetricGroup g = JobMetrics.group(getRuntimeContext().getMetricGroup());
         heldCount = g.counter("terminal_held_total");
+        releasedUnaligned = g.counter("terminal_released_unaligned_total");
         lateLabels = g.counter("labels_late_total");
         unattributedLabels = g.counter("labels_without_terminal_total");
         evicted = g.counter("terminal_history_evicted_total");
@@ -128,6 +144,11 @@ public final class TerminalFeaturesFunction
             FeaturizedTransaction[] now = waiting == null ? new FeaturizedTransaction[] {f} : append(waiting, f);
             held.put(tx.eventTime, now);
             ctx.timerService().registerEventTimeTimer(tx.eventTime - delayMillis);
+            if (deadline.value() == null) {
+                long at = ctx.timerService().currentProcessingTime() + maxWaitMillis;
+                ctx.timerService().registerProcessingTimeTimer(at);
+                deadline.update(at);
+            }
             heldCount.inc();
         }
     }
@@ -150,13 +171,32 @@ public final class TerminalFeaturesFunction
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeaturizedTransaction> out) throws Exception {
-        long t = timestamp + delayMillis;
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            // the watermark did not come in time: release everything held here, with the labels that are in
+            List<Long> times = new ArrayList<>();
+            held.keys().forEach(times::add);
+            for (long t : times) {
+                releaseAt(t, out);
+                ctx.timerService().deleteEventTimeTimer(t - delayMillis);
+                releasedUnaligned.inc();
+            }
+            deadline.clear();
+            return;
+        }
+        releaseAt(timestamp + delayMillis, out);
+        if (held.isEmpty() && deadline.value() != null) {
+            ctx.timerService().deleteProcessingTimeTimer(deadline.value());
+            deadline.clear();
+        }
+    }
+
+    /** Emits the transactions held at {@code t}, with the terminal features at {@code t}. */
+    private void releaseAt(long t, Collector<FeaturizedTransaction> out) throws Exception {
         FeaturizedTransaction[] waiting = held.get(t);
         if (waiting == null) {
             return;
         }
-        TerminalHistory h = value();
-        double[] v = features.compute(h, t);
+        double[] v = features.compute(value(), t);
         for (FeaturizedTransaction f : waiting) {
             out.collect(withTerminal(f, v.clone()));
         }

@@ -40,12 +40,13 @@ class TerminalFeaturesFunctionTest {
     private static final Duration TTL = Duration.ofDays(38);
     /** How far out of order each input may be; its watermark trails its largest time by this. */
     private static final long DISORDER = 3_600_000L;
+    private static final Duration MAX_WAIT = Duration.ofSeconds(10);
     private static final TerminalFeatures FEATURES = new TerminalFeatures(DELAY, LAG, 10_000);
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, FeaturizedTransaction, Label, FeaturizedTransaction>
             harness(boolean rocks) throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new TerminalFeaturesFunction(FEATURES, TTL)),
+                new KeyedCoProcessOperator<>(new TerminalFeaturesFunction(FEATURES, TTL, MAX_WAIT)),
                 new TerminalFeaturesFunction.TransactionKey(), new TerminalFeaturesFunction.LabelKey(), Types.STRING);
         if (rocks) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -280,6 +281,30 @@ class TerminalFeaturesFunctionTest {
             h.processWatermark2(new Watermark(TerminalFeaturesFunction.labelTimestamp(next, DELAY, LAG)));
             assertThat(outputs(h.getOutput()).get(id(later))).containsExactly(0, 0, 1, 1, 1, 1);
             assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.numProcessingTimeTimers()).as("the hold's deadline is gone with it").isZero();
+        }
+    }
+
+    @Test
+    void aTransactionHeldByAStoppedWatermarkLeavesAfterTheMaximumWait() throws Exception {
+        try (var h = harness(true)) {
+            h.open();
+            h.setProcessingTime(1_000);
+            Transaction a = tx("a", "t1", 1_700_000_000_000L);
+            Transaction b = tx("a", "t2", 1_700_000_060_000L);
+            h.processElement1(new StreamRecord<>(new FeaturizedTransaction(a, new double[] {10}, false)));
+            h.setProcessingTime(5_000);
+            h.processElement1(new StreamRecord<>(new FeaturizedTransaction(b, new double[] {10}, false)));
+            assertThat(outputs(h.getOutput())).isEmpty();
+            assertThat(h.numProcessingTimeTimers()).as("one deadline per terminal").isOne();
+            h.setProcessingTime(1_000 + MAX_WAIT.toMillis());
+            assertThat(outputs(h.getOutput())).containsOnlyKeys(id(a), id(b));
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.numProcessingTimeTimers()).isZero();
+            // a watermark that comes later finds nothing left to release
+            h.processWatermark1(new Watermark(Long.MAX_VALUE));
+            h.processWatermark2(new Watermark(Long.MAX_VALUE));
+            assertThat(outputs(h.getOutput())).hasSize(2);
         }
     }
 
