@@ -1,11 +1,13 @@
 package io.github.fraudflink.cli;
 
 import io.github.fraudflink.job.JobOptions;
-
 import io.github.fraudflink.sql.SchemaMigrator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
@@ -18,8 +20,9 @@ import picocli.CommandLine.Spec;
  * (a Kafka broker in-process unless {@code --bootstrap-servers} names one, PostgreSQL started here unless
  * {@code --postgres-url} names one or {@code --no-postgres}, the job on a Flink MiniCluster with RocksDB and
  * exactly-once checkpoints); a {@link DemoWorkload} (the Fraud Detection Handbook simulator, sized to {@code --events},
- * with a sprinkle of malformed messages); a {@link DemoOutput} that reads the output with {@code read_committed} until
- * every event is accounted for; and a {@link DemoSummary}, as text or as JSON.
+ * with a sprinkle of malformed messages, and each transaction's label {@code --label-delay} of event time later); a
+ * {@link DemoOutput} that reads the output with {@code read_committed} until every event is accounted for; and a
+ * {@link DemoSummary}, as text or as JSON, with the champion's live quality against the labels.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the scoring job end to end on this machine: in-process Kafka (KRaft), Flink MiniCluster with"
@@ -53,6 +56,17 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--bad-share", defaultValue = "0.002",
             description = "Share of malformed messages mixed into the stream, to exercise the dead-letter topic (default: ${DEFAULT-VALUE}).")
     double badShare;
+
+    @Option(names = "--label-delay", defaultValue = "7d", description = "Event time between a transaction and its label: the"
+            + " label (source: demo, labelled_at = event_time + delay) is sent to the job's labels topic once the stream"
+            + " reaches that event time, so the last delay of the run has none (default: ${DEFAULT-VALUE}, like replay)."
+            + " Labels feed the terminal features (fraud share of a terminal over windows ending 7 days before the"
+            + " transaction): they only count in runs covering more than 7 days of event time, e.g. the default"
+            + " --events 100000 (about 25 days).")
+    Duration labelDelay;
+
+    @Option(names = "--no-labels", description = "Send no labels, and the job reads none (terminal fraud shares stay 0).")
+    boolean noLabels;
 
     @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of starting one in-process.")
     String bootstrapServers;
@@ -94,6 +108,9 @@ public final class DemoCommand implements Callable<Integer> {
         if (events <= 0 || parallelism <= 0 || (customers != null && customers <= 0) || (days != null && days <= 0)) {
             throw new IllegalArgumentException("--events, --customers, --days and --parallelism must be positive");
         }
+        if (labelDelay.isNegative()) {
+            throw new IllegalArgumentException("--label-delay must not be negative: a label is never dated before its transaction");
+        }
         if (noPostgres && postgresUrl != null) {
             throw new IllegalArgumentException("--no-postgres and --postgres-url exclude each other; give one of them");
         }
@@ -105,15 +122,19 @@ public final class DemoCommand implements Callable<Integer> {
             if (modelUri != null) {
                 env.configuration().set(JobOptions.MODEL_URI, modelUri);
             }
+            if (noLabels) {
+                env.configuration().set(JobOptions.TOPIC_LABELS, ""); // the job then waits for no labels
+            }
+            String labelsTopic = noLabels ? null : env.configuration().get(JobOptions.TOPIC_LABELS);
             String idPrefix = env.runId() + "-";
             DemoWorkload workload = new DemoWorkload(events, DemoWorkload.SimulationSize.forEvents(events, customers, days),
-                    seed, badShare, rate, idPrefix);
+                    seed, badShare, rate, idPrefix, labelDelay);
             DemoSummary summary;
             try (DemoOutput output = new DemoOutput(env, idPrefix)) {
                 env.submit("fraud-scoring-demo");
                 long start = System.nanoTime();
                 CompletableFuture<Void> producing = workload.startProducing(env.bootstrapServers(),
-                        env.configuration().get(JobOptions.TOPIC_TRANSACTIONS));
+                        env.configuration().get(JobOptions.TOPIC_TRANSACTIONS), labelsTopic);
                 try {
                     output.awaitComplete(workload.produced(), producing, start, timeout, events);
                 } finally {
@@ -122,10 +143,16 @@ public final class DemoCommand implements Callable<Integer> {
                 long totalNanos = System.nanoTime() - start;
                 LocalFlink.CheckpointStats checkpoints = env.checkpointStats();
                 env.cancelJob();
+                DemoSummary.Live postgresLive = null;
                 if (output.rows() != null) {
-                    output.rows().finish(env.configuration().get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-pg");
+                    output.rows().finish(env.configuration().get(JobOptions.TRANSACTIONAL_ID_PREFIX));
+                    if (labelsTopic != null && workload.produced().firstEventTime != 0) {
+                        postgresLive = output.rows().liveQuality(utcDay(workload.produced().firstEventTime),
+                                utcDay(workload.produced().lastEventTime));
+                    }
                 }
-                summary = DemoSummary.of(workload, output, totalNanos, checkpointInterval, checkpoints);
+                summary = DemoSummary.of(workload, output, totalNanos, checkpointInterval, checkpoints,
+                        labelsTopic == null ? null : env.configuration().get(JobOptions.LABEL_DELAY), postgresLive);
             }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
@@ -138,10 +165,16 @@ public final class DemoCommand implements Callable<Integer> {
                 err.println("error: the output is not exactly once (" + summary.duplicates() + " duplicates in Kafka"
                         + (summary.postgresRows() == null ? "" : ", " + summary.postgresRows() + " rows in PostgreSQL for "
                         + summary.scored() + " scored, " + summary.postgresRowsWrittenTwice() + " written twice")
+                        + (summary.postgresLabels() == null ? "" : ", " + summary.postgresLabels() + " labels in PostgreSQL for "
+                        + summary.labelsSent() + " sent")
                         + "); the job's log is in " + ErrorReport.logFile());
                 return 1;
             }
             return 0;
         }
+    }
+
+    private static LocalDate utcDay(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis).atOffset(ZoneOffset.UTC).toLocalDate();
     }
 }

@@ -4,8 +4,6 @@ import io.github.fraudflink.job.JobOptions;
 import io.github.fraudflink.job.postgres.PostgresSessions;
 import io.github.fraudflink.job.records.ScoredTransaction;
 import io.github.fraudflink.job.kafka.ScoredTransactionJson;
-
-import io.github.fraudflink.job.postgres.PostgresSessions;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.sql.SchemaMigrator;
 import java.sql.Connection;
@@ -13,8 +11,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -22,8 +22,8 @@ import me.tongfei.progressbar.ProgressBar;
 
 /**
  * The demo's verification: follows the scored and dead-letter topics ({@code read_committed}, from their end when
- * created) and the run's rows in PostgreSQL until every produced event is accounted for, counting duplicates and the
- * visibility latency of each scored transaction.
+ * created) and the run's rows in PostgreSQL (scored transactions and labels) until every produced event and label is
+ * accounted for, counting duplicates and the visibility latency of each scored transaction.
  */
 final class DemoOutput implements AutoCloseable {
     private final KafkaIO.CommittedReader scored;
@@ -41,7 +41,8 @@ final class DemoOutput implements AutoCloseable {
     }
 
     /**
-     * Reads until the producer is done and every valid event is scored (and in PostgreSQL), every bad one dead-lettered;
+     * Reads until the producer is done and every valid event is scored (and in PostgreSQL, with every label sent),
+     * every bad one dead-lettered;
      * fails on a producer failure, a job that ends, or after {@code timeout} from {@code start} (System.nanoTime()).
      */
     void awaitComplete(DemoWorkload.Produced produced, CompletableFuture<Void> producing, long start, Duration timeout, long events)
@@ -50,11 +51,12 @@ final class DemoOutput implements AutoCloseable {
         boolean produceDone = false;
         try (ProgressBar pb = Progress.bar("scored", events)) {
             while (!producing.isDone() || tally.ids.size() < produced.valid || dlq.count() < produced.bad
-                    || (rows != null && rows.count < produced.valid)) {
+                    || (rows != null && (rows.count < produced.valid || rows.labels < produced.labels))) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("timed out after " + timeout + " with " + tally.ids.size() + " of "
                             + produced.valid + " scored, " + dlq.count() + " of " + produced.bad + " dead letters"
-                            + (rows == null ? "" : " and " + rows.count + " rows in PostgreSQL")
+                            + (rows == null ? "" : " and " + rows.count + " rows and " + rows.labels + " of " + produced.labels
+                                    + " labels in PostgreSQL")
                             + "; see the log for the job's errors, or raise --timeout");
                 }
                 if (producing.isCompletedExceptionally()) {
@@ -71,7 +73,7 @@ final class DemoOutput implements AutoCloseable {
                 scored.poll(Duration.ofMillis(100), r -> tally.add(ScoredTransactionJson.read(r.value())));
                 dlq.poll(Duration.ZERO, r -> { });
                 pb.stepTo(tally.ids.size());
-                pb.setExtraMessage(" produced " + produced.sent);
+                pb.setExtraMessage(" produced " + produced.sent + (produced.labels == 0 ? "" : ", labels " + produced.labels));
             }
         }
     }
@@ -130,14 +132,24 @@ final class DemoOutput implements AutoCloseable {
         }
     }
 
-    /** Follows the run's rows in PostgreSQL: how many are committed, and when the last one was. */
+    /** Follows the run's rows in PostgreSQL: how many are committed (and labels), and when the last row was. */
     static final class RowCounter {
         private static final long EVERY_NANOS = 500_000_000L;
         private static final String RUN = " FROM " + SchemaMigrator.SCORED_TABLE + " WHERE starts_with(transaction_id, ?)";
+        private static final String RUN_LABELS = "SELECT count(*) FROM " + SchemaMigrator.LABELS_TABLE
+                + " WHERE starts_with(transaction_id, ?)";
+        /** The champion's figures of live_model_quality, summed over a range of days. */
+        private static final String LIVE_QUALITY = "SELECT coalesce(sum(labelled), 0), coalesce(sum(frauds), 0),"
+                + " coalesce(sum(flagged), 0), coalesce(sum(true_positives), 0) FROM " + SchemaMigrator.MODEL_QUALITY_VIEW
+                + " WHERE role = 'champion' AND day BETWEEN ? AND ?";
+        /** Suffixes the scoring job gives the transaction prefix of its PostgreSQL sinks (FraudScoringJob.build). */
+        private static final List<String> SINK_SUFFIXES = List.of("-pg", "-labels-pg");
         final String url;
         final String user;
         final String idPrefix;
         long count;
+        /** Rows of the run in fraud_labels. */
+        long labels;
         long repeated;
         long completeNanos;
         private long lastRefresh;
@@ -158,6 +170,7 @@ final class DemoOutput implements AutoCloseable {
             long before = count;
             try (Connection c = connect()) {
                 count = query(c, "SELECT count(*)" + RUN, idPrefix);
+                labels = query(c, RUN_LABELS, idPrefix);
             }
             if (count != before) {
                 completeNanos = now - start;
@@ -165,16 +178,34 @@ final class DemoOutput implements AutoCloseable {
         }
 
         /**
-         * The final count, the rows of a transaction id already in the table (written twice), and the clean-up of the
-         * cancelled job: its last prepared transactions (names starting with {@code transactionPrefix}) are rolled back,
-         * as the job would do at its next start, which will not come.
+         * The final counts, the rows of a transaction id already in the table (written twice), and the clean-up of the
+         * cancelled job: the last prepared transactions of its sinks (of the job's {@code transactionalIdPrefix}) are
+         * rolled back, as the job would do at its next start, which will not come.
          */
-        void finish(String transactionPrefix) throws SQLException {
+        void finish(String transactionalIdPrefix) throws SQLException {
             try (Connection c = connect()) {
                 count = query(c, "SELECT count(*)" + RUN, idPrefix);
                 repeated = count - query(c, "SELECT count(DISTINCT transaction_id)" + RUN, idPrefix);
+                labels = query(c, RUN_LABELS, idPrefix);
             }
-            PostgresSessions.rollbackAll(url, user, transactionPrefix);
+            for (String suffix : SINK_SUFFIXES) {
+                PostgresSessions.rollbackAll(url, user, transactionalIdPrefix + suffix);
+            }
+        }
+
+        /**
+         * The champion's live quality from the view live_model_quality, its counts summed over the UTC days
+         * {@code from} to {@code until} (every run's transactions of those days, in a database shared with others).
+         */
+        DemoSummary.Live liveQuality(LocalDate from, LocalDate until) throws SQLException {
+            try (Connection c = connect(); PreparedStatement s = c.prepareStatement(LIVE_QUALITY)) {
+                s.setObject(1, from);
+                s.setObject(2, until);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    return new DemoSummary.Live(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4));
+                }
+            }
         }
 
         private Connection connect() throws SQLException {

@@ -7,6 +7,7 @@ import io.github.fraudflink.trainer.sim.LabelledTransaction;
 import io.github.fraudflink.trainer.sim.SimulatorConfig;
 import io.github.fraudflink.trainer.sim.TransactionSimulator;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -21,8 +22,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * The demo's traffic: {@code events} messages to the transactions topic, each a transaction of the Fraud Detection
  * Handbook simulator or, with probability {@code badShare}, a malformed message of the {@link BadEvents} corpus;
- * paced at {@code rate} events/s (0: as fast as possible). Seeded: same arguments, same messages (transaction ids
- * carry {@code idPrefix}, so the runs sharing a Kafka or PostgreSQL do not collide).
+ * paced at {@code rate} events/s (0: as fast as possible). With a labels topic, each simulated transaction's label
+ * follows once {@code labelDelay} of event time has passed in the stream ({@link DelayedLabels}, source {@code demo}).
+ * Seeded: same arguments, same messages (transaction ids carry {@code idPrefix}, so the runs sharing a Kafka or
+ * PostgreSQL do not collide).
  */
 final class DemoWorkload {
     private final int events;
@@ -31,16 +34,18 @@ final class DemoWorkload {
     private final double badShare;
     private final int rate;
     private final String idPrefix;
+    private final Duration labelDelay;
     private final Produced produced = new Produced();
     private volatile boolean stopped;
 
-    DemoWorkload(int events, SimulationSize size, long seed, double badShare, int rate, String idPrefix) {
+    DemoWorkload(int events, SimulationSize size, long seed, double badShare, int rate, String idPrefix, Duration labelDelay) {
         this.events = events;
         this.size = size;
         this.seed = seed;
         this.badShare = badShare;
         this.rate = rate;
         this.idPrefix = idPrefix;
+        this.labelDelay = labelDelay;
     }
 
     /**
@@ -82,6 +87,17 @@ final class DemoWorkload {
         /** Time it took to send everything, 0 until then. */
         volatile long nanos;
         final Set<String> frauds = ConcurrentHashMap.newKeySet();
+        /** Labels sent, and the transactions they label. */
+        volatile long labels;
+        final Set<String> labelled = ConcurrentHashMap.newKeySet();
+        /** Event time (epoch ms) of the first and the last simulated transaction sent; 0 before the first. */
+        volatile long firstEventTime;
+        volatile long lastEventTime;
+
+        /** The event time the stream covered so far. */
+        Duration eventTimeSpan() {
+            return Duration.ofMillis(lastEventTime - firstEventTime);
+        }
     }
 
     Produced produced() {
@@ -92,12 +108,19 @@ final class DemoWorkload {
         return size;
     }
 
-    /** Produces the workload on another thread (so output is read while it is produced); the future fails with what stopped it. */
-    CompletableFuture<Void> startProducing(String bootstrap, String topic) {
+    Duration labelDelay() {
+        return labelDelay;
+    }
+
+    /**
+     * Produces the workload on another thread (so output is read while it is produced), the labels to
+     * {@code labelsTopic} unless it is null; the future fails with what stopped it.
+     */
+    CompletableFuture<Void> startProducing(String bootstrap, String topic, String labelsTopic) {
         long start = System.nanoTime();
         return CompletableFuture.runAsync(() -> {
             try {
-                produce(bootstrap, topic);
+                produce(bootstrap, topic, labelsTopic);
                 produced.nanos = System.nanoTime() - start;
             } catch (Exception e) {
                 throw new CompletionException(e);
@@ -110,16 +133,18 @@ final class DemoWorkload {
         stopped = true;
     }
 
-    private void produce(String bootstrap, String topic) throws Exception {
+    private void produce(String bootstrap, String topic, String labelsTopic) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
         List<BadEvents.BadEvent> corpus = BadEvents.corpus("demo");
         Iterator<LabelledTransaction> it = new TransactionSimulator(size.config(seed)).iterator();
         long t0 = System.nanoTime();
         long simulated = 0;
+        DelayedLabels labels = labelsTopic == null ? null : new DelayedLabels(labelsTopic, labelDelay, "demo");
         try (KafkaProducer<byte[], byte[]> producer = KafkaIO.producer(bootstrap)) {
             for (long i = 0; i < events && !stopped; i++) {
                 byte[] key;
                 byte[] value;
+                LabelledTransaction lt = null;
                 if (r.nextDouble() < badShare) {
                     key = null;
                     value = corpus.get(r.nextInt(corpus.size())).bytes();
@@ -130,8 +155,12 @@ final class DemoWorkload {
                                 + " days made only " + simulated + " transactions, fewer than --events " + events
                                 + "; raise --customers or --days, or leave both out and the demo sizes the simulation to --events");
                     }
-                    LabelledTransaction lt = it.next();
+                    lt = it.next();
                     simulated++;
+                    if (produced.firstEventTime == 0) {
+                        produced.firstEventTime = lt.tx().eventTime;
+                    }
+                    produced.lastEventTime = lt.tx().eventTime;
                     lt.tx().transactionId = idPrefix + lt.tx().transactionId;
                     key = lt.tx().accountId.getBytes(StandardCharsets.UTF_8);
                     value = TransactionJson.write(lt.tx());
@@ -145,6 +174,10 @@ final class DemoWorkload {
                     }
                 }
                 producer.send(new ProducerRecord<>(topic, key, value));
+                if (labels != null && lt != null) {
+                    labels.add(lt);
+                    produced.labels += labels.sendDue(producer, lt.tx().eventTime, l -> produced.labelled.add(l.transactionId));
+                }
                 produced.sent = i + 1;
                 if (rate > 0) {
                     long wait = t0 + (long) ((i + 1) * 1e9 / rate) - System.nanoTime();

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import me.tongfei.progressbar.ProgressBar;
@@ -70,16 +69,15 @@ public final class ReplayCommand implements Callable<Integer> {
             spec.commandLine().getErr().printf("%,d bad rows not replayed, the first: %s%n", ds.badRows().size(), ds.badRows().get(0));
         }
         long n = limit > 0 ? Math.min(limit, ds.rows().size()) : ds.rows().size();
-        ArrayDeque<LabelledTransaction> awaitingLabel = new ArrayDeque<>();
-        long labels = 0;
+        DelayedLabels labels = labelsTopic == null ? null : new DelayedLabels(labelsTopic, labelDelay, "replay");
         long t0 = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> p = KafkaIO.producer(bootstrap); ProgressBar pb = Progress.bar("replay", n)) {
             for (int i = 0; i < n; i++) {
                 LabelledTransaction lt = ds.rows().get(i);
                 p.send(new ProducerRecord<>(topic, lt.tx().accountId.getBytes(StandardCharsets.UTF_8), TransactionJson.write(lt.tx())));
-                if (labelsTopic != null) {
-                    awaitingLabel.add(lt);
-                    labels += sendDueLabels(p, awaitingLabel, lt.tx().eventTime);
+                if (labels != null) {
+                    labels.add(lt);
+                    labels.sendDue(p, lt.tx().eventTime, l -> { });
                 }
                 pb.step();
                 if (rate > 0) {
@@ -93,27 +91,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().printf("replayed %,d transactions to %s%s in %.1f s%n", n, topic,
                 labelsTopic == null ? "" : String.format(" and %,d labels to %s (the last %s of event time have no label yet)",
-                        labels, labelsTopic, labelDelay), (System.nanoTime() - t0) / 1e9);
+                        labels.sent(), labelsTopic, labelDelay), (System.nanoTime() - t0) / 1e9);
         return 0;
-    }
-
-    /** Sends the labels whose delay has passed by event time {@code now}; returns how many. */
-    private long sendDueLabels(KafkaProducer<byte[], byte[]> p, ArrayDeque<LabelledTransaction> queue, long now) {
-        long sent = 0;
-        while (!queue.isEmpty() && queue.peekFirst().tx().eventTime + labelDelay.toMillis() <= now) {
-            LabelledTransaction lt = queue.pollFirst();
-            io.github.fraudflink.features.Label l = new io.github.fraudflink.features.Label();
-            l.transactionId = lt.tx().transactionId;
-            l.accountId = lt.tx().accountId;
-            l.terminalId = lt.tx().terminalId != null ? lt.tx().terminalId : lt.tx().merchantId;
-            l.eventTime = lt.tx().eventTime;
-            l.isFraud = lt.fraud();
-            l.labelledAt = lt.tx().eventTime + labelDelay.toMillis();
-            l.source = "replay";
-            p.send(new ProducerRecord<>(labelsTopic, l.transactionId.getBytes(StandardCharsets.UTF_8),
-                    io.github.fraudflink.features.LabelJson.write(l)));
-            sent++;
-        }
-        return sent;
     }
 }

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.fraudflink.features.FeatureSchema;
+import io.github.fraudflink.features.FeatureCatalog;
 import io.github.fraudflink.local.BadEvents;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.sql.SchemaMigrator;
@@ -82,11 +82,11 @@ class PostgresSinkIT {
                         + " feature_schema, score, decision, threshold, model, model_version FROM scored_transactions")) {
             while (r.next()) {
                 JsonNode f = JSON.readTree(r.getString(5));
-                double[] features = new double[FeatureSchema.size()];
-                for (int i = 0; i < features.length; i++) {
-                    features[i] = f.get(FeatureSchema.NAMES.get(i)).asDouble();
-                }
-                assertThat(f.size()).isEqualTo(FeatureSchema.size());
+                // the model's features, in its order, named
+                List<String> names = new ArrayList<>();
+                f.fieldNames().forEachRemaining(names::add);
+                assertThat(names).isEqualTo(FeatureCatalog.SERVED.names());
+                double[] features = names.stream().mapToDouble(n -> f.get(n).asDouble()).toArray();
                 rows.put(r.getString(1), new Row(r.getString(2), r.getDouble(3),
                         r.getObject(4, OffsetDateTime.class).toInstant().toEpochMilli(), features, r.getString(6),
                         r.getDouble(7), r.getString(8), r.getDouble(9), r.getString(10), r.getString(11)));
@@ -164,7 +164,7 @@ class PostgresSinkIT {
             assertThat(row.accountId()).isEqualTo(s.accountId);
             assertThat(row.amount()).isEqualTo(s.amount);
             assertThat(row.eventTime()).isEqualTo(s.eventTime);
-            assertThat(row.featureSchema()).isEqualTo(FeatureSchema.ID);
+            assertThat(row.featureSchema()).isEqualTo(s.featureSchema).isEqualTo(FeatureCatalog.SERVED.id());
         }
     }
 

@@ -1,6 +1,5 @@
 package io.github.fraudflink.job;
 
-import io.github.fraudflink.features.FeatureSchema;
 import io.github.fraudflink.model.ModelArtifactWriter;
 import io.github.fraudflink.model.ModelManifest;
 import io.github.fraudflink.model.Sha256;
@@ -40,7 +39,7 @@ public final class TestArtifacts {
         byte[] model = json.getBytes(StandardCharsets.UTF_8);
         ModelManifest base = defaultManifest();
         List<ModelManifest.GoldenRow> golden = new ArrayList<>();
-        try (XgboostScorer s = XgboostScorer.load(model, ModelManifest.FORMAT_XGBOOST_JSON, FeatureSchema.size())) {
+        try (XgboostScorer s = XgboostScorer.load(model, ModelManifest.FORMAT_XGBOOST_JSON, base.featureNames().size())) {
             for (ModelManifest.GoldenRow r : base.goldenSample()) {
                 golden.add(new ModelManifest.GoldenRow(r.features(), s.score(r.features())));
             }

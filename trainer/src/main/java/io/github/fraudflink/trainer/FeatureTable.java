@@ -7,7 +7,9 @@ import io.github.fraudflink.features.TerminalFeatures;
 import io.github.fraudflink.features.TerminalHistory;
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.features.Label;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -54,9 +56,28 @@ public final class FeatureTable {
             TerminalFeatures terminal, int expectedRows) {
         java.util.ArrayList<LabelledTransaction> all = new java.util.ArrayList<>(Math.max(16, expectedRows));
         data.forEach(all::add);
+        return compute(all, features, terminal, terminal == null ? List.of() : labelsAtDelay(all, terminal.delay()), expectedRows);
+    }
+
+    /**
+     * As {@link #compute(Iterable, AccountFeatures, TerminalFeatures, int)}, with the labels given: what a job that
+     * received exactly these labels computes (the terminal features depend on the set of labels, not their order).
+     */
+    public static FeatureTable compute(Iterable<LabelledTransaction> data, AccountFeatures features,
+            TerminalFeatures terminal, Iterable<Label> labels, int expectedRows) {
+        java.util.ArrayList<LabelledTransaction> all = new java.util.ArrayList<>(Math.max(16, expectedRows));
+        data.forEach(all::add);
         FeatureTable t = new FeatureTable(all.size(), terminal == null ? FeatureCatalog.ACCOUNT : FeatureCatalog.ACCOUNT_TERMINAL);
         Map<String, AccountHistory> histories = new HashMap<>();
         Map<String, TerminalHistory> terminals = new HashMap<>();
+        if (terminal != null) {
+            for (Label l : labels) {
+                if (l.terminalId != null) {
+                    terminal.addLabel(terminals.computeIfAbsent(l.terminalId, k -> new TerminalHistory()), l.accountId,
+                            l.transactionId, l.eventTime, l.isFraud, l.labelledAt);
+                }
+            }
+        }
         for (int i = 0; i < all.size(); i++) {
             LabelledTransaction lt = all.get(i);
             AccountHistory h = histories.computeIfAbsent(lt.tx().accountId, k -> new AccountHistory());
@@ -71,8 +92,6 @@ public final class FeatureTable {
                     Transaction tx = lt.tx();
                     double[] v = terminal.apply(th, tx.accountId, tx.transactionId, tx.eventTime);
                     System.arraycopy(v, 0, row, account.length, v.length);
-                    terminal.addLabel(th, tx.accountId, tx.transactionId, tx.eventTime, lt.fraud(),
-                            tx.eventTime + terminal.delay().toMillis());
                 }
                 t.features[i] = row;
             }
@@ -83,6 +102,24 @@ public final class FeatureTable {
             t.transactionIds[i] = lt.tx().transactionId;
         }
         return t;
+    }
+
+    /** Each transaction's label, known {@code delay} after it (the handbook's assumption), source {@code replay}. */
+    public static List<Label> labelsAtDelay(List<LabelledTransaction> data, java.time.Duration delay) {
+        List<Label> out = new java.util.ArrayList<>(data.size());
+        for (LabelledTransaction lt : data) {
+            Transaction tx = lt.tx();
+            Label l = new Label();
+            l.transactionId = tx.transactionId;
+            l.accountId = tx.accountId;
+            l.terminalId = terminalKey(tx);
+            l.eventTime = tx.eventTime;
+            l.isFraud = lt.fraud();
+            l.labelledAt = tx.eventTime + delay.toMillis();
+            l.source = "replay";
+            out.add(l);
+        }
+        return out;
     }
 
     /** The terminal's key: {@code terminal_id}, else {@code merchant_id}, else null. */

@@ -1,0 +1,71 @@
+package io.github.fraudflink.cli;
+
+import io.github.fraudflink.features.Label;
+import io.github.fraudflink.features.LabelJson;
+import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The labels of a stream of transactions in event-time order, each sent to the labels topic once {@code delay} of
+ * event time has passed in the stream (how chargebacks and analyst verdicts arrive): {@code labelled_at = event_time
+ * + delay}, key the transaction id, value the labels contract ({@link LabelJson}). Used by replay and demo.
+ */
+final class DelayedLabels {
+    private final String topic;
+    private final long delayMillis;
+    private final String source;
+    private final ArrayDeque<LabelledTransaction> waiting = new ArrayDeque<>();
+    private long sent;
+
+    DelayedLabels(String topic, Duration delay, String source) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("--label-delay must not be negative: a label is never dated before its transaction");
+        }
+        this.topic = topic;
+        this.delayMillis = delay.toMillis();
+        this.source = source;
+    }
+
+    /** Queues the label of {@code lt}, the latest transaction of the stream (its id as sent). */
+    void add(LabelledTransaction lt) {
+        waiting.addLast(lt);
+    }
+
+    /**
+     * Sends the labels due when the stream reaches event time {@code now} ({@code event_time + delay <= now}),
+     * handing each to {@code onSent}; returns how many.
+     */
+    long sendDue(KafkaProducer<byte[], byte[]> producer, long now, Consumer<Label> onSent) {
+        long n = 0;
+        while (!waiting.isEmpty() && waiting.peekFirst().tx().eventTime + delayMillis <= now) {
+            Label l = label(waiting.pollFirst());
+            producer.send(new ProducerRecord<>(topic, l.transactionId.getBytes(StandardCharsets.UTF_8), LabelJson.write(l)));
+            onSent.accept(l);
+            n++;
+        }
+        sent += n;
+        return n;
+    }
+
+    /** Labels sent so far. */
+    long sent() {
+        return sent;
+    }
+
+    private Label label(LabelledTransaction lt) {
+        Label l = new Label();
+        l.transactionId = lt.tx().transactionId;
+        l.accountId = lt.tx().accountId;
+        l.terminalId = lt.tx().terminalId != null ? lt.tx().terminalId : lt.tx().merchantId;
+        l.eventTime = lt.tx().eventTime;
+        l.isFraud = lt.fraud();
+        l.labelledAt = lt.tx().eventTime + delayMillis;
+        l.source = source;
+        return l;
+    }
+}
