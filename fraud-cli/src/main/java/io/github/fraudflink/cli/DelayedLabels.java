@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -40,7 +40,7 @@ final class DelayedLabels {
      * Sends the labels due when the stream reaches event time {@code now} ({@code event_time + delay <= now}),
      * handing each to {@code onSent}; returns how many.
      */
-    long sendDue(KafkaProducer<byte[], byte[]> producer, long now, Consumer<Label> onSent) {
+    long sendDue(Producer<byte[], byte[]> producer, long now, Consumer<Label> onSent) {
         long n = 0;
         while (!waiting.isEmpty() && waiting.peekFirst().tx().eventTime + delayMillis <= now) {
             Label l = label(waiting.pollFirst());

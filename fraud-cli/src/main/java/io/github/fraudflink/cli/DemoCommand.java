@@ -57,15 +57,16 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Share of malformed messages mixed into the stream, to exercise the dead-letter topic (default: ${DEFAULT-VALUE}).")
     double badShare;
 
-    @Option(names = "--label-delay", defaultValue = "7d", description = "Event time between a transaction and its label: the"
-            + " label (source: demo, labelled_at = event_time + delay) is sent to the job's labels topic once the stream"
-            + " reaches that event time, so the last delay of the run has none (default: ${DEFAULT-VALUE}, like replay)."
-            + " Labels feed the terminal features (fraud share of a terminal over windows ending 7 days before the"
-            + " transaction): they only count in runs covering more than 7 days of event time, e.g. the default"
-            + " --events 100000 (about 25 days).")
+    @Option(names = "--label-delay", defaultValue = "7d", description = "Event time between a transaction and its label"
+            + " (source demo, labelled_at = event_time + delay), sent to the job's labels topic (fraud-labels) once the"
+            + " stream reaches that event time; the last delay of the run stays unlabelled (default: ${DEFAULT-VALUE}, as"
+            + " replay). Labels feed the terminal features (windows ending 7 days before the transaction), so they count"
+            + " only in runs covering more than 7 days of event time, e.g. the default 100,000 events (about 25 days);"
+            + " the summary gives the champion's live precision and recall against them.")
     Duration labelDelay;
 
-    @Option(names = "--no-labels", description = "Send no labels, and the job reads none (terminal fraud shares stay 0).")
+    @Option(names = "--no-labels", description = "Send no labels: the job's labels topic stays empty, so the terminal fraud"
+            + " shares stay 0 and the summary has no live quality.")
     boolean noLabels;
 
     @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of starting one in-process.")
@@ -121,9 +122,6 @@ public final class DemoCommand implements Callable<Integer> {
                 webUiPort, metricsPort, bootstrapServers, pg), err)) {
             if (modelUri != null) {
                 env.configuration().set(JobOptions.MODEL_URI, modelUri);
-            }
-            if (noLabels) {
-                env.configuration().set(JobOptions.TOPIC_LABELS, ""); // the job then waits for no labels
             }
             String labelsTopic = noLabels ? null : env.configuration().get(JobOptions.TOPIC_LABELS);
             String idPrefix = env.runId() + "-";

@@ -31,6 +31,7 @@ class FraudCliIT {
             assertThat(r.exit()).as("fraud %s --help", cmd).isZero();
             assertThat(r.out()).contains("Usage: fraud " + cmd);
         }
+        assertThat(run("demo", "--help").out()).contains("--label-delay", "--no-labels");
         CliRun top = run("--help");
         assertThat(top.out()).contains("demo", "simulate", "train", "dashboards");
     }
@@ -88,22 +89,24 @@ class FraudCliIT {
 
     @Test
     void demoScoresEveryEventOnceEndToEnd() throws Exception {
-        // through the launcher: with --json, standard output is one JSON document and nothing else
+        // through the launcher: with --json, standard output is one JSON document and nothing else. 12,000 events
+        // cover about 12 days of event time, well past the 7-day label delay, so labels flow too
         Path logs = Files.createDirectories(tmp.resolve("demo-logs"));
-        CliRun r = CliRun.launched(logs, "demo", "--events", "3000", "--checkpoint-interval", "500ms",
+        int events = 12_000;
+        CliRun r = CliRun.launched(logs, "demo", "--events", Integer.toString(events), "--checkpoint-interval", "500ms",
                 "--bad-share", "0.01", "--work-dir", tmp.resolve("work").toString(), "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out().strip()).doesNotContain("\n");
         JsonNode j = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(r.out());
         assertThat(r.err()).doesNotContain("Formatting", "Bootstrap metadata", "\tat ", "Exception", "WARN", "ERROR");
-        assertThat(j.get("events_in").asLong()).isEqualTo(3000);
-        assertThat(j.get("scored").asLong() + j.get("dlq").asLong()).isEqualTo(3000);
+        assertThat(j.get("events_in").asLong()).isEqualTo(events);
+        assertThat(j.get("scored").asLong() + j.get("dlq").asLong()).isEqualTo(events);
         assertThat(j.get("dlq").asLong()).isPositive();
         assertThat(j.get("duplicates").asLong()).isZero();
         assertThat(j.get("model").asText()).isEqualTo("demo-xgb");
         assertThat(j.get("events_per_second").asDouble()).isPositive();
         // the simulation sized to the events asked for
-        DemoWorkload.SimulationSize size = DemoWorkload.SimulationSize.forEvents(3000, null, null);
+        DemoWorkload.SimulationSize size = DemoWorkload.SimulationSize.forEvents(events, null, null);
         assertThat(j.get("simulated_customers").asInt()).isEqualTo(size.customers());
         assertThat(j.get("simulated_days").asInt()).isEqualTo(size.days());
         // the same transactions in the local PostgreSQL, each once
@@ -114,8 +117,22 @@ class FraudCliIT {
         assertThat(j.get("visible_ms_p99").asLong()).isLessThanOrEqualTo(j.get("visible_ms_max").asLong());
         assertThat(j.get("checkpoints_completed").asLong()).isPositive();
         assertThat(j.get("checkpoint_duration_ms_max").asLong()).isPositive();
+        // labels: sent 7 days of event time after their transaction, so all but the last 7 days' (each once in PostgreSQL)
+        assertThat(j.get("event_days").asDouble()).isGreaterThan(7);
+        assertThat(j.get("label_delay_days").asDouble()).isEqualTo(7.0);
+        assertThat(j.get("labels_sent").asLong()).isPositive().isLessThan(j.get("valid").asLong());
+        assertThat(j.get("postgres_labels").asLong()).isEqualTo(j.get("labels_sent").asLong());
+        // the champion's live quality against them: the demo's own count, and the view live_model_quality, agree
+        assertThat(j.get("live_labelled").asLong()).isPositive().isLessThanOrEqualTo(j.get("labels_sent").asLong())
+                .isLessThanOrEqualTo(j.get("scored").asLong());
+        assertThat(j.get("live_frauds").asLong()).isPositive().isLessThanOrEqualTo(j.get("simulated_frauds").asLong());
+        assertThat(j.get("live_precision").asDouble()).isBetween(0.0, 1.0);
+        assertThat(j.get("live_recall").asDouble()).isBetween(0.0, 1.0);
+        for (String key : List.of("live_labelled", "live_frauds", "live_precision", "live_recall")) {
+            assertThat(j.get("postgres_" + key)).as(key).isEqualTo(j.get(key));
+        }
         for (String key : List.of("events_in", "scored", "dlq", "flagged", "duration", "events_per_second", "model", "model_version",
-                "postgres_rows", "postgres_rows_per_second")) {
+                "postgres_rows", "postgres_rows_per_second", "labels_sent", "live_labelled", "live_precision", "live_recall")) {
             assertThat(j.has(key)).as(key).isTrue();
         }
     }

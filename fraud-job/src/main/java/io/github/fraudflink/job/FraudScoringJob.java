@@ -6,6 +6,7 @@ import io.github.fraudflink.features.LabelParser;
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.features.TransactionParser;
 import io.github.fraudflink.job.features.AccountFeaturesFunction;
+import io.github.fraudflink.job.features.SilentInputsIdleOperator;
 import io.github.fraudflink.job.features.TerminalFeaturesFunction;
 import io.github.fraudflink.job.input.InputDeserializer;
 import io.github.fraudflink.job.input.RouteInvalid;
@@ -124,10 +125,11 @@ public final class FraudScoringJob {
                 .uid("account-features").name("account features")
                 .connect(labels)
                 .keyBy(new TerminalFeaturesFunction.TransactionKey(), new TerminalFeaturesFunction.LabelKey())
-                .process(new TerminalFeaturesFunction(JobOptions.terminalFeatures(conf), JobOptions.terminalTtl(conf),
-                        conf.get(JobOptions.LABELS_MAX_WAIT)),
-                        TypeInformation.of(FeaturizedTransaction.class))
-                .uid("terminal-features").name("terminal features");
+                .transform("terminal features", TypeInformation.of(FeaturizedTransaction.class),
+                        new SilentInputsIdleOperator<>(new TerminalFeaturesFunction(JobOptions.terminalFeatures(conf),
+                                JobOptions.terminalTtl(conf), conf.get(JobOptions.LABELS_MAX_WAIT)),
+                                conf.get(JobOptions.LABELS_IDLENESS)))
+                .uid("terminal-features");
 
         SingleOutputStreamOperator<ScoredTransaction> scored = afterFeatures.apply(featurized)
                 .connect(modelControl)
@@ -225,7 +227,9 @@ public final class FraudScoringJob {
      */
     static DataStream<ParsedRecord> labelRecords(StreamExecutionEnvironment env, ReadableConfig conf) {
         if (conf.get(JobOptions.TOPIC_LABELS).isBlank()) {
-            return env.fromData(java.util.List.of(), TypeInformation.of(ParsedRecord.class)).uid("no-labels-source");
+            return env.fromSequence(0, 0).uid("no-labels-source").name("no labels")
+                    .flatMap((Long x, org.apache.flink.util.Collector<ParsedRecord> out) -> { }) // emits nothing, then ends
+                    .returns(TypeInformation.of(ParsedRecord.class)).uid("no-labels").name("no labels");
         }
         return env.fromSource(labelSource(conf, conf.get(JobOptions.GROUP_ID) + "-labels"), labelWatermarks(conf), "fraud-labels")
                 .uid("kafka-labels-source");

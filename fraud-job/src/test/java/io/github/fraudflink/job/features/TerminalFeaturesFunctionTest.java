@@ -309,6 +309,43 @@ class TerminalFeaturesFunctionTest {
     }
 
     @Test
+    void aSilentLabelsInputStopsHoldingTransactionsAndSpeakingAgainMakesItCount() throws Exception {
+        // the labels input never says anything (a partition without records since a restore): after the silence the
+        // transactions' watermark alone releases them, by event time, not by the maximum wait
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
+                new SilentInputsIdleOperator<>(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofHours(1)),
+                        Duration.ofSeconds(10)),
+                new TerminalFeaturesFunction.TransactionKey(), new TerminalFeaturesFunction.LabelKey(), Types.STRING);
+        try (h) {
+            h.setProcessingTime(0);
+            h.open();
+            Transaction a = tx("a", "t1", 1_700_000_000_000L);
+            h.processElement1(new StreamRecord<>(new FeaturizedTransaction(a, new double[] {10}, false)));
+            h.processWatermark1(new Watermark(a.eventTime));
+            assertThat(outputs(h.getOutput())).as("held: the labels input has said nothing yet").isEmpty();
+            h.setProcessingTime(9_000);
+            assertThat(outputs(h.getOutput())).isEmpty();
+            h.setProcessingTime(10_000);
+            assertThat(outputs(h.getOutput())).as("released by the transactions' watermark").containsOnlyKeys(id(a));
+            // labels speak again: a transaction later than their watermark waits for them once more
+            h.getOutput().clear();
+            Label l = label(a, true, a.eventTime + 60_000);
+            long ts = TerminalFeaturesFunction.labelTimestamp(l, DELAY, LAG);
+            h.processElement2(new StreamRecord<>(l, ts));
+            h.processWatermark2(new Watermark(ts));
+            Transaction b = tx("a", "t2", a.eventTime + 8 * DAY);
+            h.processElement1(new StreamRecord<>(new FeaturizedTransaction(b, new double[] {10}, false)));
+            h.processWatermark1(new Watermark(b.eventTime));
+            assertThat(outputs(h.getOutput())).as("held again").isEmpty();
+            Label later = label(tx("a", "t0", a.eventTime - DAY), false, b.eventTime);
+            long ts2 = TerminalFeaturesFunction.labelTimestamp(later, DELAY, LAG);
+            h.processElement2(new StreamRecord<>(later, ts2));
+            h.processWatermark2(new Watermark(ts2));
+            assertThat(outputs(h.getOutput()).get(id(b))).containsExactly(0, 0, 1, 1, 1, 1);
+        }
+    }
+
+    @Test
     void aTransactionWithoutTerminalGetsTheEmptyWindowValuesAndNoState() throws Exception {
         try (var h = harness(false)) {
             h.open();
