@@ -40,7 +40,7 @@ COMMENT ON VIEW fraud_labels_latest IS 'One row per (account_id, transaction_id)
 -- (and it gave a score). Labels of transactions that were never scored are not here.
 CREATE VIEW live_model_scores AS
 SELECT s.account_id, s.transaction_id, s.event_time, (s.event_time AT TIME ZONE 'UTC')::date AS day,
-       m.model, m.model_version, m.role, m.score, m.threshold, l.is_fraud, l.labelled_at
+       m.model, m.model_version, m.role, m.score, m.threshold, l.is_fraud, l.labelled_at, l.written_at
 FROM scored_transactions s
 JOIN fraud_labels_latest l ON l.account_id = s.account_id AND l.transaction_id = s.transaction_id
 CROSS JOIN LATERAL (VALUES ('champion', s.model, s.model_version, s.score, s.threshold),
@@ -48,7 +48,8 @@ CROSS JOIN LATERAL (VALUES ('champion', s.model, s.model_version, s.score, s.thr
     AS m (role, model, model_version, score, threshold)
 WHERE m.model IS NOT NULL AND m.score IS NOT NULL;
 COMMENT ON VIEW live_model_scores IS 'One row per scored transaction with a label (fraud_labels_latest) and per model'
-    ' that scored it (role champion or shadow): score, threshold, is_fraud, day = UTC date of event_time.'
+    ' that scored it (role champion or shadow): score, threshold, is_fraud, labelled_at, written_at (when the label'
+    ' reached the database), day = UTC date of event_time.'
     ' The input of live_model_quality.';
 
 -- Per model, version, role and UTC day of the transactions' event time:

@@ -65,7 +65,7 @@ public final class DemoCommand implements Callable<Integer> {
             + " the summary gives the champion's live precision and recall against them.")
     Duration labelDelay;
 
-    @Option(names = "--no-labels", description = "Send no labels: the job's labels topic stays empty, so the terminal fraud"
+    @Option(names = "--no-labels", description = "Send no labels and run the job without a labels stream: the terminal fraud"
             + " shares stay 0 and the summary has no live quality.")
     boolean noLabels;
 
@@ -124,6 +124,9 @@ public final class DemoCommand implements Callable<Integer> {
                 env.configuration().set(JobOptions.MODEL_URI, modelUri);
             }
             String labelsTopic = noLabels ? null : env.configuration().get(JobOptions.TOPIC_LABELS);
+            if (noLabels) {
+                env.configuration().set(JobOptions.TOPIC_LABELS, ""); // the job reads no labels and never waits for them
+            }
             String idPrefix = env.runId() + "-";
             DemoWorkload workload = new DemoWorkload(events, DemoWorkload.SimulationSize.forEvents(events, customers, days),
                     seed, badShare, rate, idPrefix, labelDelay);

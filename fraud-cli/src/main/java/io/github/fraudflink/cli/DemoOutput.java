@@ -143,7 +143,8 @@ final class DemoOutput implements AutoCloseable {
                 + " coalesce(sum(flagged), 0), coalesce(sum(true_positives), 0) FROM " + SchemaMigrator.MODEL_QUALITY_VIEW
                 + " WHERE role = 'champion' AND day BETWEEN ? AND ?";
         /** Suffixes the scoring job gives the transaction prefix of its PostgreSQL sinks (FraudScoringJob.build). */
-        private static final List<String> SINK_SUFFIXES = List.of("-pg", "-labels-pg");
+        private static final List<String> SINK_SUFFIXES = List.of(io.github.fraudflink.job.FraudScoringJob.PG_SCORED_SUFFIX,
+                io.github.fraudflink.job.FraudScoringJob.PG_LABELS_SUFFIX);
         final String url;
         final String user;
         final String idPrefix;

@@ -82,10 +82,15 @@ public final class TrainCommand implements Callable<Integer> {
     boolean refit;
 
     @Option(names = "--features", defaultValue = "account-v1",
-            description = "Feature set: account-v1 (what the job computes) or account-terminal-v2 (plus the terminal's"
-                    + " transaction count and fraud share from labels known --delay-days later; the job cannot score"
-                    + " such a model yet) (default: ${DEFAULT-VALUE}).")
+            description = "Feature set: account-v1 (the account's own history) or account-terminal-v2 (plus the terminal's"
+                    + " transaction count and fraud share from labels known --delay-days later; the job computes both)"
+                    + " (default: ${DEFAULT-VALUE}).")
     String features;
+
+    @Option(names = "--tune", description = "Choose the tree depth (2, 3, 4, 6) and learning rate (0.05, 0.1, 0.3) by the"
+            + " AUPRC on the validation slice (the end of the training period, before the test period) in each fold;"
+            + " 12 trainings more per fold.")
+    boolean tune;
 
     @Override
     public Integer call() throws Exception {
@@ -118,7 +123,7 @@ public final class TrainCommand implements Callable<Integer> {
                 d.subsample(), d.colsampleBytree(), d.minChildWeight(), threads, d.seed(), maxBin, refit);
         TrainingRun.Outcome o = TrainingRun.run(ds.rows(), ds.fingerprint(),
                 new TrainingRun.Options(name, v, p, folds, validationShare, params,
-                        createdAt != null ? createdAt : Instant.now().toString(), "fraud train", featureSet),
+                        createdAt != null ? createdAt : Instant.now().toString(), "fraud train", featureSet, tune),
                 dir, msg -> {
                     err.println(msg);
                     err.flush();

@@ -67,6 +67,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * locally with {@code ./fraud demo}. Options: {@link JobOptions}.
  */
 public final class FraudScoringJob {
+    /** The suffixes of the prepared-transaction prefixes of the scoring job's PostgreSQL sinks (scored rows, labels). */
+    public static final String PG_SCORED_SUFFIX = "-pg";
+    public static final String PG_LABELS_SUFFIX = "-labels-pg";
     /** Rows per JDBC batch of the PostgreSQL sink. */
     static final int POSTGRES_BATCH_SIZE = 500;
     /** How long a PostgreSQL row-lock wait may last before the sink fails (and the job fails over). */
@@ -143,10 +146,11 @@ public final class FraudScoringJob {
 
         conf.getOptional(JobOptions.POSTGRES_URL).ifPresent(url -> {
             boolean restoring = isRestoring(env, conf);
-            scored.sinkTo(postgresSink(conf, url, new ScoredTransactionTable(), "-pg", restoring))
+            scored.sinkTo(postgresSink(conf, url, new ScoredTransactionTable(), PG_SCORED_SUFFIX, restoring))
                     .uid("postgres-scored-sink").name("scored_transactions (PostgreSQL)");
-            labels.sinkTo(postgresSink(conf, url, new FraudLabelTable(), "-labels-pg", restoring))
+            labels.sinkTo(postgresSink(conf, url, new FraudLabelTable(), PG_LABELS_SUFFIX, restoring))
                     .uid("postgres-labels-sink").name("fraud_labels (PostgreSQL)");
+            monitorLiveQuality(labels, conf, url);
         });
 
         scored.getSideOutput(ScoreOperator.STATUS)
@@ -181,6 +185,13 @@ public final class FraudScoringJob {
         return sink;
     }
 
+    /** Live precision and recall from the labels in PostgreSQL, as metrics: one instance beside the labels sink. */
+    static void monitorLiveQuality(DataStream<Label> labels, ReadableConfig conf, String url) {
+        labels.global()
+                .transform("live quality (PostgreSQL)", TypeInformation.of(Void.class), JobOptions.liveQuality(conf, url))
+                .setParallelism(1).setMaxParallelism(1).uid("live-quality");
+    }
+
     /** Whether this submission restores from a savepoint or checkpoint ({@code flink run -s}). */
     static boolean isRestoring(StreamExecutionEnvironment env, ReadableConfig conf) {
         return conf.getOptional(StateRecoveryOptions.SAVEPOINT_PATH).isPresent()
@@ -210,9 +221,7 @@ public final class FraudScoringJob {
                 .setBootstrapServers(conf.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setTopics(conf.get(JobOptions.TOPIC_TRANSACTIONS))
                 .setGroupId(conf.get(JobOptions.GROUP_ID))
-                .setStartingOffsets(conf.getOptional(JobOptions.START_FROM_TIMESTAMP)
-                        .map(OffsetsInitializer::timestamp)
-                        .orElse(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)))
+                .setStartingOffsets(startingOffsets(conf))
                 .setProperty("isolation.level", "read_committed")
                 .setDeserializer(InputDeserializer.transactions(parser, conf.get(JobOptions.DLQ_MAX_VALUE_BYTES)));
         if (conf.get(JobOptions.SOURCE_BOUNDED)) {
@@ -235,6 +244,12 @@ public final class FraudScoringJob {
                 .uid("kafka-labels-source");
     }
 
+    /** Without a checkpoint: the group's committed offsets (else the earliest), or the first record at the start timestamp. */
+    static OffsetsInitializer startingOffsets(ReadableConfig conf) {
+        return conf.getOptional(JobOptions.START_FROM_TIMESTAMP).map(OffsetsInitializer::timestamp)
+                .orElse(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+    }
+
     static KafkaSource<ParsedRecord> labelSource(ReadableConfig conf, String groupId) {
         LabelParser parser = new LabelParser(conf.get(JobOptions.MAX_MESSAGE_BYTES), conf.get(JobOptions.MAX_FUTURE_SKEW),
                 java.time.Instant.parse(conf.get(JobOptions.MIN_EVENT_TIME)));
@@ -242,7 +257,7 @@ public final class FraudScoringJob {
                 .setBootstrapServers(conf.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setTopics(conf.get(JobOptions.TOPIC_LABELS))
                 .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setStartingOffsets(startingOffsets(conf))
                 .setProperty("isolation.level", "read_committed")
                 .setDeserializer(InputDeserializer.labels(parser, conf.get(JobOptions.DLQ_MAX_VALUE_BYTES)));
         if (conf.get(JobOptions.SOURCE_BOUNDED)) {

@@ -81,6 +81,16 @@ public final class JobOptions {
             .durationType().defaultValue(Duration.ofMinutes(2)).withDescription("How long the PostgreSQL sink keeps reconnecting to a lost database (writing the open transaction again) before it fails and the job fails over. Keep it below execution.checkpointing.timeout.");
     public static final ConfigOption<Boolean> POSTGRES_ROLLBACK_FOREIGN_LEFTOVERS = key("fraud.postgres.rollback-foreign-leftovers")
             .booleanType().defaultValue(false).withDescription("Whether a start without a checkpoint may roll back prepared transactions that another job left with the same prefix. Off: such a start is refused, since a completed checkpoint of that job may cover them.");
+    public static final ConfigOption<Duration> QUALITY_WINDOW = key("fraud.quality.window")
+            .durationType().defaultValue(Duration.ofDays(1)).withDescription("Live quality (with PostgreSQL): the labels that reached the database in this last window are matched with their decisions for the fraud_live_* metrics.");
+    public static final ConfigOption<Duration> QUALITY_REFRESH = key("fraud.quality.refresh")
+            .durationType().defaultValue(Duration.ofSeconds(30)).withDescription("How often the live quality metrics are read from PostgreSQL.");
+    public static final ConfigOption<Double> QUALITY_MIN_PRECISION = key("fraud.quality.min-precision")
+            .doubleType().defaultValue(0.2).withDescription("Live precision floor: below it (with enough labels) the metric below_floor is 1 and the alert FraudLiveQualityLow fires.");
+    public static final ConfigOption<Double> QUALITY_MIN_RECALL = key("fraud.quality.min-recall")
+            .doubleType().defaultValue(0.2).withDescription("Live recall floor, as fraud.quality.min-precision.");
+    public static final ConfigOption<Long> QUALITY_MIN_LABELLED = key("fraud.quality.min-labelled")
+            .longType().defaultValue(200L).withDescription("Labelled decisions in the window needed before the floors are judged.");
     public static final ConfigOption<Integer> DLQ_MAX_VALUE_BYTES = key("fraud.dlq.max-value-bytes")
             .intType().defaultValue(64 * 1024).withDescription("A dead letter keeps at most this many bytes of the original value (and 1 KiB of the key), with headers giving the full size and its sha256, so it always fits the producer's limits.");
     public static final ConfigOption<Integer> MAX_MESSAGE_BYTES = key("fraud.parser.max-message-bytes")
@@ -99,7 +109,8 @@ public final class JobOptions {
         BOOTSTRAP_SERVERS, TOPIC_TRANSACTIONS, TOPIC_LABELS, TOPIC_SCORED, TOPIC_DLQ, TOPIC_MODEL_CONTROL, TOPIC_MODEL_STATUS, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
         TRANSACTION_TIMEOUT, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, MAX_HISTORY, LABEL_DELAY, LABEL_LAG, LABELS_OUT_OF_ORDERNESS, LABELS_IDLENESS, LABELS_MAX_WAIT, TERMINAL_MAX_HISTORY, STATE_TTL, MAX_PARALLELISM, MODEL_URI,
         MODEL_SHA256, SCORE_BATCH_SIZE, SCORE_BATCH_DELAY, CHECKPOINT_INTERVAL, POSTGRES_URL, POSTGRES_USER,
-        POSTGRES_RETRY_TIMEOUT, POSTGRES_ROLLBACK_FOREIGN_LEFTOVERS, DLQ_MAX_VALUE_BYTES, MAX_MESSAGE_BYTES, MIN_AMOUNT,
+        POSTGRES_RETRY_TIMEOUT, POSTGRES_ROLLBACK_FOREIGN_LEFTOVERS, QUALITY_WINDOW, QUALITY_REFRESH, QUALITY_MIN_PRECISION,
+        QUALITY_MIN_RECALL, QUALITY_MIN_LABELLED, DLQ_MAX_VALUE_BYTES, MAX_MESSAGE_BYTES, MIN_AMOUNT,
         MIN_EVENT_TIME, MAX_AMOUNT, MAX_FUTURE_SKEW,
     };
 
@@ -139,6 +150,13 @@ public final class JobOptions {
             throw new IllegalArgumentException(MIN_EVENT_TIME.key() + " must be an ISO-8601 instant such as"
                     + " 2000-01-01T00:00:00Z, got " + conf.get(MIN_EVENT_TIME));
         }
+    }
+
+    /** The live quality monitor of the labels in {@code url} (see {@link io.github.fraudflink.job.postgres.LiveQualityMonitor}). */
+    public static io.github.fraudflink.job.postgres.LiveQualityMonitor liveQuality(org.apache.flink.configuration.ReadableConfig conf, String url) {
+        return new io.github.fraudflink.job.postgres.LiveQualityMonitor(url, conf.get(POSTGRES_USER), conf.get(QUALITY_WINDOW),
+                conf.get(QUALITY_REFRESH), new io.github.fraudflink.job.postgres.LiveQualityMonitor.Floors(
+                        conf.get(QUALITY_MIN_PRECISION), conf.get(QUALITY_MIN_RECALL), conf.get(QUALITY_MIN_LABELLED)));
     }
 
     /** The terminal features the job computes, from the configuration. */

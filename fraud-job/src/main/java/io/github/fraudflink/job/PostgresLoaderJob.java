@@ -14,6 +14,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * scored-transactions (Kafka, read_committed) -> scored_transactions (PostgreSQL, exactly once)
  * fraud-labels (Kafka, read_committed) -> parse + validate -> fraud_labels (PostgreSQL, exactly once)
+ *                                                          -> live quality (metrics from the tables, 1 instance)
  *                                                          -> (invalid: dropped here, the scoring job sends them to the DLQ)
  * </pre>
  *
@@ -59,12 +61,16 @@ public final class PostgresLoaderJob {
                 .uid("kafka-scored-source")
                 .sinkTo(FraudScoringJob.postgresSink(conf, url, new ScoredTransactionTable(), "-loader-pg", restoring))
                 .uid("postgres-scored-sink").name("scored_transactions (PostgreSQL)");
-        env.fromSource(FraudScoringJob.labelSource(conf, conf.get(JobOptions.GROUP_ID) + "-postgres-loader-labels"),
-                        WatermarkStrategy.noWatermarks(), "fraud-labels")
+        if (conf.get(JobOptions.TOPIC_LABELS).isBlank()) {
+            return; // no labels topic: nothing more to load
+        }
+        DataStream<Label> labels = env.fromSource(FraudScoringJob.labelSource(conf, conf.get(JobOptions.GROUP_ID)
+                        + "-postgres-loader-labels"), WatermarkStrategy.noWatermarks(), "fraud-labels")
                 .uid("kafka-labels-source")
                 .process(RouteInvalid.labels(), TypeInformation.of(Label.class))
-                .uid("route-invalid-labels").name("parse + validate labels")
-                .sinkTo(FraudScoringJob.postgresSink(conf, url, new FraudLabelTable(), "-loader-labels-pg", restoring))
+                .uid("route-invalid-labels").name("parse + validate labels");
+        FraudScoringJob.monitorLiveQuality(labels, conf, url);
+        labels.sinkTo(FraudScoringJob.postgresSink(conf, url, new FraudLabelTable(), "-loader-labels-pg", restoring))
                 .uid("postgres-labels-sink").name("fraud_labels (PostgreSQL)");
     }
 

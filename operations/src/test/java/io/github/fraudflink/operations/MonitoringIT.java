@@ -9,8 +9,12 @@ import io.github.fraudflink.job.TestArtifacts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.fraudflink.features.Label;
+import io.github.fraudflink.features.LabelJson;
 import io.github.fraudflink.local.BadEvents;
 import io.github.fraudflink.local.EmbeddedKafka;
+import io.github.fraudflink.local.EmbeddedPostgres;
+import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -20,11 +24,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -34,6 +43,8 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,15 +53,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboards and alerts against the real thing: the job runs on a MiniCluster with Flink's Prometheus reporter,
- * under traffic with bad input and a shadow model; a real Prometheus (Debian's package) scrapes
+ * under traffic with bad input and a shadow model, writing to a real PostgreSQL, with each transaction's label
+ * following it a minute later (event time) on the labels topic, so the live quality metrics (fraud_live_*, read from
+ * PostgreSQL every second here) have data; a real Prometheus (Debian's package) scrapes
  * it every second with the project's alert rules loaded. Every PromQL expression of the Grafana dashboards must
  * return data; every alert expression must evaluate without error and every metric it reads must have data; no
- * alert fires on the healthy job (start-up blips may make one pending, which its {@code for} absorbs), and a model published afterwards that cannot be loaded fires
- * {@code FraudModelRejected} (and nothing else).
+ * alert fires on the healthy job (start-up blips may make one pending, which its {@code for} absorbs; the live
+ * quality alerts may not even be pending), and a model published afterwards that cannot be loaded fires
+ * {@code FraudModelRejected} (and nothing else). Once the traffic stops, the live precision and recall in Prometheus
+ * are those of the view {@code live_model_quality}.
  */
 class MonitoringIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final int REPORTER_PORT = Repo.freePort();
+    private static final String LIVE = "flink_taskmanager_job_task_operator_fraud_live_role_model_version_";
+    /** labelled_at of a transaction's label: this much event time after the transaction. */
+    private static final Duration LABEL_AFTER = Duration.ofMinutes(1);
 
     @TempDir
     static Path tmp;
@@ -70,12 +88,16 @@ class MonitoringIT {
     });
 
     private static EmbeddedKafka kafka;
+    private static EmbeddedPostgres pg;
+    private static String pgUrl;
     private static Process prometheus;
     private static URI prometheusUrl;
 
     @BeforeAll
     static void start() throws Exception {
         kafka = EmbeddedKafka.start(tmp.resolve("kafka"));
+        pg = EmbeddedPostgres.start(tmp.resolve("postgres"), false);
+        pgUrl = pg.createDatabase("monitoring");
         int port = Repo.freePort();
         prometheusUrl = URI.create("http://127.0.0.1:" + port);
         Path config = tmp.resolve("prometheus.yml");
@@ -105,9 +127,7 @@ class MonitoringIT {
             prometheus.destroy();
             prometheus.waitFor(30, TimeUnit.SECONDS);
         }
-        if (kafka != null) {
-            kafka.close();
-        }
+        Repo.closeAll(pg, kafka);
     }
 
 
@@ -131,6 +151,93 @@ class MonitoringIT {
         for (JsonNode a : api("/api/v1/alerts").path("alerts")) {
             out.add(a.path("labels").path("alertname").asText() + " " + a.path("labels").path("reason").asText("")
                     + " " + a.path("state").asText());
+        }
+        return out;
+    }
+
+    /** The labels of {@code txs} (labelled_at {@link #LABEL_AFTER} after each), keyed by transaction id as LabelJson. */
+    private static void produceLabels(Configuration c, List<LabelledTransaction> txs) {
+        try (KafkaProducer<byte[], byte[]> p = KafkaIO.producer(kafka.bootstrapServers())) {
+            for (LabelledTransaction lt : txs) {
+                Label l = new Label();
+                l.transactionId = lt.tx().transactionId;
+                l.accountId = lt.tx().accountId;
+                l.terminalId = lt.tx().terminalId != null ? lt.tx().terminalId : lt.tx().merchantId;
+                l.eventTime = lt.tx().eventTime;
+                l.isFraud = lt.fraud();
+                l.labelledAt = lt.tx().eventTime + LABEL_AFTER.toMillis();
+                l.source = "chargeback";
+                p.send(new ProducerRecord<>(c.get(JobOptions.TOPIC_LABELS), l.transactionId.getBytes(StandardCharsets.UTF_8),
+                        LabelJson.write(l)));
+            }
+        }
+    }
+
+    /** The live quality gauge {@code name} per "role model version", as Prometheus has it now. */
+    private static Map<String, Double> live(String name) throws Exception {
+        Map<String, Double> out = new TreeMap<>();
+        for (JsonNode s : query("max by (role, model, version) (" + LIVE + name + ")")) {
+            JsonNode m = s.path("metric");
+            out.put(m.path("role").asText() + " " + m.path("model").asText() + " " + m.path("version").asText(),
+                    Double.parseDouble(s.path("value").get(1).asText()));
+        }
+        return out;
+    }
+
+    /**
+     * The view live_model_quality summed over its days, per "role model version": labelled, frauds, precision, recall
+     * (NaN as the gauges have it when nothing was flagged or nothing was a fraud).
+     */
+    private static Map<String, double[]> qualityInPostgres() throws Exception {
+        Map<String, double[]> out = new TreeMap<>();
+        try (Connection conn = DriverManager.getConnection(pgUrl, pg.user(), null); Statement s = conn.createStatement();
+                ResultSet r = s.executeQuery("SELECT role, model, model_version, sum(labelled), sum(frauds), sum(flagged),"
+                        + " sum(true_positives) FROM live_model_quality GROUP BY role, model, model_version")) {
+            while (r.next()) {
+                double labelled = r.getLong(4);
+                double frauds = r.getLong(5);
+                double flagged = r.getLong(6);
+                double tp = r.getLong(7);
+                out.put(r.getString(1) + " " + r.getString(2) + " " + r.getString(3), new double[] {labelled, frauds,
+                    flagged == 0 ? Double.NaN : tp / flagged, frauds == 0 ? Double.NaN : tp / frauds});
+            }
+        }
+        return out;
+    }
+
+    /** One line per "role model version": labelled, frauds, precision, recall as Prometheus has them. */
+    private static String liveReport() throws Exception {
+        Map<String, Double> labelled = live("labelled");
+        Map<String, Double> frauds = live("frauds");
+        Map<String, Double> precision = live("precision");
+        Map<String, Double> recall = live("recall");
+        Map<String, Double> below = live("below_floor");
+        List<String> out = new ArrayList<>();
+        for (String k : labelled.keySet()) {
+            out.add(String.format("  %-40s labelled %6.0f  frauds %4.0f  precision %.4f  recall %.4f  below_floor %.0f", k,
+                    labelled.get(k), frauds.get(k), precision.get(k), recall.get(k), below.get(k)));
+        }
+        return String.join("\n", out);
+    }
+
+    /** Where the live quality gauges in Prometheus differ from live_model_quality; empty when they agree. */
+    private static List<String> liveMismatches() throws Exception {
+        Map<String, double[]> db = qualityInPostgres();
+        String[] names = {"labelled", "frauds", "precision", "recall"};
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < names.length; i++) {
+            Map<String, Double> prom = live(names[i]);
+            if (!prom.keySet().equals(db.keySet())) {
+                out.add(names[i] + ": series " + prom.keySet() + " in Prometheus, " + db.keySet() + " in PostgreSQL");
+                continue;
+            }
+            for (Map.Entry<String, double[]> e : db.entrySet()) {
+                double want = e.getValue()[i];
+                double got = prom.get(e.getKey());
+                if (!(Double.isNaN(want) ? Double.isNaN(got) : Math.abs(got - want) <= 1e-9)) {
+                    out.add(e.getKey() + " " + names[i] + ": " + got + " in Prometheus, " + want + " in PostgreSQL");
+                }
+            }
         }
         return out;
     }
@@ -168,6 +275,14 @@ class MonitoringIT {
     void everyDashboardQueryReturnsDataAndTheAlertRulesEvaluate() throws Exception {
         Configuration c = JobTestSupport.jobConfig(kafka, "monitoring", false);
         c.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
+        // scored transactions and labels to PostgreSQL; live quality read back every second, with floors the healthy
+        // job stays above (FLOORS_PLACEHOLDER)
+        c.set(JobOptions.POSTGRES_URL, pgUrl);
+        c.set(JobOptions.POSTGRES_USER, pg.user());
+        c.set(JobOptions.QUALITY_REFRESH, Duration.ofSeconds(1));
+        c.set(JobOptions.QUALITY_MIN_PRECISION, 0.1);
+        c.set(JobOptions.QUALITY_MIN_RECALL, 0.1);
+        c.set(JobOptions.QUALITY_MIN_LABELLED, 500L);
         // a shadow model next to the champion
         URI shadow = TestArtifacts.variant(Files.createDirectories(tmp.resolve("shadow")), "challenger", "c1", "4E-1");
         JobTestSupport.publish(kafka, c, new ModelControl("challenger", "c1", ModelControl.SHADOW, shadow.toString(), null));
@@ -179,9 +294,10 @@ class MonitoringIT {
         List<LabelledTransaction> txs = JobTestSupport.workload(21, 60_000);
         List<BadEvents.BadEvent> bad = BadEvents.corpus("monitoring");
         Thread load = new Thread(() -> {
-            // traffic for the whole test: 1,000 transactions a second, with the bad events among them
+            // traffic for the whole test: 1,000 transactions a second, with the bad events among them, and their labels
             for (int i = 0; i < txs.size() && !Thread.currentThread().isInterrupted(); i += 1_000) {
                 JobTestSupport.produce(kafka, c, txs.subList(i, i + 1_000), i == 0 ? bad : List.of());
+                produceLabels(c, txs.subList(i, i + 1_000));
                 try {
                     TimeUnit.SECONDS.sleep(1); // the producer's pace (1,000 events/s), not a wait for a result
                 } catch (InterruptedException e) {
@@ -213,6 +329,7 @@ class MonitoringIT {
                 }
             });
             System.out.println("the job's own metrics:\n  " + String.join("\n  ", names));
+            System.out.printf("live quality after %d s:%n%s%n", (System.nanoTime() - t0) / 1_000_000_000, liveReport());
 
             // ./fraud dashboards draws the three dashboards from this Prometheus
             Path png = tmp.resolve("png");
@@ -253,6 +370,12 @@ class MonitoringIT {
             // FraudModelRejected
             // (pending is allowed: a start-up blip such as the first model calls is what the rules' "for" absorbs)
             assertThat(alerts()).as("alerts firing on a healthy job").noneMatch(a -> a.endsWith(" firing"));
+            // the live quality of both models is above the floors, and PostgreSQL is read without failures
+            assertThat(query(LIVE + "below_floor == 1")).as("below the floors:%n%s", liveReport()).isEmpty();
+            assertThat(alerts()).as("live quality alerts on a healthy job").noneMatch(a -> a.startsWith("FraudLiveQuality"));
+            assertThat(live("labelled").keySet()).containsExactly("champion demo-xgb sim-2018-05-15-terminal", "shadow challenger c1");
+            assertThat(query("sum(flink_taskmanager_job_task_operator_fraud_live_quality_refresh_failures_total)").get(0)
+                    .path("value").get(1).asDouble()).as("failed reads of the live quality").isZero();
             JobTestSupport.publish(kafka, c, new ModelControl("missing", "m1", ModelControl.CHAMPION,
                     tmp.resolve("no-such-model/manifest.json").toUri().toString(), null));
             long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
@@ -263,6 +386,33 @@ class MonitoringIT {
             }
             System.out.println("alerts after the bad model: " + firing);
             assertThat(firing).filteredOn(a -> a.endsWith(" firing")).containsExactly("FraudModelRejected unreachable firing");
+
+            // the traffic stops: once the last decisions and labels are committed, read and scraped, the live quality in
+            // Prometheus is the view live_model_quality's (counts summed over its days)
+            load.interrupt();
+            load.join();
+            long drained = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            List<String> mismatches = liveMismatches();
+            while (!mismatches.isEmpty() && System.nanoTime() < drained) {
+                TimeUnit.SECONDS.sleep(1); // polling until the sinks' last commits are read and scraped
+                mismatches = liveMismatches();
+            }
+            System.out.printf("live quality after the traffic (%d s into the test):%n%s%n",
+                    (System.nanoTime() - t0) / 1_000_000_000, liveReport());
+            assertThat(mismatches).as("Prometheus against live_model_quality").isEmpty();
+            for (String g : new String[] {"labelled", "frauds", "precision", "recall"}) {
+                long now = System.currentTimeMillis() / 1000;
+                JsonNode r = api("/api/v1/query_range?query=" + URLEncoder.encode("max by (role) (" + LIVE + g + ")", StandardCharsets.UTF_8)
+                        + "&start=" + (now - 120) + "&end=" + now + "&step=1").path("result");
+                for (JsonNode ser : r) {
+                    StringBuilder sb = new StringBuilder("TMPCURVE " + g + " " + ser.path("metric").path("role").asText() + ":");
+                    for (JsonNode v : ser.path("values")) sb.append(' ').append(v.get(1).asText());
+                    System.out.println(sb);
+                }
+            }
+            double labels = query("sum(flink_taskmanager_job_task_operator_fraud_live_quality_labels_total)").get(0)
+                    .path("value").get(1).asDouble();
+            assertThat(labels).as("labels the monitor received").isPositive();
         } finally {
             load.interrupt();
             load.join();

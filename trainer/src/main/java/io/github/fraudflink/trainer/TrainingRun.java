@@ -35,13 +35,23 @@ public final class TrainingRun {
 
     /** What to train and how. */
     public record Options(String name, String version, HandbookProtocol protocol, int folds, double validationShare,
-            XgbTrainer.Params params, String createdAt, String createdBy, FeatureCatalog.FeatureSet featureSet) {
+            XgbTrainer.Params params, String createdAt, String createdBy, FeatureCatalog.FeatureSet featureSet,
+            boolean tune) {
         /** The options on the account features ({@code account-v1}). */
         public Options(String name, String version, HandbookProtocol protocol, int folds, double validationShare,
                 XgbTrainer.Params params, String createdAt, String createdBy) {
-            this(name, version, protocol, folds, validationShare, params, createdAt, createdBy, FeatureCatalog.ACCOUNT);
+            this(name, version, protocol, folds, validationShare, params, createdAt, createdBy, FeatureCatalog.ACCOUNT, false);
+        }
+
+        /** The same with the given hyper-parameters. */
+        Options with(XgbTrainer.Params p) {
+            return new Options(name, version, protocol, folds, validationShare, p, createdAt, createdBy, featureSet, tune);
         }
     }
+
+    /** The grid {@code --tune} searches: the handbook's (it found shallow trees best), rounds by early stopping. */
+    static final int[] TUNE_DEPTHS = {2, 3, 4, 6};
+    static final double[] TUNE_RATES = {0.05, 0.1, 0.3};
 
     /**
      * The artifacts written and the figures measured: {@code trainSeconds} runs from the features to the xgboost
@@ -221,6 +231,9 @@ public final class TrainingRun {
         int cut = (int) Math.round(split.train().length * (1 - o.validationShare()));
         int[] fit = Arrays.copyOfRange(split.train(), 0, cut);
         int[] valid = Arrays.copyOfRange(split.train(), cut, split.train().length);
+        if (o.tune()) {
+            o = o.with(tune(t, fit, valid, o.params(), p, log));
+        }
         XgbTrainer.Result r = XgbTrainer.train(t, fit, valid, o.params());
         double[] vs = XgbTrainer.predict(r.booster(), t, valid);
         Metrics.AtThreshold best = Metrics.bestF1(vs, labels(t, valid));
@@ -252,6 +265,33 @@ public final class TrainingRun {
                 split.test().length, r.rounds(), best.threshold(), f.test.get("auprc"), f.test.get("roc_auc"),
                 f.test.get("card_precision_at_100")));
         return f;
+    }
+
+    /**
+     * The depth and learning rate of {@link #TUNE_DEPTHS} x {@link #TUNE_RATES} with the best validation AUPRC: the
+     * validation slice is the end of the training period, before the delay and the test period, which the choice
+     * never sees.
+     */
+    static XgbTrainer.Params tune(FeatureTable t, int[] fit, int[] valid, XgbTrainer.Params base, HandbookProtocol p,
+            Consumer<String> log) throws Exception {
+        XgbTrainer.Params best = base;
+        double bestAuprc = -1;
+        StringBuilder grid = new StringBuilder();
+        for (int depth : TUNE_DEPTHS) {
+            for (double rate : TUNE_RATES) {
+                XgbTrainer.Params c = base.withTrees(depth, rate);
+                XgbTrainer.Result r = XgbTrainer.train(t, fit, valid, c);
+                r.booster().dispose();
+                grid.append(String.format(" d%d/%.2f:%.3f", depth, rate, r.validationAuprc()));
+                if (r.validationAuprc() > bestAuprc) {
+                    bestAuprc = r.validationAuprc();
+                    best = c;
+                }
+            }
+        }
+        log.accept(String.format("fold %s: tuned on the validation slice (depth/rate: AUPRC)%s -> depth %d, rate %.2f",
+                p.trainStart(), grid, best.maxDepth(), best.eta()));
+        return best;
     }
 
     /**

@@ -31,6 +31,12 @@ public final class XgbTrainer {
                     threads, seed, maxBin, on);
         }
 
+        /** The same trees of depth {@code depth} learnt at rate {@code rate}. */
+        public Params withTrees(int depth, double rate) {
+            return new Params(maxRounds, earlyStoppingRounds, depth, rate, subsample, colsampleBytree, minChildWeight,
+                    threads, seed, maxBin, refit);
+        }
+
         /** The same with {@code max_bin} histogram bins per feature (xgboost's default, 256, cannot split every amount). */
         public Params withMaxBin(int bins) {
             return new Params(maxRounds, earlyStoppingRounds, maxDepth, eta, subsample, colsampleBytree, minChildWeight,

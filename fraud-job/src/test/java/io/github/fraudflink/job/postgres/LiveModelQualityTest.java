@@ -267,6 +267,64 @@ class LiveModelQualityTest {
     private record Scored(String account, String tx, double score, Double threshold, boolean fraud) {}
 
     @Test
+    void theLiveMonitorCountsTheLabelsOfItsWindowAtEachModelsThreshold() throws Exception {
+        Random rnd = new Random(Long.getLong("quality.seed", System.nanoTime()));
+        List<ScoredTransaction> scored = new ArrayList<>();
+        List<Label> labels = new ArrayList<>();
+        java.util.Set<String> old = new java.util.HashSet<>();
+        for (int i = 0; i < 400; i++) {
+            ScoredTransaction s = scored("a" + (i % 7), "t" + i, T0 + i * 60_000L, "v" + (i % 2), rnd.nextDouble(), 0.6,
+                    i % 3 == 0 ? "s1" : null, rnd.nextDouble(), 0.3);
+            scored.add(s);
+            if (rnd.nextDouble() < 0.8) {
+                labels.add(label(s.accountId, s.transactionId, s.eventTime, rnd.nextDouble() < 0.3, s.eventTime + DAY, "chargeback"));
+                if (rnd.nextDouble() < 0.2) {
+                    old.add(s.accountId + "/" + s.transactionId); // this label reached the database 3 days ago
+                }
+            }
+        }
+        write(new ScoredTransactionTable(), scored);
+        write(new FraudLabelTable(), labels);
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            for (String k : old) {
+                String[] p = k.split("/");
+                st.execute("UPDATE fraud_labels SET written_at = now() - interval '3 days' WHERE account_id = '" + p[0]
+                        + "' AND transaction_id = '" + p[1] + "'");
+            }
+        }
+        // brute force: the recent labels against each model's score and threshold
+        Map<String, long[]> want = new java.util.TreeMap<>();
+        Map<String, Label> byId = new HashMap<>();
+        labels.forEach(l -> byId.put(l.accountId + "/" + l.transactionId, l));
+        for (ScoredTransaction s : scored) {
+            Label l = byId.get(s.accountId + "/" + s.transactionId);
+            if (l == null || old.contains(s.accountId + "/" + s.transactionId)) {
+                continue;
+            }
+            count(want, "champion/champ/" + s.modelVersion, s.score, s.threshold, l.isFraud);
+            if (s.shadowModel != null) {
+                count(want, "shadow/shadow/" + s.shadowVersion, s.shadowScore, s.shadowThreshold, l.isFraud);
+            }
+        }
+        Map<String, LiveQualityMonitor.Quality> got = LiveQualityMonitor.query(url, pg.user(), java.time.Duration.ofDays(1));
+        assertThat(got.keySet()).isEqualTo(want.keySet());
+        want.forEach((k, w) -> assertThat(got.get(k)).as(k).isEqualTo(new LiveQualityMonitor.Quality(w[0], w[1], w[2], w[3])));
+        LiveQualityMonitor.Floors floors = new LiveQualityMonitor.Floors(0.99, 0.0, 10);
+        assertThat(got.values()).as("a precision floor of 0.99 is missed").allMatch(q -> q.belowFloor(floors));
+        assertThat(got.values()).as("without enough labels nothing is judged")
+                .noneMatch(q -> q.belowFloor(new LiveQualityMonitor.Floors(0.99, 0.99, 1_000)));
+    }
+
+    private static void count(Map<String, long[]> m, String key, double score, double threshold, boolean fraud) {
+        long[] c = m.computeIfAbsent(key, k -> new long[4]);
+        boolean flagged = score >= threshold;
+        c[0]++;
+        c[1] += fraud ? 1 : 0;
+        c[2] += flagged ? 1 : 0;
+        c[3] += flagged && fraud ? 1 : 0;
+    }
+
+    @Test
     void viewsAgreeWithABruteForceComputationOnRandomData() throws Exception {
         long base = Long.getLong("quality.seed", System.nanoTime());
         for (int round = 0; round < 6; round++) {
