@@ -275,14 +275,15 @@ class MonitoringIT {
     void everyDashboardQueryReturnsDataAndTheAlertRulesEvaluate() throws Exception {
         Configuration c = JobTestSupport.jobConfig(kafka, "monitoring", false);
         c.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
-        // scored transactions and labels to PostgreSQL; live quality read back every second, with floors the healthy
-        // job stays above (FLOORS_PLACEHOLDER)
+        // scored transactions and labels to PostgreSQL; the live quality read back every second, with floors well
+        // under what both models reach on this workload from 3,000 labels on (precision 0.91-1, recall 0.13-0.29,
+        // rising as the terminals' fraud history fills), so the healthy job is never below them
         c.set(JobOptions.POSTGRES_URL, pgUrl);
         c.set(JobOptions.POSTGRES_USER, pg.user());
         c.set(JobOptions.QUALITY_REFRESH, Duration.ofSeconds(1));
-        c.set(JobOptions.QUALITY_MIN_PRECISION, 0.1);
-        c.set(JobOptions.QUALITY_MIN_RECALL, 0.1);
-        c.set(JobOptions.QUALITY_MIN_LABELLED, 500L);
+        c.set(JobOptions.QUALITY_MIN_PRECISION, 0.5);
+        c.set(JobOptions.QUALITY_MIN_RECALL, 0.05);
+        c.set(JobOptions.QUALITY_MIN_LABELLED, 2_000L);
         // a shadow model next to the champion
         URI shadow = TestArtifacts.variant(Files.createDirectories(tmp.resolve("shadow")), "challenger", "c1", "4E-1");
         JobTestSupport.publish(kafka, c, new ModelControl("challenger", "c1", ModelControl.SHADOW, shadow.toString(), null));
@@ -400,19 +401,10 @@ class MonitoringIT {
             System.out.printf("live quality after the traffic (%d s into the test):%n%s%n",
                     (System.nanoTime() - t0) / 1_000_000_000, liveReport());
             assertThat(mismatches).as("Prometheus against live_model_quality").isEmpty();
-            for (String g : new String[] {"labelled", "frauds", "precision", "recall"}) {
-                long now = System.currentTimeMillis() / 1000;
-                JsonNode r = api("/api/v1/query_range?query=" + URLEncoder.encode("max by (role) (" + LIVE + g + ")", StandardCharsets.UTF_8)
-                        + "&start=" + (now - 120) + "&end=" + now + "&step=1").path("result");
-                for (JsonNode ser : r) {
-                    StringBuilder sb = new StringBuilder("TMPCURVE " + g + " " + ser.path("metric").path("role").asText() + ":");
-                    for (JsonNode v : ser.path("values")) sb.append(' ').append(v.get(1).asText());
-                    System.out.println(sb);
-                }
-            }
             double labels = query("sum(flink_taskmanager_job_task_operator_fraud_live_quality_labels_total)").get(0)
                     .path("value").get(1).asDouble();
-            assertThat(labels).as("labels the monitor received").isPositive();
+            assertThat(labels).as("labels the monitor received").isPositive()
+                    .isGreaterThanOrEqualTo(live("labelled").get("champion demo-xgb sim-2018-05-15-terminal"));
         } finally {
             load.interrupt();
             load.join();
