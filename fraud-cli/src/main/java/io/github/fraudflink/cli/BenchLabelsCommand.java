@@ -59,13 +59,19 @@ public final class BenchLabelsCommand implements Callable<Integer> {
     @Option(names = "--work-dir", defaultValue = ".fraud/bench-labels", description = "Working directory (default: ${DEFAULT-VALUE}).")
     Path workDir;
 
+    @Option(names = "--without-first", description = "Run without labels first (the first run of the JVM warms it up).")
+    boolean withoutFirst;
+
     @Option(names = "--json", description = "Print the figures as one JSON object on the last line.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
+        long[] without = withoutFirst ? run(false) : null;
         long[] with = run(true);
-        long[] without = run(false);
+        if (!withoutFirst) {
+            without = run(false);
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("append-to-score latency at %,d transactions/s (ms), after %d s of warm-up:%n", rate, warmUp);
         out.printf("  %-16s %8s %8s %8s %8s %8s%n", "", "p50", "p99", "p99.9", "max", "scored");
@@ -99,13 +105,22 @@ public final class BenchLabelsCommand implements Callable<Integer> {
             if (!labels) {
                 env.configuration().set(JobOptions.TOPIC_LABELS, "");
             }
-            env.submit("bench-labels");
+            org.apache.flink.core.execution.JobClient job = env.submit("bench-labels");
             long start = System.currentTimeMillis();
             Iterator<LabelledTransaction> sim = new TransactionSimulator(SimulatorConfig.defaults().withCustomers(5000)
                     .withTerminals(10000).withDays(60)).iterator();
             ArrayDeque<LabelledTransaction> toLabel = new ArrayDeque<>();
             long t0 = System.nanoTime();
             long sent = 0;
+            // the terminal stage's hold counter at the end of the warm-up, read beside the load
+            java.util.concurrent.CompletableFuture<String> heldAtWarmUp = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    TimeUnit.SECONDS.sleep(warmUp); // the end of the warm-up is a point in time, not a result
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return metricSum(env, job, "terminal_held_total");
+            });
             try (KafkaProducer<byte[], byte[]> p = KafkaIO.producer(env.bootstrapServers())) {
                 while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(seconds) && sim.hasNext()) {
                     LabelledTransaction lt = sim.next();
@@ -138,10 +153,53 @@ public final class BenchLabelsCommand implements Callable<Integer> {
                     }
                 });
             }
+            err.printf("  %,d sent, %,d scored; terminal stage: %s transactions held for the watermark by the end of the"
+                    + " warm-up, %s by the end; %s released by the maximum wait%n", sent, scored[0], heldAtWarmUp.get(),
+                    metricSum(env, job, "terminal_held_total"), metricSum(env, job, "terminal_released_unaligned_total"));
             env.cancelJob();
-            err.printf("  %,d sent, %,d scored%n", sent, scored[0]);
             return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         }
+    }
+
+    /**
+     * The sum over the job's subtasks of an operator metric whose name ends in {@code suffix} (REST API; its metric
+     * store fills a few seconds after the first request, so this asks a few times), or what went wrong.
+     */
+    private static String metricSum(LocalEnvironment env, org.apache.flink.core.execution.JobClient job, String suffix) {
+        try {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            java.net.URI base = LocalFlink.restAddress(env.configuration()).resolve("/jobs/" + job.getJobID() + "/");
+            java.net.URI details = LocalFlink.restAddress(env.configuration()).resolve("/jobs/" + job.getJobID());
+            for (int attempt = 0; attempt < 10; attempt++) {
+                long sum = 0;
+                int found = 0;
+                for (var v : mapper.readTree(get(http, details)).path("vertices")) {
+                    String metrics = base.resolve("vertices/" + v.path("id").asText() + "/subtasks/metrics").toString();
+                    for (var m : mapper.readTree(get(http, java.net.URI.create(metrics)))) {
+                        String id = m.path("id").asText();
+                        if (id.endsWith(suffix)) {
+                            found++;
+                            var values = mapper.readTree(get(http, java.net.URI.create(metrics + "?get="
+                                    + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8) + "&agg=sum")));
+                            sum += (long) values.path(0).path("sum").asDouble();
+                        }
+                    }
+                }
+                if (found > 0) {
+                    return String.format("%,d", sum);
+                }
+                TimeUnit.SECONDS.sleep(2); // the REST metric store has not fetched yet: an observable condition
+            }
+            return "(no metric " + suffix + ")";
+        } catch (Exception e) {
+            return "(" + e + ")";
+        }
+    }
+
+    private static String get(java.net.http.HttpClient http, java.net.URI uri) throws Exception {
+        return http.send(java.net.http.HttpRequest.newBuilder(uri).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static Label label(LabelledTransaction lt) {
