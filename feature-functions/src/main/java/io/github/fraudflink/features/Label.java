@@ -19,6 +19,19 @@ public class Label {
 
     public Label() {}
 
+    /** The label of {@code tx}: its identity, its terminal (else merchant) and event time, and the verdict. */
+    public static Label of(Transaction tx, boolean isFraud, long labelledAt, String source) {
+        Label l = new Label();
+        l.transactionId = tx.transactionId;
+        l.accountId = tx.accountId;
+        l.terminalId = tx.terminalId != null ? tx.terminalId : tx.merchantId;
+        l.eventTime = tx.eventTime;
+        l.isFraud = isFraud;
+        l.labelledAt = labelledAt;
+        l.source = source;
+        return l;
+    }
+
     @Override
     public String toString() {
         return "Label{" + transactionId + ", account=" + accountId + ", fraud=" + isFraud + ", at=" + labelledAt

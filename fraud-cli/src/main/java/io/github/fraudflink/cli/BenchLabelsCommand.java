@@ -203,14 +203,6 @@ public final class BenchLabelsCommand implements Callable<Integer> {
     }
 
     private static Label label(LabelledTransaction lt) {
-        Label l = new Label();
-        l.transactionId = lt.tx().transactionId;
-        l.accountId = lt.tx().accountId;
-        l.terminalId = lt.tx().terminalId != null ? lt.tx().terminalId : lt.tx().merchantId;
-        l.eventTime = lt.tx().eventTime;
-        l.isFraud = lt.fraud();
-        l.labelledAt = System.currentTimeMillis();
-        l.source = "bench";
-        return l;
+        return Label.of(lt.tx(), lt.fraud(), System.currentTimeMillis(), "bench");
     }
 }

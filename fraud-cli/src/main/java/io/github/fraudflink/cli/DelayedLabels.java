@@ -58,14 +58,6 @@ final class DelayedLabels {
     }
 
     private Label label(LabelledTransaction lt) {
-        Label l = new Label();
-        l.transactionId = lt.tx().transactionId;
-        l.accountId = lt.tx().accountId;
-        l.terminalId = lt.tx().terminalId != null ? lt.tx().terminalId : lt.tx().merchantId;
-        l.eventTime = lt.tx().eventTime;
-        l.isFraud = lt.fraud();
-        l.labelledAt = lt.tx().eventTime + delayMillis;
-        l.source = source;
-        return l;
+        return Label.of(lt.tx(), lt.fraud(), lt.tx().eventTime + delayMillis, source);
     }
 }

@@ -96,6 +96,12 @@ public final class FraudScoringJob {
     static void build(StreamExecutionEnvironment env, ReadableConfig conf,
             UnaryOperator<DataStream<FeaturizedTransaction>> afterFeatures) {
         JobOptions.validate(conf);
+        java.util.List<String> inputs = new java.util.ArrayList<>(java.util.List.of(conf.get(JobOptions.TOPIC_TRANSACTIONS),
+                conf.get(JobOptions.TOPIC_MODEL_CONTROL)));
+        if (!conf.get(JobOptions.TOPIC_LABELS).isBlank()) {
+            inputs.add(conf.get(JobOptions.TOPIC_LABELS));
+        }
+        TopicSetup.requireTopics(conf, inputs);
         configureEnvironment(env, conf);
         String bootstrap = conf.get(JobOptions.BOOTSTRAP_SERVERS);
 

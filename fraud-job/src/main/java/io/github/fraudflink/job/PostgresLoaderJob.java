@@ -55,6 +55,8 @@ public final class PostgresLoaderJob {
         JobOptions.validate(conf);
         String url = conf.getOptional(JobOptions.POSTGRES_URL).orElseThrow(() -> new IllegalArgumentException(
                 "the PostgreSQL loader needs --" + JobOptions.POSTGRES_URL.key() + " jdbc:postgresql://host:5432/db"));
+        TopicSetup.requireTopics(conf, conf.get(JobOptions.TOPIC_LABELS).isBlank() ? java.util.List.of(conf.get(JobOptions.TOPIC_SCORED))
+                : java.util.List.of(conf.get(JobOptions.TOPIC_SCORED), conf.get(JobOptions.TOPIC_LABELS)));
         FraudScoringJob.configureEnvironment(env, conf);
         boolean restoring = FraudScoringJob.isRestoring(env, conf);
         env.fromSource(scoredSource(conf), WatermarkStrategy.noWatermarks(), "scored-transactions")

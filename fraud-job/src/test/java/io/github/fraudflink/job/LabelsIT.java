@@ -114,15 +114,7 @@ class LabelsIT {
     }
 
     private static Label label(LabelledTransaction lt, boolean fraud, long at) {
-        Label l = new Label();
-        l.transactionId = lt.tx().transactionId;
-        l.accountId = lt.tx().accountId;
-        l.terminalId = lt.tx().terminalId != null ? lt.tx().terminalId : lt.tx().merchantId;
-        l.eventTime = lt.tx().eventTime;
-        l.isFraud = fraud;
-        l.labelledAt = at;
-        l.source = "analyst";
-        return l;
+        return Label.of(lt.tx(), fraud, at, "analyst");
     }
 
     private static com.fasterxml.jackson.databind.JsonNode readTree(byte[] json) {

@@ -111,7 +111,7 @@ final class ClusterScript implements AutoCloseable {
     static String[] jobArgs(Configuration c) {
         List<String> args = new ArrayList<>(List.of("--"));
         List<ConfigOption<String>> options = new ArrayList<>(List.of(JobOptions.BOOTSTRAP_SERVERS,
-                JobOptions.TOPIC_TRANSACTIONS, JobOptions.TOPIC_SCORED, JobOptions.TOPIC_DLQ, JobOptions.TOPIC_MODEL_CONTROL,
+                JobOptions.TOPIC_TRANSACTIONS, JobOptions.TOPIC_LABELS, JobOptions.TOPIC_SCORED, JobOptions.TOPIC_DLQ, JobOptions.TOPIC_MODEL_CONTROL,
                 JobOptions.TOPIC_MODEL_STATUS, JobOptions.GROUP_ID, JobOptions.TRANSACTIONAL_ID_PREFIX));
         if (c.contains(JobOptions.POSTGRES_URL)) {
             options.addAll(List.of(JobOptions.POSTGRES_URL, JobOptions.POSTGRES_USER));

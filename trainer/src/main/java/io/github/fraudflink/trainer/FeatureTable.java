@@ -108,16 +108,7 @@ public final class FeatureTable {
     public static List<Label> labelsAtDelay(List<LabelledTransaction> data, java.time.Duration delay) {
         List<Label> out = new java.util.ArrayList<>(data.size());
         for (LabelledTransaction lt : data) {
-            Transaction tx = lt.tx();
-            Label l = new Label();
-            l.transactionId = tx.transactionId;
-            l.accountId = tx.accountId;
-            l.terminalId = terminalKey(tx);
-            l.eventTime = tx.eventTime;
-            l.isFraud = lt.fraud();
-            l.labelledAt = tx.eventTime + delay.toMillis();
-            l.source = "replay";
-            out.add(l);
+            out.add(Label.of(lt.tx(), lt.fraud(), lt.tx().eventTime + delay.toMillis(), "replay"));
         }
         return out;
     }

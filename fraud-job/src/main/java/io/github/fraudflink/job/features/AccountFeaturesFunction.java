@@ -46,12 +46,20 @@ public final class AccountFeaturesFunction extends KeyedProcessFunction<String, 
     public static ValueStateDescriptor<AccountHistory> historyDescriptor(Duration ttl) {
         ValueStateDescriptor<AccountHistory> d =
                 new ValueStateDescriptor<>("account-history", TypeInformation.of(AccountHistory.class));
-        d.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
+        d.enableTimeToLive(idleTtl(ttl));
+        return d;
+    }
+
+    /**
+     * The TTL of a key's history: it expires {@code ttl} after its last write (processing time), never read back once
+     * expired, cleaned up by RocksDB's compaction filter. No timers.
+     */
+    static StateTtlConfig idleTtl(Duration ttl) {
+        return StateTtlConfig.newBuilder(ttl)
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .cleanupInRocksdbCompactFilter(1000)
-                .build());
-        return d;
+                .build();
     }
 
     @Override

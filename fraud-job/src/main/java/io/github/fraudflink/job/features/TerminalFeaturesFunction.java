@@ -13,7 +13,6 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -95,11 +94,7 @@ public final class TerminalFeaturesFunction
     public static ValueStateDescriptor<TerminalHistory> historyDescriptor(Duration ttl) {
         ValueStateDescriptor<TerminalHistory> d =
                 new ValueStateDescriptor<>("terminal-history", TypeInformation.of(TerminalHistory.class));
-        d.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .cleanupInRocksdbCompactFilter(1000)
-                .build());
+        d.enableTimeToLive(AccountFeaturesFunction.idleTtl(ttl));
         return d;
     }
 

@@ -387,14 +387,6 @@ class TerminalFeaturesFunctionTest {
     }
 
     private static Label label(Transaction tx, boolean fraud, long at) {
-        Label l = new Label();
-        l.transactionId = tx.transactionId;
-        l.accountId = tx.accountId;
-        l.terminalId = tx.terminalId;
-        l.eventTime = tx.eventTime;
-        l.isFraud = fraud;
-        l.labelledAt = at;
-        l.source = "test";
-        return l;
+        return Label.of(tx, fraud, at, "test");
     }
 }
