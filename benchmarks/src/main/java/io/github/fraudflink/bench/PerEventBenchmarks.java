@@ -118,9 +118,9 @@ public class PerEventBenchmarks {
                 manifest = ModelManifest.read(m.readAllBytes());
                 model = b.readAllBytes();
             }
-            scorer = XgboostScorer.load(model, manifest.format(), FeatureSchema.size());
+            scorer = XgboostScorer.load(model, manifest.format(), manifest.featureNames().size());
             SplittableRandom r = new SplittableRandom(1);
-            rows = new double[64][FeatureSchema.size()];
+            rows = new double[64][manifest.featureNames().size()];
             for (double[] row : rows) {
                 for (int j = 0; j < row.length; j++) {
                     row[j] = r.nextDouble() * 100;
