@@ -54,8 +54,7 @@ public final class FeatureTable {
      */
     public static FeatureTable compute(Iterable<LabelledTransaction> data, AccountFeatures features,
             TerminalFeatures terminal, int expectedRows) {
-        java.util.ArrayList<LabelledTransaction> all = new java.util.ArrayList<>(Math.max(16, expectedRows));
-        data.forEach(all::add);
+        List<LabelledTransaction> all = asList(data, expectedRows);
         return compute(all, features, terminal, terminal == null ? List.of() : labelsAtDelay(all, terminal.delay()), expectedRows);
     }
 
@@ -65,8 +64,7 @@ public final class FeatureTable {
      */
     public static FeatureTable compute(Iterable<LabelledTransaction> data, AccountFeatures features,
             TerminalFeatures terminal, Iterable<Label> labels, int expectedRows) {
-        java.util.ArrayList<LabelledTransaction> all = new java.util.ArrayList<>(Math.max(16, expectedRows));
-        data.forEach(all::add);
+        List<LabelledTransaction> all = asList(data, expectedRows);
         FeatureTable t = new FeatureTable(all.size(), terminal == null ? FeatureCatalog.ACCOUNT : FeatureCatalog.ACCOUNT_TERMINAL);
         Map<String, AccountHistory> histories = new HashMap<>();
         Map<String, TerminalHistory> terminals = new HashMap<>();
@@ -102,6 +100,16 @@ public final class FeatureTable {
             t.transactionIds[i] = lt.tx().transactionId;
         }
         return t;
+    }
+
+    /** {@code data} itself when it is a list, else its elements in a new one. */
+    private static List<LabelledTransaction> asList(Iterable<LabelledTransaction> data, int expectedRows) {
+        if (data instanceof List<LabelledTransaction> list) {
+            return list;
+        }
+        List<LabelledTransaction> all = new java.util.ArrayList<>(Math.max(16, expectedRows));
+        data.forEach(all::add);
+        return all;
     }
 
     /** Each transaction's label, known {@code delay} after it (the handbook's assumption), source {@code replay}. */
