@@ -3,7 +3,6 @@ package io.github.fraudflink.bench;
 import io.github.fraudflink.features.AccountFeatures;
 import io.github.fraudflink.features.AccountHistory;
 import io.github.fraudflink.features.FeatureResult;
-import io.github.fraudflink.features.FeatureSchema;
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.features.TransactionJson;
 import io.github.fraudflink.features.TransactionParser;

@@ -296,4 +296,17 @@ class LabelsIT {
         System.out.printf("labels: 3 runs (savepoint at %,d of %,d outputs; failure; parallelism 1) identical, %,d with known"
                 + " terminal frauds, %.0f s%n", before, txs.size(), known, (System.nanoTime() - t0) / 1e9);
     }
+
+    @Test
+    void aMissingInputTopicIsRefusedAtSubmissionWithTheFix() throws Exception {
+        Configuration c = JobTestSupport.jobConfig(SERVERS.kafka(), "labels_missing", true);
+        c.set(JobOptions.TOPIC_LABELS, "no-such-labels-topic");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FraudScoringJob.build(env, c))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no-such-labels-topic")
+                .hasMessageContaining(JobOptions.TOPIC_LABELS.key());
+        c.set(JobOptions.TOPIC_LABELS, ""); // without labels, nothing more is needed
+        FraudScoringJob.build(StreamExecutionEnvironment.getExecutionEnvironment(), c);
+    }
 }

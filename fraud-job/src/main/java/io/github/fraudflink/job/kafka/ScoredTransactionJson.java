@@ -11,7 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * The JSON form of a {@link ScoredTransaction} on the scored-transactions topic: snake_case fields,

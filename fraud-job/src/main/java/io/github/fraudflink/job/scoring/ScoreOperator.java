@@ -69,6 +69,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     private transient FeaturizedTransaction[] pending;
     private transient long[] pendingTimestamps;
     private transient double[][] rows;
+    private transient double[][] shadowRows;
     private transient double[] scores;
     private transient double[] shadowScores;
     private transient int size;
@@ -111,6 +112,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         pending = new FeaturizedTransaction[maxBatch];
         pendingTimestamps = new long[maxBatch];
         rows = new double[maxBatch][];
+        shadowRows = new double[maxBatch][];
         scores = new double[maxBatch];
         shadowScores = new double[maxBatch];
         pendingArrivalNanos = new long[maxBatch];
@@ -286,7 +288,6 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         champion.scorer().scoreBatch(rows, size, scores);
         modelCallMicros.update((System.nanoTime() - call) / 1_000);
         if (shadow != null) {
-            double[][] shadowRows = new double[size][];
             for (int i = 0; i < size; i++) {
                 shadowRows[i] = shadow.select(pending[i].features);
             }
@@ -307,6 +308,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
                 s.shadowThreshold = shadow.threshold();
                 record(shadowScores[i], shadowScoreDistribution, shadowBands);
             }
+            shadowRows[i] = null;
             output.collect(pendingTimestamps[i] == Long.MIN_VALUE
                     ? new StreamRecord<>(s) : new StreamRecord<>(s, pendingTimestamps[i]));
             pending[i] = null;
