@@ -99,11 +99,25 @@ public final class JobTestSupport {
         return out;
     }
 
-    /** Sends the transactions (keyed by account) with the bad events spread among them. */
+    /** Sends the transactions (keyed by account) with the bad events spread among them, as fast as it can. */
     public static void produce(EmbeddedKafka kafka, Configuration c, List<LabelledTransaction> txs, List<BadEvents.BadEvent> bad) {
+        produce(kafka, c, txs, bad, 0);
+    }
+
+    /**
+     * The same at {@code perSecond} transactions a second (0: as fast as it can), so a replay lasts long enough for
+     * faults to hit it while it runs, however fast the job is.
+     */
+    public static void produce(EmbeddedKafka kafka, Configuration c, List<LabelledTransaction> txs, List<BadEvents.BadEvent> bad,
+            int perSecond) {
+        long t0 = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> p = KafkaIO.producer(kafka.bootstrapServers())) {
             int b = 0;
             for (int i = 0; i < txs.size(); i++) {
+                long wait = perSecond == 0 ? 0 : t0 + (long) (i * 1e9 / perSecond) - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait); // pacing the load generator, not waiting for a result
+                }
                 var tx = txs.get(i).tx();
                 p.send(new ProducerRecord<>(c.get(JobOptions.TOPIC_TRANSACTIONS),
                         tx.accountId.getBytes(StandardCharsets.UTF_8), TransactionJson.write(tx)));

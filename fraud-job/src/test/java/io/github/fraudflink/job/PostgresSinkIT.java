@@ -295,7 +295,9 @@ class PostgresSinkIT {
         try (var scored = new KafkaIO.CommittedReader(SERVERS.kafka().bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false);
                 LoadedModel model = new ModelLoader().load(URI.create(JobOptions.MODEL_URI.defaultValue()), null)) {
             // the whole replay is produced while the failures happen
-            Thread load = new Thread(() -> JobTestSupport.produce(SERVERS.kafka(), c, txs, List.of()));
+            // paced (about 25 s in all): the job is faster than the faults' polling, so a full-speed replay could be
+            // committed before the first fault
+            Thread load = new Thread(() -> JobTestSupport.produce(SERVERS.kafka(), c, txs, List.of(), 4_000));
             load.start();
             for (int rows : new int[] {Math.min(killConnections, killTaskManager), Math.max(killConnections, killTaskManager)}) {
                 long before = awaitRows(url, rows, Duration.ofMinutes(3));
