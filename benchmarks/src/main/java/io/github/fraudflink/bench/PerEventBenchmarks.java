@@ -189,11 +189,17 @@ public class PerEventBenchmarks {
         return ScoredTransactionJson.write(s.s);
     }
 
-    /** An account history of {@code history} entries through Flink's POJO serializer, as the state backend does. */
+    /**
+     * An account history of {@code history} entries through a state serializer, as the state backend does: the job's
+     * ({@code compact}, {@link io.github.fraudflink.job.features.AccountHistorySerializer}) or Flink's POJO serializer
+     * it replaced ({@code pojo}).
+     */
     @State(Scope.Thread)
     public static class Serialized {
         @Param({"10", "300"})
         int history;
+        @Param({"compact", "pojo"})
+        String serializerKind;
         TypeSerializer<AccountHistory> serializer;
         AccountHistory h;
         DataOutputSerializer out;
@@ -201,7 +207,9 @@ public class PerEventBenchmarks {
 
         @Setup
         public void setUp() {
-            serializer = TypeInformation.of(AccountHistory.class).createSerializer(new SerializerConfigImpl());
+            serializer = serializerKind.equals("pojo")
+                    ? TypeInformation.of(AccountHistory.class).createSerializer(new SerializerConfigImpl())
+                    : io.github.fraudflink.job.features.AccountHistorySerializer.INSTANCE;
             Account a = new Account();
             a.history = history;
             a.setUp();

@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Currency;
 import java.util.Iterator;
@@ -63,6 +62,7 @@ public final class TransactionParser implements Serializable {
 
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER) // correctly rounded: the same double, faster
                     .streamReadConstraints(StreamReadConstraints.builder()
                             .maxNestingDepth(MAX_NESTING)
                             .maxNumberLength(MAX_NUMBER_CHARS)
@@ -277,7 +277,7 @@ public final class TransactionParser implements Serializable {
         if (n.isTextual()) {
             String text = n.textValue();
             try {
-                return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+                return IsoTime.parseMillis(text);
             } catch (DateTimeParseException e) {
                 throw new InvalidTransactionException(invalid, "'" + field + "' \""
                         + abbreviate(text) + "\" is not ISO-8601 with an offset (e.g. 2024-05-01T12:00:00Z)"

@@ -119,7 +119,7 @@ public final class BenchLabelsCommand implements Callable<Integer> {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                return metricSum(env, job, "terminal_held_total");
+                return new RestMetrics(env.configuration(), job.getJobID()).describe("terminal_held_total", "sum");
             });
             try (KafkaProducer<byte[], byte[]> p = KafkaIO.producer(env.bootstrapServers())) {
                 while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(seconds) && sim.hasNext()) {
@@ -142,6 +142,7 @@ public final class BenchLabelsCommand implements Callable<Integer> {
                     }
                 }
             }
+            RestMetrics metrics = new RestMetrics(env.configuration(), job.getJobID());
             List<Long> latencies = new ArrayList<>();
             long[] scored = {0};
             try (var r = new KafkaIO.CommittedReader(env.bootstrapServers(), env.configuration().get(JobOptions.TOPIC_SCORED), false)) {
@@ -155,51 +156,10 @@ public final class BenchLabelsCommand implements Callable<Integer> {
             }
             err.printf("  %,d sent, %,d scored; terminal stage: %s transactions held for the watermark by the end of the"
                     + " warm-up, %s by the end; %s released by the maximum wait%n", sent, scored[0], heldAtWarmUp.get(),
-                    metricSum(env, job, "terminal_held_total"), metricSum(env, job, "terminal_released_unaligned_total"));
+                    metrics.describe("terminal_held_total", "sum"), metrics.describe("terminal_released_unaligned_total", "sum"));
             env.cancelJob();
             return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         }
-    }
-
-    /**
-     * The sum over the job's subtasks of an operator metric whose name ends in {@code suffix} (REST API; its metric
-     * store fills a few seconds after the first request, so this asks a few times), or what went wrong.
-     */
-    private static String metricSum(LocalEnvironment env, org.apache.flink.core.execution.JobClient job, String suffix) {
-        try {
-            var http = java.net.http.HttpClient.newHttpClient();
-            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-            java.net.URI base = LocalFlink.restAddress(env.configuration()).resolve("/jobs/" + job.getJobID() + "/");
-            java.net.URI details = LocalFlink.restAddress(env.configuration()).resolve("/jobs/" + job.getJobID());
-            for (int attempt = 0; attempt < 10; attempt++) {
-                long sum = 0;
-                int found = 0;
-                for (var v : mapper.readTree(get(http, details)).path("vertices")) {
-                    String metrics = base.resolve("vertices/" + v.path("id").asText() + "/subtasks/metrics").toString();
-                    for (var m : mapper.readTree(get(http, java.net.URI.create(metrics)))) {
-                        String id = m.path("id").asText();
-                        if (id.endsWith(suffix)) {
-                            found++;
-                            var values = mapper.readTree(get(http, java.net.URI.create(metrics + "?get="
-                                    + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8) + "&agg=sum")));
-                            sum += (long) values.path(0).path("sum").asDouble();
-                        }
-                    }
-                }
-                if (found > 0) {
-                    return String.format("%,d", sum);
-                }
-                TimeUnit.SECONDS.sleep(2); // the REST metric store has not fetched yet: an observable condition
-            }
-            return "(no metric " + suffix + ")";
-        } catch (Exception e) {
-            return "(" + e + ")";
-        }
-    }
-
-    private static String get(java.net.http.HttpClient http, java.net.URI uri) throws Exception {
-        return http.send(java.net.http.HttpRequest.newBuilder(uri).GET().build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static Label label(LabelledTransaction lt) {

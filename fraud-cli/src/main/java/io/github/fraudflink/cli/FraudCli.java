@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "fraud-flink 0.1.0",
         description = "Real-time card-fraud scoring on Apache Flink.",
-        subcommands = {DemoCommand.class, SimulateCommand.class, TrainCommand.class, ModelCommand.class, BenchSwapCommand.class, BenchLabelsCommand.class, ReplayCommand.class, DashboardsCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, SimulateCommand.class, TrainCommand.class, ModelCommand.class, BenchCommand.class, BenchSwapCommand.class, BenchLabelsCommand.class, ReplayCommand.class, DashboardsCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class FraudCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

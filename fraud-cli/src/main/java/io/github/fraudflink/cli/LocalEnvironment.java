@@ -148,8 +148,13 @@ final class LocalEnvironment implements AutoCloseable {
 
     /** Builds the scoring job, runs it on a MiniCluster and waits until every task runs. */
     JobClient submit(String jobName) throws Exception {
+        return submit(jobName, FraudScoringJob::build);
+    }
+
+    /** Builds the pipeline {@code pipeline} adds, runs it on a MiniCluster and waits until every task runs. */
+    JobClient submit(String jobName, java.util.function.BiConsumer<StreamExecutionEnvironment, Configuration> pipeline) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        FraudScoringJob.build(env, conf);
+        pipeline.accept(env, conf);
         job = env.executeAsync(jobName);
         jobResult = job.getJobExecutionResult();
         say("job " + job.getJobID() + " submitted to a local MiniCluster (parallelism " + conf.getString("parallelism.default", "?")
@@ -157,6 +162,32 @@ final class LocalEnvironment implements AutoCloseable {
                 + LocalFlink.restAddress(conf));
         LocalFlink.awaitRunning(conf, job.getJobID(), Duration.ofMinutes(2), this::checkJobRunning);
         return job;
+    }
+
+    /**
+     * Waits until the job ends by itself (a bounded run), running {@code meanwhile} about once a second while it runs;
+     * returns {@link System#nanoTime()} at the moment it ended; fails with the job's failure, or after {@code timeout}.
+     */
+    long awaitFinished(Duration timeout, Runnable meanwhile) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<Long> ended = jobResult.thenApply(r -> System.nanoTime());
+        while (true) {
+            try {
+                return ended.get(1, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the job has not finished after " + timeout + "; see the log", e);
+                }
+                meanwhile.run();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("the job failed", e.getCause());
+            }
+        }
+    }
+
+    /** The running job's id, null before {@link #submit}. */
+    org.apache.flink.api.common.JobID jobId() {
+        return job == null ? null : job.getJobID();
     }
 
     /** Checkpoint statistics of the running job. */

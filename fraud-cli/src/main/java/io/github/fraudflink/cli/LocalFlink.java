@@ -81,7 +81,8 @@ final class LocalFlink {
     }
 
     /** Checkpoint statistics of a running job, from the REST API ({@code /jobs/:id/checkpoints}). */
-    record CheckpointStats(long completed, long failed, long durationP50Ms, long durationMaxMs, long sizeAvgBytes) {
+    record CheckpointStats(long completed, long failed, long durationP50Ms, long durationMaxMs, long sizeAvgBytes,
+            long latestStateSizeBytes) {
         static CheckpointStats fetch(Configuration c, org.apache.flink.api.common.JobID job) throws Exception {
             java.net.URI uri = restAddress(c).resolve("/jobs/" + job + "/checkpoints");
             java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
@@ -92,7 +93,8 @@ final class LocalFlink {
             com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
             com.fasterxml.jackson.databind.JsonNode d = j.path("summary").path("end_to_end_duration");
             return new CheckpointStats(j.path("counts").path("completed").asLong(), j.path("counts").path("failed").asLong(),
-                    d.path("p50").asLong(), d.path("max").asLong(), j.path("summary").path("checkpointed_size").path("avg").asLong());
+                    d.path("p50").asLong(), d.path("max").asLong(), j.path("summary").path("checkpointed_size").path("avg").asLong(),
+                    j.path("latest").path("completed").path("state_size").asLong());
         }
     }
 }

@@ -19,6 +19,7 @@ import io.github.fraudflink.job.records.FeaturizedTransaction;
 import io.github.fraudflink.job.records.ModelControl;
 import io.github.fraudflink.job.records.ModelStatus;
 import io.github.fraudflink.job.records.ParsedRecord;
+import io.github.fraudflink.job.records.RecordTypes;
 import io.github.fraudflink.job.records.ScoredTransaction;
 import io.github.fraudflink.job.scoring.ScoreOperator;
 import io.github.fraudflink.sql.SchemaMigrator;
@@ -108,7 +109,7 @@ public final class FraudScoringJob {
         SingleOutputStreamOperator<Transaction> transactions = env
                 .fromSource(transactionSource(conf), watermarks(conf), "transactions")
                 .uid("kafka-transactions-source")
-                .process(RouteInvalid.transactions(), TypeInformation.of(Transaction.class))
+                .process(RouteInvalid.transactions(), RecordTypes.TRANSACTION)
                 .uid("route-invalid").name("parse + validate");
 
         SingleOutputStreamOperator<Label> labels = labelRecords(env, conf)
@@ -130,11 +131,11 @@ public final class FraudScoringJob {
         DataStream<FeaturizedTransaction> featurized = transactions
                 .keyBy(new AccountKey())
                 .process(new AccountFeaturesFunction(new AccountFeatures(conf.get(JobOptions.FEATURE_SLACK),
-                        conf.get(JobOptions.MAX_HISTORY)), conf.get(JobOptions.STATE_TTL)))
+                        conf.get(JobOptions.MAX_HISTORY)), conf.get(JobOptions.STATE_TTL)), RecordTypes.FEATURIZED)
                 .uid("account-features").name("account features")
                 .connect(labels)
                 .keyBy(new TerminalFeaturesFunction.TransactionKey(), new TerminalFeaturesFunction.LabelKey())
-                .transform("terminal features", TypeInformation.of(FeaturizedTransaction.class),
+                .transform("terminal features", RecordTypes.FEATURIZED,
                         new SilentInputsIdleOperator<>(new TerminalFeaturesFunction(JobOptions.terminalFeatures(conf),
                                 JobOptions.terminalTtl(conf), conf.get(JobOptions.LABELS_MAX_WAIT)),
                                 conf.get(JobOptions.LABELS_IDLENESS)))
@@ -204,10 +205,18 @@ public final class FraudScoringJob {
                 || env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH).isPresent();
     }
 
-    /** Generic types off (no Kryo), exactly-once checkpoints unless the cluster configures them. */
+    /**
+     * Generic types off (no Kryo), object reuse on, exactly-once checkpoints unless the cluster configures them.
+     *
+     * <p>Object reuse only removes the copy of each record between chained operators (network inputs always
+     * deserialize a new object). It is safe here because no operator changes a record after emitting it or keeps
+     * one it received to change later: every operator emits a new object (the parsers, the feature stages, the
+     * scorer), and the chained sinks (Kafka, PostgreSQL) only read what they get.
+     */
     static void configureEnvironment(StreamExecutionEnvironment env, ReadableConfig conf) {
         Configuration c = new Configuration();
         c.set(PipelineOptions.GENERIC_TYPES, false);
+        c.set(PipelineOptions.OBJECT_REUSE, true);
         env.configure(c);
         // key groups: fixed by the first checkpoint, so set on purpose (pipeline.max-parallelism wins when given)
         if (env.getConfiguration().getOptional(PipelineOptions.MAX_PARALLELISM).isEmpty()

@@ -51,6 +51,27 @@ public final class TestArtifacts {
         return dir.resolve("manifest.json").toUri();
     }
 
+    /**
+     * The default model as XGBoost's binary UBJ format (converted by xgboost4j, same trees and scores): a model the
+     * pure-Java evaluator does not read, so xgboost4j scores it, in micro-batches.
+     */
+    public static URI nativeScored(Path dir) throws Exception {
+        ml.dmlc.xgboost4j.java.Booster booster = ml.dmlc.xgboost4j.java.XGBoost.loadModel(resource("model.json"));
+        byte[] ubj;
+        try {
+            ubj = booster.toByteArray("ubj");
+        } finally {
+            booster.dispose();
+        }
+        ModelManifest base = defaultManifest();
+        ModelManifest draft = new ModelManifest(base.name(), base.version() + "-ubj", ModelManifest.FORMAT_XGBOOST_UBJ, "model.ubj",
+                base.featureSchemaId(), base.featureNames(), base.threshold(), null, base.trainingDataFingerprint(),
+                base.createdAt(), base.createdBy(), base.metrics(), base.training(), base.goldenSample(),
+                base.referenceDistributions());
+        ModelArtifactWriter.write(dir, draft, Map.of("model.ubj", ubj));
+        return dir.resolve("manifest.json").toUri();
+    }
+
     public static String sha(URI manifest) throws IOException {
         return Sha256.of(Path.of(manifest));
     }

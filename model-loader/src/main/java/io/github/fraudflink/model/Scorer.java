@@ -21,6 +21,14 @@ public interface Scorer extends AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@link #scoreBatch} is cheaper per row than {@link #score}, so callers should gather rows before scoring
+     * (and let a row wait for its batch). False by default: a scorer without a per-call overhead scores each row at once.
+     */
+    default boolean prefersBatches() {
+        return false;
+    }
+
     /** The artifact format it reads: one of {@link ModelManifest#FORMATS}. */
     String format();
 

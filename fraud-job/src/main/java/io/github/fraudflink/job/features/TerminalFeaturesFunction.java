@@ -6,6 +6,7 @@ import io.github.fraudflink.features.TerminalHistory;
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.job.metrics.JobMetrics;
 import io.github.fraudflink.job.records.FeaturizedTransaction;
+import io.github.fraudflink.job.records.RecordTypes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +19,6 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
@@ -98,10 +98,13 @@ public final class TerminalFeaturesFunction
         return d;
     }
 
-    /** Transactions waiting for the labels, by event time (no TTL: a held transaction is never dropped). */
+    /**
+     * Transactions waiting for the labels, by event time (no TTL: a held transaction is never dropped). The values are
+     * written by Flink's array serializer of {@link io.github.fraudflink.job.records.FeaturizedTransactionSerializer};
+     * state written before, by the POJO serializer, restores as "compatible after migration".
+     */
     public static MapStateDescriptor<Long, FeaturizedTransaction[]> heldDescriptor() {
-        return new MapStateDescriptor<>("terminal-held", Types.LONG,
-                ObjectArrayTypeInfo.getInfoFor(FeaturizedTransaction[].class, TypeInformation.of(FeaturizedTransaction.class)));
+        return new MapStateDescriptor<>("terminal-held", Types.LONG, RecordTypes.FEATURIZED_ARRAY);
     }
 
     @Override

@@ -43,8 +43,10 @@ import org.slf4j.LoggerFactory;
  * outside state and are loaded again from it after a restore, in {@link #open()}, before the first row. Until a
  * champion arrives, the model configured at start-up ({@code fraud.model.uri}) scores.
  *
- * <p><b>Micro-batches.</b> A native xgboost4j call costs about the same for 1 row as for 64, so rows wait at
- * most {@code maxDelay} (or until {@code maxBatch} are there) and are scored together. The batch is flushed
+ * <p><b>Micro-batches.</b> A native xgboost4j call costs about the same for 1 row as for 64, so with a scorer that
+ * {@linkplain io.github.fraudflink.model.Scorer#prefersBatches prefers batches} rows wait at most {@code maxDelay} (or
+ * until {@code maxBatch} are there) and are scored together; other scorers (the pure-Java XGBoost evaluator, PMML)
+ * score each row as it comes. The batch is flushed
  * before each checkpoint barrier, each watermark, each control event and at end of input, so nothing is
  * buffered across a checkpoint and exactly-once holds without keeping the buffer in state.
  */
@@ -152,7 +154,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         pendingTimestamps[size] = record.hasTimestamp() ? record.getTimestamp() : Long.MIN_VALUE;
         pendingArrivalNanos[size] = System.nanoTime();
         size++;
-        if (size == maxBatch) {
+        if (size == maxBatch || !batching()) {
             flush();
         } else if (!timerSet) {
             timerSet = true;
@@ -162,6 +164,16 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
                 flush();
             });
         }
+    }
+
+    /**
+     * Whether rows wait for a batch: only when a live model's scorer prefers batches (xgboost4j's native call); the
+     * pure-Java evaluator and PMML score each row at once, with no batch delay.
+     */
+    private boolean batching() {
+        LoadedModel champion = models.champion();
+        LoadedModel shadow = models.shadow();
+        return champion.scorer().prefersBatches() || (shadow != null && shadow.scorer().prefersBatches());
     }
 
     @Override

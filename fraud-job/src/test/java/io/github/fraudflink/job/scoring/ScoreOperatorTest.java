@@ -49,7 +49,12 @@ class ScoreOperatorTest {
 
     private static TwoInputStreamOperatorTestHarness<FeaturizedTransaction, ModelControl, ScoredTransaction> harness(
             int batch, OperatorSubtaskState restore) throws Exception {
-        var h = new TwoInputStreamOperatorTestHarness<>(new ScoreOperator(MODEL, null, batch, Duration.ofMillis(5)));
+        return harness(MODEL, batch, restore);
+    }
+
+    private static TwoInputStreamOperatorTestHarness<FeaturizedTransaction, ModelControl, ScoredTransaction> harness(
+            String modelUri, int batch, OperatorSubtaskState restore) throws Exception {
+        var h = new TwoInputStreamOperatorTestHarness<>(new ScoreOperator(modelUri, null, batch, Duration.ofMillis(5)));
         h.setProcessingTime(1_000);
         if (restore != null) {
             h.initializeState(restore);
@@ -92,12 +97,12 @@ class ScoreOperatorTest {
     }
 
     @Test
-    void rowsWaitAtMostTheDelayAndGetTheModelsScores() throws Exception {
-        try (var h = harness(64, null)) {
+    void withANativeModelRowsWaitAtMostTheDelayAndGetTheModelsScores() throws Exception {
+        try (var h = harness(TestArtifacts.nativeScored(tmp.resolve("ubj")).toString(), 64, null)) {
             assertThat(status(h)).singleElement().satisfies(s -> {
                 assertThat(s.status).isEqualTo("live");
                 assertThat(s.cause).isEqualTo("startup");
-                assertThat(s.version).isEqualTo(model.version());
+                assertThat(s.version).isEqualTo(model.version() + "-ubj");
             });
             for (int i = 0; i < 3; i++) {
                 h.processElement1(new StreamRecord<>(row(i), 100 + i));
@@ -113,15 +118,28 @@ class ScoreOperatorTest {
                 assertThat(s.score).isCloseTo(model.manifest().goldenSample().get(i).expectedScore(), within(ModelLoader.GOLDEN_TOLERANCE));
                 assertThat(s.decision).isEqualTo(s.score >= model.threshold() ? "decline" : "approve");
                 assertThat(s.model).isEqualTo(model.name());
-                assertThat(s.modelVersion).isEqualTo(model.version());
+                assertThat(s.modelVersion).isEqualTo(model.version() + "-ubj");
                 assertThat(s.shadowModel).isNull();
             }
         }
     }
 
     @Test
-    void aFullBatchLeavesAtOnce() throws Exception {
-        try (var h = harness(4, null)) {
+    void withTheJavaEvaluatorEachRowLeavesAtOnceWithTheModelsScore() throws Exception {
+        try (var h = harness(64, null)) {
+            for (int i = 0; i < 3; i++) {
+                h.processElement1(new StreamRecord<>(row(i), 100 + i));
+                List<ScoredTransaction> out = scored(h);
+                assertThat(out).as("no batch wait").hasSize(1);
+                assertThat(out.get(0).score).isEqualTo(model.scorer().score(row(i).features));
+                assertThat(out.get(0).modelVersion).isEqualTo(model.version());
+            }
+        }
+    }
+
+    @Test
+    void withANativeModelAFullBatchLeavesAtOnce() throws Exception {
+        try (var h = harness(TestArtifacts.nativeScored(tmp.resolve("ubj")).toString(), 4, null)) {
             for (int i = 0; i < 3; i++) {
                 h.processElement1(new StreamRecord<>(row(i), i));
             }
