@@ -62,9 +62,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"End-to-end benchmark: throughput against a pass-through ceiling, with and without PostgreSQL,"
-                + " latency at 50% and 80% of the sustained rate, checkpoints, and state per account.",
+                + " latency at 50%% and 80%% of the sustained rate, checkpoints, and state per account.",
                 "Everything runs in this JVM (Kafka broker, MiniClusters, PostgreSQL); nothing else should run on the machine."})
 public final class BenchCommand implements Callable<Integer> {
+    /** The operators' own per-event time histograms (µs): account features, terminal features, scoring. */
+    private static final String[] OPERATOR_METRICS = {"feature_latency_us", "terminal_feature_latency_us", "score_latency_us"};
     /** The transactions of the latency runs come from this seed, the preloaded ones from --seed. */
     private static final long LATENCY_SEED_OFFSET = 1_000_003L;
 
@@ -76,6 +78,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--accounts", defaultValue = "100000", description = "Simulated accounts (customers) (default: ${DEFAULT-VALUE}).")
     int accounts;
+
+    @Option(names = "--terminals", description = "Simulated terminals (default: twice the accounts, as the demo). The"
+            + " simulator lists each account's terminals within reach, so with a million accounts give fewer, e.g. 10000.")
+    Integer terminals;
 
     @Option(names = {"-p", "--parallelism"}, defaultValue = "2", description = "Parallelism of the jobs (default: ${DEFAULT-VALUE}).")
     int parallelism;
@@ -124,11 +130,14 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** One latency run at a fixed rate: the append-to-score latencies (ms, sorted) and the operators' p99 (µs). */
-    record Latency(double share, int rate, double achievedRate, long[] millis, Map<String, Double> operatorP99Micros) {}
+    /**
+     * One latency run at a fixed rate: the append-to-score latencies (ms, sorted) and the operators' own per-event time
+     * (µs; keys like {@code feature_latency_us_p99}, the worst subtask's percentile).
+     */
+    record Latency(double share, int rate, double achievedRate, long[] millis, Map<String, Double> operatorMicros) {}
 
     /** Preloaded input: from when (the runs start reading there) and how many valid transactions. */
-    record Preload(long fromTimestamp, long valid, long invalid, long labels, long[] stateBytes) {}
+    record Preload(long fromTimestamp, long valid, long invalid, long labels, int terminals, long[] stateBytes) {}
 
     @Override
     public Integer call() throws Exception {
@@ -173,7 +182,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** Writes the simulated transactions (and labels) to the input topics, and measures the account state they make. */
     private Preload preload(String bootstrap, Configuration topics, PrintWriter err) throws Exception {
         DemoWorkload.SimulationSize size = DemoWorkload.SimulationSize.forEvents(events, accounts, null);
-        Iterator<LabelledTransaction> sim = new TransactionSimulator(size.config(seed)).iterator();
+        Iterator<LabelledTransaction> sim = new TransactionSimulator(simulation(size, seed)).iterator();
         DelayedLabels labels = noLabels ? null : new DelayedLabels(topics.get(JobOptions.TOPIC_LABELS), labelDelay, "bench");
         AccountFeatures features = new AccountFeatures();
         Map<String, AccountHistory> histories = new HashMap<>();
@@ -208,7 +217,13 @@ public final class BenchCommand implements Callable<Integer> {
         long[] bytes = stateBytes(histories.values());
         err.printf("preloaded %,d transactions (%,d valid) of %,d accounts and %,d labels%n", events, valid, histories.size(),
                 labels == null ? 0 : labels.sent());
-        return new Preload(from, valid, invalid, labels == null ? 0 : labels.sent(), bytes);
+        return new Preload(from, valid, invalid, labels == null ? 0 : labels.sent(), simulation(size, seed).terminals(), bytes);
+    }
+
+    /** The simulator's configuration: {@code size}, with --terminals if given. */
+    private io.github.fraudflink.trainer.sim.SimulatorConfig simulation(DemoWorkload.SimulationSize size, long seed) {
+        var c = size.config(seed);
+        return terminals == null ? c : c.withTerminals(terminals);
     }
 
     /** The serialized size of each account's history with the job's own state serializer, sorted. */
@@ -322,9 +337,9 @@ public final class BenchCommand implements Callable<Integer> {
     private Latency latency(double share, int rate, String bootstrap, PrintWriter err) throws Exception {
         err.printf("latency run at %.0f%% of the sustained rate: %,d transactions/s for %d s%n", share * 100, rate, latencySeconds);
         List<Transaction> load = new ArrayList<>();
-        Iterator<LabelledTransaction> sim = new TransactionSimulator(DemoWorkload.SimulationSize
-                .forEvents((int) Math.min(Integer.MAX_VALUE, (long) rate * latencySeconds), accounts, null)
-                .config(seed + LATENCY_SEED_OFFSET)).iterator();
+        Iterator<LabelledTransaction> sim = new TransactionSimulator(simulation(DemoWorkload.SimulationSize
+                .forEvents((int) Math.min(Integer.MAX_VALUE, (long) rate * latencySeconds), accounts, null),
+                seed + LATENCY_SEED_OFFSET)).iterator();
         while (load.size() < (long) rate * latencySeconds && sim.hasNext()) {
             Transaction tx = sim.next().tx();
             if (tx.amount > 0) {
@@ -361,9 +376,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
             double achieved = sent / ((System.nanoTime() - t0) / 1e9);
             RestMetrics metrics = new RestMetrics(conf, env.jobId());
-            Map<String, Double> p99 = new LinkedHashMap<>();
-            for (String m : new String[] {"feature_latency_us", "terminal_feature_latency_us", "score_latency_us"}) {
-                p99.put(m, metrics.read(m + "_p99", "max").orElse(Double.NaN));
+            Map<String, Double> operators = new LinkedHashMap<>();
+            for (String q : new String[] {"_median", "_p99"}) {
+                for (String m : OPERATOR_METRICS) {
+                    operators.put(m + q, metrics.read(m + q, "max").orElse(Double.NaN));
+                }
             }
             List<Long> millis = new ArrayList<>();
             try (KafkaIO.CommittedReader r = new KafkaIO.CommittedReader(bootstrap, output, false)) {
@@ -378,14 +395,14 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
             err.printf("  sent %,d at %,.0f/s; scored all%n", sent, achieved);
-            return new Latency(share, rate, achieved, millis.stream().mapToLong(Long::longValue).sorted().toArray(), p99);
+            return new Latency(share, rate, achieved, millis.stream().mapToLong(Long::longValue).sorted().toArray(), operators);
         }
     }
 
     private void report(Preload preload, List<Throughput> runs, Throughput ceiling, List<Latency> latencies) {
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "end-to-end benchmark: %,d transactions (%,d valid) of %,d accounts%s preloaded; parallelism %d,"
-                + " %s, exactly-once checkpoints every %s%n", events, preload.valid(), accounts,
+        out.printf(Locale.ROOT, "end-to-end benchmark: %,d transactions (%,d valid) of %,d accounts at %,d terminals%s preloaded;"
+                + " parallelism %d, %s, exactly-once checkpoints every %s%n", events, preload.valid(), accounts, preload.terminals(),
                 noLabels ? "" : String.format(" and %,d labels", preload.labels()), parallelism, stateBackend,
                 checkpointInterval.toMillis() + " ms");
         out.printf("  %-22s %12s %10s %9s %26s%n", "run", "events/s", "of ceiling", "seconds", "checkpoints p50/max ms, state");
@@ -400,20 +417,30 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  account state (the job's serializer): mean %.0f, p99 %d, max %d bytes over %,d accounts%n",
                 java.util.Arrays.stream(b).average().orElse(0), DemoSummary.quantile(b, 0.99), DemoSummary.quantile(b, 1), b.length);
         if (!latencies.isEmpty()) {
-            out.printf("  append-to-score latency (ms) after %d s of warm-up; operators' own per-event p99 (µs):%n", warmUp);
-            out.printf("  %-14s %8s %6s %6s %6s %6s %9s %26s%n", "load", "achieved", "p50", "p99", "p99.9", "max", "scored",
-                    "account/terminal/score");
+            out.printf("  append-to-score latency (ms) after %d s of warm-up; operators' own per-event time p50 | p99 (µs),"
+                    + " account / terminal / score:%n", warmUp);
+            out.printf("  %-14s %8s %6s %6s %6s %6s %9s %30s%n", "load", "achieved", "p50", "p99", "p99.9", "max", "scored",
+                    "operators p50 | p99");
             for (Latency l : latencies) {
-                out.printf(Locale.ROOT, "  %3.0f%% (%,d/s) %,8.0f %6d %6d %6d %6d %,9d %26s%n", l.share() * 100, l.rate(),
+                out.printf(Locale.ROOT, "  %3.0f%% (%,d/s) %,8.0f %6d %6d %6d %6d %,9d %30s%n", l.share() * 100, l.rate(),
                         l.achievedRate(), q(l, 0.5), q(l, 0.99), q(l, 0.999), q(l, 1), l.millis().length,
-                        l.operatorP99Micros().values().stream().map(x -> x.isNaN() ? "-" : String.format("%.0f", x))
-                                .reduce((x, y) -> x + " / " + y).orElse(""));
+                        micros(l, "_median") + " | " + micros(l, "_p99"));
             }
         }
         if (json) {
             out.println(json(preload, runs, ceiling, latencies));
         }
         out.flush();
+    }
+
+    /** The operators' percentile {@code suffix} of a latency run, as "account / terminal / score". */
+    private static String micros(Latency l, String suffix) {
+        StringBuilder b = new StringBuilder();
+        for (String m : OPERATOR_METRICS) {
+            Double x = l.operatorMicros().get(m + suffix);
+            b.append(b.length() == 0 ? "" : " / ").append(x == null || x.isNaN() ? "-" : String.format(Locale.ROOT, "%.0f", x));
+        }
+        return b.toString();
     }
 
     private static long q(Latency l, double q) {
@@ -423,7 +450,8 @@ public final class BenchCommand implements Callable<Integer> {
     private String json(Preload preload, List<Throughput> runs, Throughput ceiling, List<Latency> latencies) {
         var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
         var root = mapper.createObjectNode();
-        root.put("events", events).put("valid", preload.valid()).put("accounts", accounts).put("labels", preload.labels())
+        root.put("events", events).put("valid", preload.valid()).put("accounts", accounts).put("terminals", preload.terminals())
+                .put("labels", preload.labels())
                 .put("parallelism", parallelism).put("state_backend", stateBackend)
                 .put("checkpoint_interval_ms", checkpointInterval.toMillis());
         var rs = root.putArray("runs");
@@ -445,7 +473,7 @@ public final class BenchCommand implements Callable<Integer> {
             var o = ls.addObject().put("share", l.share()).put("rate", l.rate()).put("achieved_rate", l.achievedRate())
                     .put("p50_ms", q(l, 0.5)).put("p99_ms", q(l, 0.99)).put("p999_ms", q(l, 0.999)).put("max_ms", q(l, 1))
                     .put("scored", l.millis().length);
-            l.operatorP99Micros().forEach((k, v) -> o.put(k + "_p99", v));
+            l.operatorMicros().forEach(o::put);
         }
         return root.toString();
     }
