@@ -258,8 +258,9 @@ public final class BenchCommand implements Callable<Integer> {
             if (!passThrough) {
                 conf.set(JobOptions.TOPIC_SCORED, output);
             }
-            env.submit("bench " + run, passThrough ? (e, c) -> PassThroughJob.build(e, c, output) : io.github.fraudflink.job.FraudScoringJob::build);
-            long t0 = System.nanoTime();
+            env.submit("bench " + run, passThrough ? (e, c) -> PassThroughJob.build(e, c, output)
+                    : io.github.fraudflink.job.FraudScoringJob::build, true);
+            long t0 = env.runningSinceNanos();
             LocalFlink.CheckpointStats[] last = {null};
             long t1;
             try (ProgressBar bar = Progress.bar(run + " (read)", preload.valid())) {

@@ -66,6 +66,7 @@ final class LocalEnvironment implements AutoCloseable {
     private String pgUser;
     private JobClient job;
     private CompletableFuture<JobExecutionResult> jobResult;
+    private long runningSince;
 
     private LocalEnvironment(PrintWriter progress) {
         this.progress = progress;
@@ -153,15 +154,56 @@ final class LocalEnvironment implements AutoCloseable {
 
     /** Builds the pipeline {@code pipeline} adds, runs it on a MiniCluster and waits until every task runs. */
     JobClient submit(String jobName, java.util.function.BiConsumer<StreamExecutionEnvironment, Configuration> pipeline) throws Exception {
+        return submit(jobName, pipeline, false);
+    }
+
+    /**
+     * As {@link #submit(String, java.util.function.BiConsumer)}; a {@code bounded} job may also finish (successfully)
+     * before every task was seen running. {@link #runningSinceNanos()} says from when its tasks ran.
+     */
+    JobClient submit(String jobName, java.util.function.BiConsumer<StreamExecutionEnvironment, Configuration> pipeline,
+            boolean bounded) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         pipeline.accept(env, conf);
+        long submitted = System.nanoTime();
         job = env.executeAsync(jobName);
         jobResult = job.getJobExecutionResult();
         say("job " + job.getJobID() + " submitted to a local MiniCluster (parallelism " + conf.getString("parallelism.default", "?")
                 + ", RocksDB, checkpoints every " + conf.getString("execution.checkpointing.interval", "?") + "), web UI "
                 + LocalFlink.restAddress(conf));
-        LocalFlink.awaitRunning(conf, job.getJobID(), Duration.ofMinutes(2), this::checkJobRunning);
+        try {
+            LocalFlink.awaitRunning(conf, job.getJobID(), Duration.ofMinutes(2), bounded ? this::checkJobNotFailed : this::checkJobRunning);
+            runningSince = System.nanoTime();
+        } catch (FinishedEarly e) {
+            runningSince = submitted; // a bounded job done before all its tasks were seen running: from submission
+        }
         return job;
+    }
+
+    /** When the job's tasks were all seen running ({@link System#nanoTime()}), or when it was submitted if it ended first. */
+    long runningSinceNanos() {
+        return runningSince;
+    }
+
+    /** A bounded job ended successfully while {@link #submit} waited for its tasks to run. */
+    private static final class FinishedEarly extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        FinishedEarly() {
+            super("the job finished", null, false, false);
+        }
+    }
+
+    /** Fails with the job's failure if it failed; throws {@link FinishedEarly} if it finished. */
+    private void checkJobNotFailed() {
+        if (jobResult != null && jobResult.isDone()) {
+            try {
+                jobResult.join();
+            } catch (CompletionException | CancellationException e) {
+                throw new IllegalStateException("the job failed", e.getCause() == null ? e : e.getCause());
+            }
+            throw new FinishedEarly();
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.fraudflink.job.features;
 
+import io.github.fraudflink.job.records.Varints;
 import io.github.fraudflink.features.AccountHistory;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -88,21 +89,21 @@ public final class AccountHistorySerializer extends TypeSerializerSingleton<Acco
         int n = checkedSize(h);
         long[] times = h.times;
         out.writeByte(FORMAT_VERSION);
-        writeVarint(out, n);
-        writeZigzag(out, h.nextSeq);
+        Varints.writeVarint(out, n);
+        Varints.writeZigzag(out, h.nextSeq);
         if (n > 0) {
-            writeZigzag(out, times[0]);
+            Varints.writeZigzag(out, times[0]);
             if (n > 1) {
                 long scale = timeScale(times);
-                writeVarint(out, scale);
+                Varints.writeVarint(out, scale);
                 for (int i = 1; i < n; i++) {
                     long d = times[i] - times[i - 1];
-                    writeVarint(out, scale == 1 ? d : d / scale);
+                    Varints.writeVarint(out, scale == 1 ? d : d / scale);
                 }
             }
             long prev = h.nextSeq - n;
             for (int i = 0; i < n; i++) {
-                writeZigzag(out, h.seqs[i] - prev);
+                Varints.writeZigzag(out, h.seqs[i] - prev);
                 prev = h.seqs[i];
             }
             for (int i = 0; i < n; i++) {
@@ -112,7 +113,7 @@ public final class AccountHistorySerializer extends TypeSerializerSingleton<Acco
                 writeId(out, i == 0 ? null : h.ids[i - 1], h.ids[i]);
             }
         }
-        writeZigzag(out, h.maxEventTime - (n > 0 ? times[n - 1] : Long.MIN_VALUE));
+        Varints.writeZigzag(out, h.maxEventTime - (n > 0 ? times[n - 1] : Long.MIN_VALUE));
     }
 
     @Override
@@ -121,28 +122,28 @@ public final class AccountHistorySerializer extends TypeSerializerSingleton<Acco
         if (version != FORMAT_VERSION) {
             throw new IOException("unknown AccountHistory format version " + version);
         }
-        long count = readVarint(in);
+        long count = Varints.readVarint(in);
         if (count < 0 || count > Integer.MAX_VALUE - 8) {
             throw new IOException("corrupt AccountHistory: " + Long.toUnsignedString(count) + " entries");
         }
         int n = (int) count;
         AccountHistory h = new AccountHistory();
-        h.nextSeq = readZigzag(in);
+        h.nextSeq = Varints.readZigzag(in);
         long[] times = new long[n];
         long[] seqs = new long[n];
         double[] amounts = new double[n];
         String[] ids = new String[n];
         if (n > 0) {
-            times[0] = readZigzag(in);
+            times[0] = Varints.readZigzag(in);
             if (n > 1) {
-                long scale = readVarint(in);
+                long scale = Varints.readVarint(in);
                 for (int i = 1; i < n; i++) {
-                    times[i] = times[i - 1] + readVarint(in) * scale;
+                    times[i] = times[i - 1] + Varints.readVarint(in) * scale;
                 }
             }
             long prev = h.nextSeq - n;
             for (int i = 0; i < n; i++) {
-                seqs[i] = prev + readZigzag(in);
+                seqs[i] = prev + Varints.readZigzag(in);
                 prev = seqs[i];
             }
             for (int i = 0; i < n; i++) {
@@ -152,7 +153,7 @@ public final class AccountHistorySerializer extends TypeSerializerSingleton<Acco
                 ids[i] = readId(in, i == 0 ? null : ids[i - 1]);
             }
         }
-        h.maxEventTime = (n > 0 ? times[n - 1] : Long.MIN_VALUE) + readZigzag(in);
+        h.maxEventTime = (n > 0 ? times[n - 1] : Long.MIN_VALUE) + Varints.readZigzag(in);
         h.times = times;
         h.seqs = seqs;
         h.amounts = amounts;
@@ -215,15 +216,15 @@ public final class AccountHistorySerializer extends TypeSerializerSingleton<Acco
         long c = Math.round(a * 100);
         if (c >= -(1L << 53) && c <= (1L << 53)
                 && Double.doubleToRawLongBits(c / 100.0) == Double.doubleToRawLongBits(a)) {
-            writeVarint(out, c >= 0 ? c << 1 : (-c << 1) | 1);
+            Varints.writeVarint(out, c >= 0 ? c << 1 : (-c << 1) | 1);
         } else {
-            writeVarint(out, 1);
+            Varints.writeVarint(out, 1);
             out.writeLong(Double.doubleToRawLongBits(a));
         }
     }
 
     private static double readAmount(DataInputView in) throws IOException {
-        long w = readVarint(in);
+        long w = Varints.readVarint(in);
         if (w == 1) {
             return Double.longBitsToDouble(in.readLong());
         }
@@ -236,7 +237,7 @@ public final class AccountHistorySerializer extends TypeSerializerSingleton<Acco
             int k = digitRunStart(prev);
             if (k >= 0 && digitRunStart(id) == k && id.regionMatches(0, prev, 0, k)) {
                 long d = Long.parseLong(id, k, id.length(), 10) - Long.parseLong(prev, k, prev.length(), 10);
-                writeVarint(out, (zigzag(d) << 1) | 1);
+                Varints.writeVarint(out, (Varints.zigzag(d) << 1) | 1);
                 return;
             }
         }
@@ -247,18 +248,18 @@ public final class AccountHistorySerializer extends TypeSerializerSingleton<Acco
                 p++;
             }
         }
-        writeVarint(out, (long) p << 1);
+        Varints.writeVarint(out, (long) p << 1);
         StringValue.writeString(id == null ? null : id.substring(p), out);
     }
 
     private static String readId(DataInputView in, String prev) throws IOException {
-        long h = readVarint(in);
+        long h = Varints.readVarint(in);
         if ((h & 1) == 1) {
             int k = prev == null ? -1 : digitRunStart(prev);
             if (k < 0) {
                 throw new IOException("corrupt AccountHistory: numeric id after " + prev);
             }
-            long v = Long.parseLong(prev, k, prev.length(), 10) + unzigzag(h >>> 1);
+            long v = Long.parseLong(prev, k, prev.length(), 10) + Varints.unzigzag(h >>> 1);
             if (v < 0 || Long.toString(v).length() > MAX_DIGITS) {
                 throw new IOException("corrupt AccountHistory: numeric id " + v);
             }
@@ -293,43 +294,6 @@ public final class AccountHistorySerializer extends TypeSerializerSingleton<Acco
 
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
-    }
-
-    private static long zigzag(long v) {
-        return (v << 1) ^ (v >> 63);
-    }
-
-    private static long unzigzag(long v) {
-        return (v >>> 1) ^ -(v & 1);
-    }
-
-    private static void writeZigzag(DataOutputView out, long v) throws IOException {
-        writeVarint(out, zigzag(v));
-    }
-
-    private static long readZigzag(DataInputView in) throws IOException {
-        return unzigzag(readVarint(in));
-    }
-
-    /** Unsigned LEB128: 7 bits a byte, low bits first, high bit set on every byte but the last; 1 to 10 bytes. */
-    private static void writeVarint(DataOutputView out, long v) throws IOException {
-        while ((v & ~0x7FL) != 0) {
-            out.writeByte((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
-    }
-
-    private static long readVarint(DataInputView in) throws IOException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IOException("corrupt AccountHistory: varint longer than 10 bytes");
     }
 
     // ---------------------------------------------------------------------------------------------------------------

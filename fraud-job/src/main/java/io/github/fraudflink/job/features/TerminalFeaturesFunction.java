@@ -16,7 +16,6 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
@@ -90,10 +89,14 @@ public final class TerminalFeaturesFunction
         return l.labelledAt + lag.toMillis() - delay.toMillis();
     }
 
-    /** The history's state descriptor, public so tests and the state processor read the same state. */
+    /**
+     * The history's state descriptor, public so tests and the state processor read the same state. The values are
+     * written by {@link TerminalHistorySerializer}; state written before, by the POJO serializer, restores as
+     * "compatible after migration".
+     */
     public static ValueStateDescriptor<TerminalHistory> historyDescriptor(Duration ttl) {
         ValueStateDescriptor<TerminalHistory> d =
-                new ValueStateDescriptor<>("terminal-history", TypeInformation.of(TerminalHistory.class));
+                new ValueStateDescriptor<>("terminal-history", TerminalHistorySerializer.INSTANCE);
         d.enableTimeToLive(AccountFeaturesFunction.idleTtl(ttl));
         return d;
     }

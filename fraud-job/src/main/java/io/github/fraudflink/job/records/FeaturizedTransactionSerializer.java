@@ -79,7 +79,7 @@ public final class FeaturizedTransactionSerializer extends TypeSerializerSinglet
             TX.serialize(t, out);
         }
         if (features != null) {
-            TransactionSerializer.writeVarint(out, features.length);
+            Varints.writeVarint(out, features.length);
             for (double v : features) {
                 out.writeLong(Double.doubleToRawLongBits(v));
             }
@@ -101,7 +101,7 @@ public final class FeaturizedTransactionSerializer extends TypeSerializerSinglet
             f.transaction = TX.deserialize(in);
         }
         if ((flags & FEATURES) != 0) {
-            long n = TransactionSerializer.readVarint(in);
+            long n = Varints.readVarint(in);
             if (n < 0 || n > Integer.MAX_VALUE - 8) {
                 throw new IOException("corrupt FeaturizedTransaction: " + Long.toUnsignedString(n) + " features");
             }

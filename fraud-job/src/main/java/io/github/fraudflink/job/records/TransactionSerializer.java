@@ -213,7 +213,7 @@ public final class TransactionSerializer extends TypeSerializerSingleton<Transac
     private static void writeAttributes(Map<String, Double> m, boolean nullValues, DataOutputView out)
             throws IOException {
         int n = m.size();
-        writeVarint(out, n);
+        Varints.writeVarint(out, n);
         int written = 0;
         for (Map.Entry<String, Double> e : m.entrySet()) {
             StringValue.writeString(e.getKey(), out);
@@ -234,7 +234,7 @@ public final class TransactionSerializer extends TypeSerializerSingleton<Transac
 
     private static Map<String, Double> readAttributes(DataInputView in, boolean sorted, boolean nullValues)
             throws IOException {
-        long count = readVarint(in);
+        long count = Varints.readVarint(in);
         if (count < 0 || count > Integer.MAX_VALUE - 8) {
             throw new IOException("corrupt Transaction: " + Long.toUnsignedString(count) + " attributes");
         }
@@ -279,27 +279,6 @@ public final class TransactionSerializer extends TypeSerializerSingleton<Transac
             return new TreeMap<>((SortedMap<String, Double>) tree); // same comparator, built in linear time
         }
         return new LinkedHashMap<>(m);
-    }
-
-    /** Unsigned LEB128: 7 bits a byte, low bits first, high bit set on every byte but the last; 1 to 10 bytes. */
-    static void writeVarint(DataOutputView out, long v) throws IOException {
-        while ((v & ~0x7FL) != 0) {
-            out.writeByte((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
-    }
-
-    static long readVarint(DataInputView in) throws IOException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IOException("corrupt record: varint longer than 10 bytes");
     }
 
     // ---------------------------------------------------------------------------------------------------------------

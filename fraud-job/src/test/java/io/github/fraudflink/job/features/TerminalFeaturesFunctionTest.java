@@ -370,13 +370,13 @@ class TerminalFeaturesFunctionTest {
         }
         assertThat(h.size()).isBetween(37, 38);
         assertThat(h.labels()).isBetween(37, 38);
-        var serializer = org.apache.flink.api.common.typeinfo.TypeInformation.of(TerminalHistory.class)
-                .createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl());
+        // the state's own serializer, as RocksDB stores it
+        var d = TerminalFeaturesFunction.historyDescriptor(java.time.Duration.ofDays(40));
         var out = new org.apache.flink.core.memory.DataOutputSerializer(4096);
-        serializer.serialize(h, out);
+        d.getSerializer().serialize(h, out);
         System.out.printf("terminal state at one transaction a day: %d transactions, %d labels, %d bytes%n",
                 h.size(), h.labels(), out.length());
-        assertThat(serializer).isInstanceOf(org.apache.flink.api.java.typeutils.runtime.PojoSerializer.class);
+        assertThat(out.length()).as("bytes of a terminal's state").isLessThan(1024);
     }
 
     private static Transaction tx(String terminal, String id, long time) {
