@@ -1,13 +1,10 @@
 package io.github.fraudflink.job.features;
 
+import io.github.fraudflink.job.records.RecordSerializer;
 import io.github.fraudflink.job.records.Varints;
 import io.github.fraudflink.features.AccountHistory;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
-import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -40,7 +37,7 @@ import org.apache.flink.types.StringValue;
  * Replaces {@code TypeInformation.of(AccountHistory.class)}; its snapshot accepts state written by that POJO serializer
  * as "compatible after migration", so a savepoint taken before the switch restores (Flink rewrites the values).
  */
-public final class AccountHistorySerializer extends TypeSerializerSingleton<AccountHistory> {
+public final class AccountHistorySerializer extends RecordSerializer<AccountHistory> {
     private static final long serialVersionUID = 1L;
 
     public static final AccountHistorySerializer INSTANCE = new AccountHistorySerializer();
@@ -51,11 +48,6 @@ public final class AccountHistorySerializer extends TypeSerializerSingleton<Acco
     private static final int MAX_DIGITS = 18; // any 18-digit number and any difference of two fit a long
 
     private AccountHistorySerializer() {}
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public AccountHistory createInstance() {
@@ -72,16 +64,6 @@ public final class AccountHistorySerializer extends TypeSerializerSingleton<Acco
         h.nextSeq = from.nextSeq;
         h.maxEventTime = from.maxEventTime;
         return h;
-    }
-
-    @Override
-    public AccountHistory copy(AccountHistory from, AccountHistory reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -159,16 +141,6 @@ public final class AccountHistorySerializer extends TypeSerializerSingleton<Acco
         h.amounts = amounts;
         h.ids = ids;
         return h;
-    }
-
-    @Override
-    public AccountHistory deserialize(AccountHistory reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override
@@ -303,19 +275,9 @@ public final class AccountHistorySerializer extends TypeSerializerSingleton<Acco
      * is, and state written by Flink's POJO serializer of {@link AccountHistory} (before this serializer) after
      * migration.
      */
-    public static final class AccountHistorySerializerSnapshot extends SimpleTypeSerializerSnapshot<AccountHistory> {
+    public static final class AccountHistorySerializerSnapshot extends PojoMigratingSnapshot<AccountHistory> {
         public AccountHistorySerializerSnapshot() {
-            super(() -> INSTANCE);
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<AccountHistory> resolveSchemaCompatibility(
-                TypeSerializerSnapshot<AccountHistory> oldSnapshot) {
-            if (oldSnapshot instanceof PojoSerializerSnapshot
-                    && oldSnapshot.restoreSerializer().createInstance() instanceof AccountHistory) {
-                return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
-            }
-            return super.resolveSchemaCompatibility(oldSnapshot);
+            super(() -> INSTANCE, AccountHistory.class);
         }
     }
 }

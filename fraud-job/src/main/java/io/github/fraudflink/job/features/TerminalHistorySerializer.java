@@ -1,13 +1,10 @@
 package io.github.fraudflink.job.features;
 
+import io.github.fraudflink.job.records.RecordSerializer;
 import io.github.fraudflink.job.records.Varints;
 import io.github.fraudflink.features.TerminalHistory;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
-import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -44,7 +41,7 @@ import org.apache.flink.types.StringValue;
  * serializer as "compatible after migration", so a savepoint taken before the switch restores (Flink rewrites the
  * values).
  */
-public final class TerminalHistorySerializer extends TypeSerializerSingleton<TerminalHistory> {
+public final class TerminalHistorySerializer extends RecordSerializer<TerminalHistory> {
     private static final long serialVersionUID = 1L;
 
     public static final TerminalHistorySerializer INSTANCE = new TerminalHistorySerializer();
@@ -55,11 +52,6 @@ public final class TerminalHistorySerializer extends TypeSerializerSingleton<Ter
     private static final int MAX_LENGTH = Integer.MAX_VALUE - 8;
 
     private TerminalHistorySerializer() {}
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public TerminalHistory createInstance() {
@@ -76,16 +68,6 @@ public final class TerminalHistorySerializer extends TypeSerializerSingleton<Ter
         h.labelledAt = from.labelledAt == null ? null : from.labelledAt.clone();
         h.labelFraud = from.labelFraud == null ? null : from.labelFraud.clone();
         return h;
-    }
-
-    @Override
-    public TerminalHistory copy(TerminalHistory from, TerminalHistory reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -201,16 +183,6 @@ public final class TerminalHistorySerializer extends TypeSerializerSingleton<Ter
     }
 
     @Override
-    public TerminalHistory deserialize(TerminalHistory reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
-    }
-
-    @Override
     public TypeSerializerSnapshot<TerminalHistory> snapshotConfiguration() {
         return new TerminalHistorySerializerSnapshot();
     }
@@ -250,19 +222,9 @@ public final class TerminalHistorySerializer extends TypeSerializerSingleton<Ter
      * as is, and state written by Flink's POJO serializer of {@link TerminalHistory} (before this serializer) after
      * migration.
      */
-    public static final class TerminalHistorySerializerSnapshot extends SimpleTypeSerializerSnapshot<TerminalHistory> {
+    public static final class TerminalHistorySerializerSnapshot extends PojoMigratingSnapshot<TerminalHistory> {
         public TerminalHistorySerializerSnapshot() {
-            super(() -> INSTANCE);
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<TerminalHistory> resolveSchemaCompatibility(
-                TypeSerializerSnapshot<TerminalHistory> oldSnapshot) {
-            if (oldSnapshot instanceof PojoSerializerSnapshot
-                    && oldSnapshot.restoreSerializer().createInstance() instanceof TerminalHistory) {
-                return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
-            }
-            return super.resolveSchemaCompatibility(oldSnapshot);
+            super(() -> INSTANCE, TerminalHistory.class);
         }
     }
 }

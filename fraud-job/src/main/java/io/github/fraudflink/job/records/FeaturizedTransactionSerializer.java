@@ -2,11 +2,7 @@ package io.github.fraudflink.job.records;
 
 import io.github.fraudflink.features.Transaction;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
-import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -26,7 +22,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * serializer as "compatible after migration", so a savepoint with held transactions taken before the switch restores
  * (Flink rewrites the values). {@code deserialize(reuse, in)} ignores {@code reuse} and returns a new object.
  */
-public final class FeaturizedTransactionSerializer extends TypeSerializerSingleton<FeaturizedTransaction> {
+public final class FeaturizedTransactionSerializer extends RecordSerializer<FeaturizedTransaction> {
     private static final long serialVersionUID = 1L;
 
     public static final FeaturizedTransactionSerializer INSTANCE = new FeaturizedTransactionSerializer();
@@ -44,11 +40,6 @@ public final class FeaturizedTransactionSerializer extends TypeSerializerSinglet
     private FeaturizedTransactionSerializer() {}
 
     @Override
-    public boolean isImmutableType() {
-        return false;
-    }
-
-    @Override
     public FeaturizedTransaction createInstance() {
         return new FeaturizedTransaction();
     }
@@ -57,16 +48,6 @@ public final class FeaturizedTransactionSerializer extends TypeSerializerSinglet
     public FeaturizedTransaction copy(FeaturizedTransaction from) {
         return new FeaturizedTransaction(from.transaction == null ? null : TX.copy(from.transaction),
                 from.features == null ? null : from.features.clone(), from.duplicate);
-    }
-
-    @Override
-    public FeaturizedTransaction copy(FeaturizedTransaction from, FeaturizedTransaction reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -116,16 +97,6 @@ public final class FeaturizedTransactionSerializer extends TypeSerializerSinglet
     }
 
     @Override
-    public FeaturizedTransaction deserialize(FeaturizedTransaction reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
-    }
-
-    @Override
     public TypeSerializerSnapshot<FeaturizedTransaction> snapshotConfiguration() {
         return new FeaturizedTransactionSerializerSnapshot();
     }
@@ -139,20 +110,9 @@ public final class FeaturizedTransactionSerializer extends TypeSerializerSinglet
      * snapshot of Flink's POJO serializer of {@link FeaturizedTransaction} (the terminal stage's held transactions
      * before this serializer) as compatible after migration.
      */
-    public static final class FeaturizedTransactionSerializerSnapshot
-            extends SimpleTypeSerializerSnapshot<FeaturizedTransaction> {
+    public static final class FeaturizedTransactionSerializerSnapshot extends PojoMigratingSnapshot<FeaturizedTransaction> {
         public FeaturizedTransactionSerializerSnapshot() {
-            super(() -> INSTANCE);
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<FeaturizedTransaction> resolveSchemaCompatibility(
-                TypeSerializerSnapshot<FeaturizedTransaction> oldSnapshot) {
-            if (oldSnapshot instanceof PojoSerializerSnapshot
-                    && oldSnapshot.restoreSerializer().createInstance() instanceof FeaturizedTransaction) {
-                return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
-            }
-            return super.resolveSchemaCompatibility(oldSnapshot);
+            super(() -> INSTANCE, FeaturizedTransaction.class);
         }
     }
 }

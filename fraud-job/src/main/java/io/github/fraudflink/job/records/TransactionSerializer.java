@@ -6,11 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
-import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -45,7 +41,7 @@ import org.apache.flink.types.StringValue;
  * <p>{@code deserialize(reuse, in)} ignores {@code reuse} and returns a new object, so a record that an operator
  * keeps (the scorer's micro-batch) is never overwritten, object reuse or not.
  */
-public final class TransactionSerializer extends TypeSerializerSingleton<Transaction> {
+public final class TransactionSerializer extends RecordSerializer<Transaction> {
     private static final long serialVersionUID = 1L;
 
     public static final TransactionSerializer INSTANCE = new TransactionSerializer();
@@ -61,11 +57,6 @@ public final class TransactionSerializer extends TypeSerializerSingleton<Transac
     private static final int KNOWN_FLAGS = LAT | LON | ATTRIBUTES | SORTED | NULL_VALUES;
 
     private TransactionSerializer() {}
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public Transaction createInstance() {
@@ -89,16 +80,6 @@ public final class TransactionSerializer extends TypeSerializerSingleton<Transac
         t.lon = from.lon;
         t.attributes = copyAttributes(from.attributes);
         return t;
-    }
-
-    @Override
-    public Transaction copy(Transaction from, Transaction reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -174,16 +155,6 @@ public final class TransactionSerializer extends TypeSerializerSingleton<Transac
             t.attributes = readAttributes(in, (flags & SORTED) != 0, (flags & NULL_VALUES) != 0);
         }
         return t;
-    }
-
-    @Override
-    public Transaction deserialize(Transaction reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override
@@ -287,19 +258,9 @@ public final class TransactionSerializer extends TypeSerializerSingleton<Transac
      * The snapshot of {@link TransactionSerializer}: no configuration. Accepts its own snapshots as is, and a snapshot
      * of Flink's POJO serializer of {@link Transaction} (what the job used before) as compatible after migration.
      */
-    public static final class TransactionSerializerSnapshot extends SimpleTypeSerializerSnapshot<Transaction> {
+    public static final class TransactionSerializerSnapshot extends PojoMigratingSnapshot<Transaction> {
         public TransactionSerializerSnapshot() {
-            super(() -> INSTANCE);
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<Transaction> resolveSchemaCompatibility(
-                TypeSerializerSnapshot<Transaction> oldSnapshot) {
-            if (oldSnapshot instanceof PojoSerializerSnapshot
-                    && oldSnapshot.restoreSerializer().createInstance() instanceof Transaction) {
-                return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
-            }
-            return super.resolveSchemaCompatibility(oldSnapshot);
+            super(() -> INSTANCE, Transaction.class);
         }
     }
 }
