@@ -35,6 +35,12 @@ public final class JobOptions {
             .stringType().defaultValue("fraud-scoring").withDescription("Prefix of the Kafka transactional ids of the exactly-once sinks: unique per job on a cluster.");
     public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = key("fraud.kafka.transaction-timeout")
             .durationType().defaultValue(Duration.ofMinutes(10)).withDescription("Kafka transaction timeout of the sinks. Must be below the broker's transaction.max.timeout.ms (15 min by default) and well above the checkpoint interval plus the longest expected restart.");
+    public static final ConfigOption<Duration> PRODUCER_LINGER = key("fraud.kafka.producer.linger")
+            .durationType().defaultValue(Duration.ofMillis(20)).withDescription("How long the exactly-once sinks' producers wait to fill a batch (linger.ms). Output becomes visible at each checkpoint anyway, so this adds nothing a reader sees.");
+    public static final ConfigOption<Integer> PRODUCER_BATCH_BYTES = key("fraud.kafka.producer.batch-bytes")
+            .intType().defaultValue(256 * 1024).withDescription("Largest batch per partition of the exactly-once sinks' producers (batch.size).");
+    public static final ConfigOption<String> PRODUCER_COMPRESSION = key("fraud.kafka.producer.compression")
+            .stringType().defaultValue("lz4").withDescription("Compression of the exactly-once sinks' batches (compression.type: none, gzip, snappy, lz4, zstd).");
     public static final ConfigOption<Boolean> SOURCE_BOUNDED = key("fraud.source.bounded")
             .booleanType().defaultValue(false).withDescription("Stop when the input offsets that were latest at start are reached (replays, tests).");
     public static final ConfigOption<Long> START_FROM_TIMESTAMP = key("fraud.source.start-timestamp")
@@ -107,7 +113,7 @@ public final class JobOptions {
     /** All options, for documentation and validation. */
     public static final ConfigOption<?>[] ALL = {
         BOOTSTRAP_SERVERS, TOPIC_TRANSACTIONS, TOPIC_LABELS, TOPIC_SCORED, TOPIC_DLQ, TOPIC_MODEL_CONTROL, TOPIC_MODEL_STATUS, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
-        TRANSACTION_TIMEOUT, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, MAX_HISTORY, LABEL_DELAY, LABEL_LAG, LABELS_OUT_OF_ORDERNESS, LABELS_IDLENESS, LABELS_MAX_WAIT, TERMINAL_MAX_HISTORY, STATE_TTL, MAX_PARALLELISM, MODEL_URI,
+        TRANSACTION_TIMEOUT, PRODUCER_LINGER, PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, MAX_HISTORY, LABEL_DELAY, LABEL_LAG, LABELS_OUT_OF_ORDERNESS, LABELS_IDLENESS, LABELS_MAX_WAIT, TERMINAL_MAX_HISTORY, STATE_TTL, MAX_PARALLELISM, MODEL_URI,
         MODEL_SHA256, SCORE_BATCH_SIZE, SCORE_BATCH_DELAY, CHECKPOINT_INTERVAL, POSTGRES_URL, POSTGRES_USER,
         POSTGRES_RETRY_TIMEOUT, POSTGRES_ROLLBACK_FOREIGN_LEFTOVERS, QUALITY_WINDOW, QUALITY_REFRESH, QUALITY_MIN_PRECISION,
         QUALITY_MIN_RECALL, QUALITY_MIN_LABELLED, DLQ_MAX_VALUE_BYTES, MAX_MESSAGE_BYTES, MIN_AMOUNT,
@@ -122,6 +128,13 @@ public final class JobOptions {
      * @throws IllegalArgumentException on the first inconsistency
      */
     public static void validate(org.apache.flink.configuration.ReadableConfig conf) {
+        if (!java.util.List.of("none", "gzip", "snappy", "lz4", "zstd").contains(conf.get(PRODUCER_COMPRESSION))
+                || conf.get(PRODUCER_BATCH_BYTES) < 1 || conf.get(PRODUCER_LINGER).isNegative()) {
+            throw new IllegalArgumentException(PRODUCER_COMPRESSION.key() + " must be one of none, gzip, snappy, lz4, zstd"
+                    + " (got " + conf.get(PRODUCER_COMPRESSION) + "), " + PRODUCER_BATCH_BYTES.key() + " at least 1 (got "
+                    + conf.get(PRODUCER_BATCH_BYTES) + ") and " + PRODUCER_LINGER.key() + " not negative (got "
+                    + conf.get(PRODUCER_LINGER) + ")");
+        }
         Duration slack = conf.get(FEATURE_SLACK);
         Duration retention = new io.github.fraudflink.features.AccountFeatures(slack).retention();
         if (conf.get(STATE_TTL).compareTo(retention) < 0) {

@@ -67,4 +67,13 @@ class JobOptionsTest {
         FraudScoringJob.configureEnvironment(other, c);
         org.assertj.core.api.Assertions.assertThat(other.getMaxParallelism()).isEqualTo(720);
     }
+
+    @Test
+    void anUnknownProducerCompressionFailsAtStartWithTheChoices() {
+        Configuration c = new Configuration();
+        c.set(JobOptions.PRODUCER_COMPRESSION, "lz5");
+        assertThatThrownBy(() -> JobOptions.validate(c)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fraud.kafka.producer.compression").hasMessageContaining("lz4").hasMessageContaining("lz5");
+        assertThatCode(() -> JobOptions.validate(new Configuration())).doesNotThrowAnyException();
+    }
 }
