@@ -1,5 +1,6 @@
 package io.github.fraudflink.job.features;
 
+import io.github.fraudflink.job.records.RecordSerializerContract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.doubles;
@@ -29,7 +30,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -39,7 +39,6 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.testutils.DeeplyEqualsChecker;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -382,26 +381,9 @@ class AccountHistorySerializerTest {
     // Flink's own serializer contract
 
     @Nested
-    class FlinkSerializerContract extends SerializerTestBase<AccountHistory> {
+    class FlinkSerializerContract extends RecordSerializerContract<AccountHistory> {
         FlinkSerializerContract() {
-            super(new DeeplyEqualsChecker().withCustomCheck(
-                    (a, b) -> a instanceof AccountHistory && b instanceof AccountHistory,
-                    (a, b, checker) -> sameHistory((AccountHistory) a, (AccountHistory) b)));
-        }
-
-        @Override
-        protected TypeSerializer<AccountHistory> createSerializer() {
-            return AccountHistorySerializer.INSTANCE;
-        }
-
-        @Override
-        protected int getLength() {
-            return -1;
-        }
-
-        @Override
-        protected Class<AccountHistory> getTypeClass() {
-            return AccountHistory.class;
+            super(AccountHistorySerializer.INSTANCE, AccountHistory.class, AccountHistorySerializerTest::sameHistory);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.github.fraudflink.job.features;
 
+import io.github.fraudflink.job.records.RecordSerializerContract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
@@ -27,7 +28,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -39,7 +39,6 @@ import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
-import org.apache.flink.testutils.DeeplyEqualsChecker;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -553,26 +552,9 @@ class TerminalHistorySerializerTest {
     // Flink's own serializer contract
 
     @Nested
-    class FlinkSerializerContract extends SerializerTestBase<TerminalHistory> {
+    class FlinkSerializerContract extends RecordSerializerContract<TerminalHistory> {
         FlinkSerializerContract() {
-            super(new DeeplyEqualsChecker().withCustomCheck(
-                    (a, b) -> a instanceof TerminalHistory && b instanceof TerminalHistory,
-                    (a, b, checker) -> sameHistory((TerminalHistory) a, (TerminalHistory) b)));
-        }
-
-        @Override
-        protected TypeSerializer<TerminalHistory> createSerializer() {
-            return TerminalHistorySerializer.INSTANCE;
-        }
-
-        @Override
-        protected int getLength() {
-            return -1;
-        }
-
-        @Override
-        protected Class<TerminalHistory> getTypeClass() {
-            return TerminalHistory.class;
+            super(TerminalHistorySerializer.INSTANCE, TerminalHistory.class, TerminalHistorySerializerTest::sameHistory);
         }
 
         @Override

@@ -30,7 +30,6 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
@@ -43,7 +42,6 @@ import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
-import org.apache.flink.testutils.DeeplyEqualsChecker;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -304,26 +302,9 @@ class FeaturizedTransactionSerializerTest {
     // Flink's own serializer contract
 
     @Nested
-    class FlinkSerializerContract extends SerializerTestBase<FeaturizedTransaction> {
+    class FlinkSerializerContract extends RecordSerializerContract<FeaturizedTransaction> {
         FlinkSerializerContract() {
-            super(new DeeplyEqualsChecker().withCustomCheck(
-                    (a, b) -> a instanceof FeaturizedTransaction && b instanceof FeaturizedTransaction,
-                    (a, b, checker) -> same((FeaturizedTransaction) a, (FeaturizedTransaction) b)));
-        }
-
-        @Override
-        protected TypeSerializer<FeaturizedTransaction> createSerializer() {
-            return FeaturizedTransactionSerializer.INSTANCE;
-        }
-
-        @Override
-        protected int getLength() {
-            return -1;
-        }
-
-        @Override
-        protected Class<FeaturizedTransaction> getTypeClass() {
-            return FeaturizedTransaction.class;
+            super(FeaturizedTransactionSerializer.INSTANCE, FeaturizedTransaction.class, FeaturizedTransactionSerializerTest::same);
         }
 
         @Override

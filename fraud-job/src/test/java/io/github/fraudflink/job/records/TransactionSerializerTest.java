@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -227,20 +226,9 @@ class TransactionSerializerTest {
     // Flink's own serializer contract
 
     @Nested
-    class FlinkSerializerContract extends SerializerTestBase<Transaction> {
-        @Override
-        protected TypeSerializer<Transaction> createSerializer() {
-            return TransactionSerializer.INSTANCE;
-        }
-
-        @Override
-        protected int getLength() {
-            return -1;
-        }
-
-        @Override
-        protected Class<Transaction> getTypeClass() {
-            return Transaction.class;
+    class FlinkSerializerContract extends RecordSerializerContract<Transaction> {
+        FlinkSerializerContract() {
+            super(TransactionSerializer.INSTANCE, Transaction.class, null);
         }
 
         @Override
