@@ -25,14 +25,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.LongFunction;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -268,7 +266,7 @@ class AccountHistorySerializerTest {
      */
     @Test
     void anAccountAtTheHandbooksRateFitsInOneKilobyte() {
-        TypeSerializer<AccountHistory> pojo = pojoSerializer();
+        TypeSerializer<AccountHistory> pojo = RecordSerializerContract.pojoSerializer(AccountHistory.class);
         for (String style : List.of("handbook", "demo")) {
             LongFunction<String> ids = style.equals("handbook") ? Long::toString : n -> "demo-1700000000000-" + n;
             List<AccountHistory> accounts = handbookRate(5_000, 30, 2.0, ids, 12);
@@ -280,7 +278,7 @@ class AccountHistorySerializerTest {
             for (AccountHistory h : accounts) {
                 int size = bytes(h).length;
                 sum += size;
-                pojoSum += bytes(pojo, h).length;
+                pojoSum += RecordSerializerContract.bytes(pojo, h).length;
                 entries += h.size();
                 max = Math.max(max, size);
                 if (h.size() <= 60) {
@@ -303,7 +301,7 @@ class AccountHistorySerializerTest {
                 assertThat(hot.size()).isEqualTo(n);
                 int size = bytes(hot).length;
                 System.out.printf("account history, %s ids, %d entries: %d bytes (%.2f per entry); POJO serializer %d%n",
-                        style, n, size, (double) size / n, bytes(pojo, hot).length);
+                        style, n, size, (double) size / n, RecordSerializerContract.bytes(pojo, hot).length);
                 assertThat((double) size / n).as("bytes per entry at %d entries", n).isLessThanOrEqualTo(perEntryAt60 * 1.1);
             }
         }
@@ -327,13 +325,13 @@ class AccountHistorySerializerTest {
         for (int a = 0; a < accounts; a++) {
             double meanAmount = 5 + r.nextDouble() * 95;
             for (int d = 0; d < days; d++) {
-                int k = poisson(r, perDay);
+                int k = RandomDraws.poisson(r, perDay);
                 for (int j = 0; j < k; j++) {
-                    long second = Math.round(43_200 + gaussian(r) * 20_000);
+                    long second = Math.round(43_200 + RandomDraws.gaussian(r) * 20_000);
                     if (second < 0 || second >= 86_400) {
                         continue;
                     }
-                    double amount = meanAmount + gaussian(r) * meanAmount / 2;
+                    double amount = meanAmount + RandomDraws.gaussian(r) * meanAmount / 2;
                     if (amount < 0) {
                         amount = r.nextDouble() * meanAmount * 2;
                     }
@@ -354,27 +352,6 @@ class AccountHistorySerializerTest {
             f.apply(hs.get(e.account()), ids.apply(id), e.time(), e.amount());
         }
         return hs;
-    }
-
-    private static int poisson(SplittableRandom r, double mean) {
-        double l = Math.exp(-mean);
-        double p = 1;
-        int k = 0;
-        do {
-            k++;
-            p *= r.nextDouble();
-        } while (p > l);
-        return k - 1;
-    }
-
-    private static double gaussian(SplittableRandom r) {
-        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
-    }
-
-    private static TypeSerializer<AccountHistory> pojoSerializer() {
-        SerializerConfigImpl cfg = new SerializerConfigImpl();
-        cfg.setGenericTypes(false);
-        return TypeInformation.of(AccountHistory.class).createSerializer(cfg);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -489,24 +466,7 @@ class AccountHistorySerializerTest {
 
     /** Serializes, deserializes and checks the copy equals bit for bit, and that copying the bytes copies them exactly. */
     private static AccountHistory roundTrip(AccountHistory h) {
-        try {
-            byte[] b = bytes(h);
-            DataInputDeserializer in = new DataInputDeserializer(b);
-            AccountHistory back = S.deserialize(in);
-            assertThat(in.available()).as("trailing bytes").isZero();
-            assertSameHistory(back, h);
-            assertThat(bytes(back)).as("re-serialized").isEqualTo(b);
-
-            DataOutputSerializer copied = new DataOutputSerializer(16);
-            DataInputDeserializer source = new DataInputDeserializer(b);
-            S.copy(source, copied);
-            assertThat(source.available()).isZero();
-            assertThat(copied.getCopyOfBuffer()).as("copy(DataInputView, DataOutputView)").isEqualTo(b);
-            assertSameHistory(S.copy(h), h);
-            return back;
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return RecordSerializerContract.roundTrip(S, h, AccountHistorySerializerTest::assertSameHistory);
     }
 
     private static void assertSameHistory(AccountHistory got, AccountHistory want) {
@@ -532,17 +492,7 @@ class AccountHistorySerializerTest {
         return out;
     }
 
-    private static byte[] bytes(AccountHistory h) {
-        return bytes(S, h);
-    }
-
-    private static byte[] bytes(TypeSerializer<AccountHistory> s, AccountHistory h) {
-        try {
-            DataOutputSerializer out = new DataOutputSerializer(256);
-            s.serialize(h, out);
-            return out.getCopyOfBuffer();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+    private static byte[] bytes(AccountHistory value) {
+        return RecordSerializerContract.bytes(S, value);
     }
 }

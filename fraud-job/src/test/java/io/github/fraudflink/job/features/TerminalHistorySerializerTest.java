@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.LongFunction;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -232,7 +231,7 @@ class TerminalHistorySerializerTest {
         TypeSerializerSnapshot<TerminalHistory> own = restored(S.snapshotConfiguration());
         assertThat(own.restoreSerializer()).isSameAs(S);
         assertThat(S.snapshotConfiguration().resolveSchemaCompatibility(own).isCompatibleAsIs()).isTrue();
-        TypeSerializerSnapshot<TerminalHistory> pojo = restored(pojoSerializer().snapshotConfiguration());
+        TypeSerializerSnapshot<TerminalHistory> pojo = restored(RecordSerializerContract.pojoSerializer(TerminalHistory.class).snapshotConfiguration());
         assertThat(S.snapshotConfiguration().resolveSchemaCompatibility(pojo).isCompatibleAfterMigration()).isTrue();
         assertThat(TerminalFeaturesFunction.historyDescriptor(TTL).getSerializer()).isSameAs(S);
     }
@@ -449,7 +448,7 @@ class TerminalHistorySerializerTest {
      */
     @Test
     void aTerminalAtTheHandbooksRateIsSmallerThanWithThePojoSerializer() {
-        TypeSerializer<TerminalHistory> pojo = pojoSerializer();
+        TypeSerializer<TerminalHistory> pojo = RecordSerializerContract.pojoSerializer(TerminalHistory.class);
         for (String style : List.of("handbook", "demo")) {
             LongFunction<String> accounts = style.equals("handbook") ? Long::toString : n -> "acct-" + n;
             LongFunction<String> ids = style.equals("handbook") ? Long::toString : n -> "demo-1700000000000-" + n;
@@ -461,7 +460,7 @@ class TerminalHistorySerializerTest {
                 long labels = 0;
                 for (TerminalHistory h : terminals) {
                     sum += bytes(h).length;
-                    pojoSum += bytes(pojo, h).length;
+                    pojoSum += RecordSerializerContract.bytes(pojo, h).length;
                     entries += h.size();
                     labels += h.labels();
                 }
@@ -492,8 +491,8 @@ class TerminalHistorySerializerTest {
         List<Tx> txs = new ArrayList<>();
         for (int t = 0; t < terminals; t++) {
             for (int d = 0; d < days; d++) {
-                for (int k = poisson(r, 1.0); k > 0; k--) {
-                    long second = Math.round(43_200 + gaussian(r) * 20_000);
+                for (int k = RandomDraws.poisson(r, 1.0); k > 0; k--) {
+                    long second = Math.round(43_200 + RandomDraws.gaussian(r) * 20_000);
                     if (second >= 0 && second < 86_400) {
                         txs.add(new Tx(t, T0 + d * DAY + second * 1000, r.nextInt(5_000)));
                     }
@@ -517,27 +516,6 @@ class TerminalHistorySerializerTest {
             f.expire(h, tx.time());
         }
         return hs;
-    }
-
-    private static int poisson(SplittableRandom r, double mean) {
-        double l = Math.exp(-mean);
-        double p = 1;
-        int k = 0;
-        do {
-            k++;
-            p *= r.nextDouble();
-        } while (p > l);
-        return k - 1;
-    }
-
-    private static double gaussian(SplittableRandom r) {
-        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
-    }
-
-    private static TypeSerializer<TerminalHistory> pojoSerializer() {
-        SerializerConfigImpl cfg = new SerializerConfigImpl();
-        cfg.setGenericTypes(false);
-        return TypeInformation.of(TerminalHistory.class).createSerializer(cfg);
     }
 
     /** The snapshot as Flink writes it into a checkpoint and reads it back. */
@@ -686,29 +664,16 @@ class TerminalHistorySerializerTest {
 
     /** Serializes, deserializes and checks the copy equals array by array, and that copying the bytes copies them exactly. */
     private static TerminalHistory roundTrip(TerminalHistory h) {
+        TerminalHistory back = RecordSerializerContract.roundTrip(S, h, TerminalHistorySerializerTest::assertSameHistory);
         try {
-            byte[] b = bytes(h);
-            DataInputDeserializer in = new DataInputDeserializer(b);
-            TerminalHistory back = S.deserialize(in);
-            assertThat(in.available()).as("trailing bytes").isZero();
-            assertSameHistory(back, h);
-            assertThat(bytes(back)).as("re-serialized").isEqualTo(b);
-            assertSameHistory(S.deserialize(new TerminalHistory(), new DataInputDeserializer(b)), h);
-
-            DataOutputSerializer copied = new DataOutputSerializer(16);
-            DataInputDeserializer source = new DataInputDeserializer(b);
-            S.copy(source, copied);
-            assertThat(source.available()).isZero();
-            assertThat(copied.getCopyOfBuffer()).as("copy(DataInputView, DataOutputView)").isEqualTo(b);
-
-            TerminalHistory c = S.copy(h);
-            assertSameHistory(c, h);
-            assertThat(c.times).isNotSameAs(h.times);
-            assertThat(c.labelKeys).isNotSameAs(h.labelKeys);
-            return back;
-        } catch (IOException e) {
+            assertSameHistory(S.deserialize(new TerminalHistory(), new DataInputDeserializer(bytes(h))), h);
+        } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
+        TerminalHistory c = S.copy(h);
+        assertThat(c.times).isNotSameAs(h.times);
+        assertThat(c.labelKeys).isNotSameAs(h.labelKeys);
+        return back;
     }
 
     private static void assertSameHistory(TerminalHistory got, TerminalHistory want) {
@@ -734,17 +699,7 @@ class TerminalHistorySerializerTest {
         return out;
     }
 
-    private static byte[] bytes(TerminalHistory h) {
-        return bytes(S, h);
-    }
-
-    private static byte[] bytes(TypeSerializer<TerminalHistory> s, TerminalHistory h) {
-        try {
-            DataOutputSerializer out = new DataOutputSerializer(256);
-            s.serialize(h, out);
-            return out.getCopyOfBuffer();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+    private static byte[] bytes(TerminalHistory value) {
+        return RecordSerializerContract.bytes(S, value);
     }
 }

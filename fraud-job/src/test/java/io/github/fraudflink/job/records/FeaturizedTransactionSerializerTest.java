@@ -1,7 +1,7 @@
 package io.github.fraudflink.job.records;
 
 import static io.github.fraudflink.job.records.TransactionSerializerTest.assertSameTransaction;
-import static io.github.fraudflink.job.records.TransactionSerializerTest.pojoSerializer;
+import static io.github.fraudflink.job.records.RecordSerializerContract.pojoSerializer;
 import static io.github.fraudflink.job.records.TransactionSerializerTest.restored;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,7 +33,6 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.typeutils.ObjectArrayTypeInfo;
 import org.apache.flink.core.memory.DataInputDeserializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
@@ -113,7 +112,7 @@ class FeaturizedTransactionSerializerTest {
         t.terminalId = "term-1234";
         FeaturizedTransaction f = new FeaturizedTransaction(t, new double[15], false);
         int ours = bytes(f).length;
-        int pojo = TransactionSerializerTest.bytes(pojoSerializer(FeaturizedTransaction.class), f).length;
+        int pojo = RecordSerializerContract.bytes(RecordSerializerContract.pojoSerializer(FeaturizedTransaction.class), f).length;
         System.out.printf("featurized transaction, 15 features: %d bytes (POJO serializer %d)%n", ours, pojo);
         assertThat(ours).isLessThan(pojo);
     }
@@ -338,33 +337,15 @@ class FeaturizedTransactionSerializerTest {
     }
 
     static FeaturizedTransaction roundTrip(FeaturizedTransaction f) {
-        try {
-            byte[] b = bytes(f);
-            DataInputDeserializer in = new DataInputDeserializer(b);
-            FeaturizedTransaction back = S.deserialize(in);
-            assertThat(in.available()).as("trailing bytes").isZero();
-            assertSame(back, f);
-            assertThat(bytes(back)).as("re-serialized").isEqualTo(b);
-
-            DataOutputSerializer copied = new DataOutputSerializer(16);
-            DataInputDeserializer source = new DataInputDeserializer(b);
-            S.copy(source, copied);
-            assertThat(source.available()).isZero();
-            assertThat(copied.getCopyOfBuffer()).as("copy(DataInputView, DataOutputView)").isEqualTo(b);
-
-            FeaturizedTransaction c = S.copy(f);
-            assertSame(c, f);
-            assertThat(c).isNotSameAs(f);
-            if (f.transaction != null) {
-                assertThat(c.transaction).isNotSameAs(f.transaction);
-            }
-            if (f.features != null) {
-                assertThat(c.features).isNotSameAs(f.features);
-            }
-            return back;
-        } catch (IOException e) {
-            throw new AssertionError(e);
+        FeaturizedTransaction back = RecordSerializerContract.roundTrip(S, f, FeaturizedTransactionSerializerTest::assertSame);
+        FeaturizedTransaction c = S.copy(f);
+        if (f.transaction != null) {
+            assertThat(c.transaction).isNotSameAs(f.transaction);
         }
+        if (f.features != null) {
+            assertThat(c.features).isNotSameAs(f.features);
+        }
+        return back;
     }
 
     private static void assertSame(FeaturizedTransaction got, FeaturizedTransaction want) {
@@ -399,7 +380,7 @@ class FeaturizedTransactionSerializerTest {
         return out;
     }
 
-    private static byte[] bytes(FeaturizedTransaction f) {
-        return TransactionSerializerTest.bytes(S, f);
+    private static byte[] bytes(FeaturizedTransaction value) {
+        return RecordSerializerContract.bytes(S, value);
     }
 }

@@ -1,5 +1,6 @@
 package io.github.fraudflink.job.records;
 
+import static io.github.fraudflink.job.records.RecordSerializerContract.pojoSerializer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
@@ -27,7 +28,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -172,13 +172,13 @@ class TransactionSerializerTest {
         t.lat = 48.85;
         t.lon = 2.35;
         int ours = bytes(t).length;
-        int pojo = bytes(pojoSerializer(Transaction.class), t).length;
+        int pojo = RecordSerializerContract.bytes(RecordSerializerContract.pojoSerializer(Transaction.class), t).length;
         t.attributes = new TreeMap<>();
         for (int i = 1; i <= 28; i++) {
             t.attributes.put("V" + i, i / 7.0);
         }
         int oursKaggle = bytes(t).length;
-        int pojoKaggle = bytes(pojoSerializer(Transaction.class), t).length;
+        int pojoKaggle = RecordSerializerContract.bytes(RecordSerializerContract.pojoSerializer(Transaction.class), t).length;
         System.out.printf("transaction: %d bytes (POJO serializer %d); with 28 attributes %d (POJO serializer %d)%n",
                 ours, pojo, oursKaggle, pojoKaggle);
         assertThat(ours).isLessThan(pojo);
@@ -416,32 +416,15 @@ class TransactionSerializerTest {
 
     /** Serializes, deserializes and checks field by field, the bytes of a re-serialization, a byte copy, a deep copy. */
     static Transaction roundTrip(Transaction t) {
-        try {
-            byte[] b = bytes(t);
-            DataInputDeserializer in = new DataInputDeserializer(b);
-            Transaction back = S.deserialize(in);
-            assertThat(in.available()).as("trailing bytes").isZero();
-            assertSameTransaction(back, t);
-            assertThat(back).isEqualTo(t);
-            assertThat(t).isEqualTo(back);
-            assertThat(bytes(back)).as("re-serialized").isEqualTo(b);
-
-            DataOutputSerializer copied = new DataOutputSerializer(16);
-            DataInputDeserializer source = new DataInputDeserializer(b);
-            S.copy(source, copied);
-            assertThat(source.available()).isZero();
-            assertThat(copied.getCopyOfBuffer()).as("copy(DataInputView, DataOutputView)").isEqualTo(b);
-
-            Transaction c = S.copy(t);
-            assertSameTransaction(c, t);
-            assertThat(c).isNotSameAs(t).isEqualTo(t);
-            if (t.attributes != null) {
-                assertThat(c.attributes).isNotSameAs(t.attributes);
-            }
-            return back;
-        } catch (IOException e) {
-            throw new AssertionError(e);
+        Transaction back = RecordSerializerContract.roundTrip(S, t, (got, want) -> {
+            assertSameTransaction(got, want);
+            assertThat(got).isEqualTo(want);
+            assertThat(want).isEqualTo(got);
+        });
+        if (t.attributes != null) {
+            assertThat(S.copy(t).attributes).isNotSameAs(t.attributes);
         }
+        return back;
     }
 
     static void assertSameTransaction(Transaction got, Transaction want) {
@@ -495,31 +478,15 @@ class TransactionSerializerTest {
         return d == null ? null : Double.doubleToRawLongBits(d);
     }
 
-    static byte[] bytes(Transaction t) {
-        return bytes(S, t);
-    }
-
-    static <T> byte[] bytes(TypeSerializer<T> s, T t) {
-        try {
-            DataOutputSerializer out = new DataOutputSerializer(256);
-            s.serialize(t, out);
-            return out.getCopyOfBuffer();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    static <T> TypeSerializer<T> pojoSerializer(Class<T> type) {
-        SerializerConfigImpl cfg = new SerializerConfigImpl();
-        cfg.setGenericTypes(false);
-        return TypeInformation.of(type).createSerializer(cfg);
-    }
-
     /** The snapshot as Flink writes it into a checkpoint and reads it back. */
     static <T> TypeSerializerSnapshot<T> restored(TypeSerializerSnapshot<T> snapshot) throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(64);
         TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
         return TypeSerializerSnapshot.readVersionedSnapshot(new DataInputDeserializer(out.getCopyOfBuffer()),
                 TransactionSerializerTest.class.getClassLoader());
+    }
+
+    private static byte[] bytes(Transaction value) {
+        return RecordSerializerContract.bytes(S, value);
     }
 }
