@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The versioned feature sets a model can be trained on: {@code account-v1} ({@link FeatureSchema}, what the job
- * computes today) and {@code account-terminal-v2}, the same plus the terminal features of {@link TerminalFeatures}
- * (count and fraud share from delayed labels over 1, 7 and 30 days). A model's manifest names its set and features;
- * the job loads only a model whose features it computes ({@code ModelLoader} refuses the others, saying why).
+ * The versioned feature sets a model can be trained on: {@code account-v1} ({@link FeatureSchema}, the account's own
+ * history); {@code account-terminal-v2}, the same plus the handbook's terminal features of {@link TerminalFeatures}
+ * (count and fraud share from delayed labels over 1, 7 and 30 days); and {@code account-terminal-v3}, the same plus
+ * the terminal's known frauds (counts over 1, 7 and 30 days, days since the first and the last). The job computes
+ * the largest ({@link #SERVED}); a model's manifest names its set and features, and the job loads only a model whose
+ * features it computes ({@code ModelLoader} refuses the others, saying why).
  */
 public final class FeatureCatalog {
     public static final String TERMINAL_TX_COUNT_1D = "terminal_tx_count_1d";
@@ -16,9 +18,17 @@ public final class FeatureCatalog {
     public static final String TERMINAL_FRAUD_SHARE_7D = "terminal_fraud_share_7d";
     public static final String TERMINAL_TX_COUNT_30D = "terminal_tx_count_30d";
     public static final String TERMINAL_FRAUD_SHARE_30D = "terminal_fraud_share_30d";
-    /** The terminal features, in {@link TerminalFeatures#apply} order. */
+    public static final String TERMINAL_FRAUD_COUNT_1D = "terminal_fraud_count_1d";
+    public static final String TERMINAL_FRAUD_COUNT_7D = "terminal_fraud_count_7d";
+    public static final String TERMINAL_FRAUD_COUNT_30D = "terminal_fraud_count_30d";
+    public static final String TERMINAL_DAYS_SINCE_FIRST_FRAUD = "terminal_days_since_first_fraud";
+    public static final String TERMINAL_DAYS_SINCE_LAST_FRAUD = "terminal_days_since_last_fraud";
+    /** The handbook's terminal features, the first six values of {@link TerminalFeatures#apply}. */
     public static final List<String> TERMINAL_NAMES = List.of(TERMINAL_TX_COUNT_1D, TERMINAL_FRAUD_SHARE_1D,
             TERMINAL_TX_COUNT_7D, TERMINAL_FRAUD_SHARE_7D, TERMINAL_TX_COUNT_30D, TERMINAL_FRAUD_SHARE_30D);
+    /** The terminal's known frauds, the values of {@link TerminalFeatures#apply} after the handbook's six. */
+    public static final List<String> TERMINAL_FRAUD_NAMES = List.of(TERMINAL_FRAUD_COUNT_1D, TERMINAL_FRAUD_COUNT_7D,
+            TERMINAL_FRAUD_COUNT_30D, TERMINAL_DAYS_SINCE_FIRST_FRAUD, TERMINAL_DAYS_SINCE_LAST_FRAUD);
 
     /** One feature set: an id and its ordered names. */
     public record FeatureSet(String id, List<String> names, boolean terminal) {
@@ -29,11 +39,14 @@ public final class FeatureCatalog {
 
     /** The account features only. */
     public static final FeatureSet ACCOUNT = new FeatureSet(FeatureSchema.ID, FeatureSchema.NAMES, false);
-    /** The account features, then the terminal features. */
+    /** The account features, then the handbook's terminal features. */
     public static final FeatureSet ACCOUNT_TERMINAL = new FeatureSet("account-terminal-v2", concat(FeatureSchema.NAMES, TERMINAL_NAMES), true);
-    public static final List<FeatureSet> ALL = List.of(ACCOUNT, ACCOUNT_TERMINAL);
+    /** The account features, then all terminal features. */
+    public static final FeatureSet ACCOUNT_TERMINAL_FRAUDS = new FeatureSet("account-terminal-v3",
+            concat(ACCOUNT_TERMINAL.names(), TERMINAL_FRAUD_NAMES), true);
+    public static final List<FeatureSet> ALL = List.of(ACCOUNT, ACCOUNT_TERMINAL, ACCOUNT_TERMINAL_FRAUDS);
     /** What the scoring job computes for every transaction: a model may use any of these, in any order. */
-    public static final FeatureSet SERVED = ACCOUNT_TERMINAL;
+    public static final FeatureSet SERVED = ACCOUNT_TERMINAL_FRAUDS;
 
     private FeatureCatalog() {}
 
@@ -67,7 +80,7 @@ public final class FeatureCatalog {
             throw new IllegalArgumentException("model needs features this job does not compute: " + missing
                     + " (feature set '" + setId + "'); this job computes " + computed + ": score it with a job that"
                     + " computes them, or train the model on a set this job computes, e.g. ./fraud train --features "
-                    + ACCOUNT.id() + " or " + ACCOUNT_TERMINAL.id());
+                    + ALL.stream().map(FeatureSet::id).collect(java.util.stream.Collectors.joining(" or ")));
         }
         if (modelNames.stream().distinct().count() != modelNames.size()) {
             throw new IllegalArgumentException("the model's feature_names repeat a name: " + modelNames);

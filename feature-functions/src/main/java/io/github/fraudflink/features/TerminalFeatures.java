@@ -4,17 +4,21 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * The terminal features of the Fraud Detection Handbook, from delayed labels: for windows of 1, 7 and 30 days, the
- * terminal's transaction count and fraud share over {@code (t - d - w, t - d]}, where {@code d} is the label delay.
+ * The terminal features from delayed labels. First the Fraud Detection Handbook's: for windows of 1, 7 and 30 days,
+ * the terminal's transaction count and fraud share over {@code (t - d - w, t - d]}, where {@code d} is the label delay.
  * The count is of the terminal's transactions in the window; the share is those whose verdict, as known at
  * {@code t - L} ({@code labelled_at <= t - L}, {@code L} the label lag), is fraud, over the count; 0 for an empty
  * window. Of a transaction's labels known by then, the one with the latest {@code labelled_at} holds (an analyst
- * reversing a chargeback); at the same instant, fraud holds.
+ * reversing a chargeback); at the same instant, fraud holds. Then, from the same known frauds ({@link #LABEL_VALUES}):
+ * their counts over the three windows, and the days from the first and from the last of them in the 30-day window to
+ * {@code t} (0 when there is none; otherwise at least {@code d}). The share says how risky the terminal looked; the
+ * counts how much evidence there is; the first fraud's age how long the trouble has lasted (a compromised terminal is
+ * eventually repaired, so old trouble weighs less); the last one's whether it is still going on.
  *
- * <p>The value at {@code t} is a function of the <em>sets</em> of transactions and labels in the history, never of
+ * <p>Every value at {@code t} is a function of the <em>sets</em> of transactions and labels in the history, never of
  * the order they arrived in: a streaming job that has received every transaction up to {@code t - d} and every label
  * up to {@code t - L} computes exactly what the trainer computes over the whole dataset. With {@code L = 0} and every
- * label arriving {@code d} after its transaction these are the handbook's {@code TERMINAL_ID_NB_TX_*} and
+ * label arriving {@code d} after its transaction the first six are the handbook's {@code TERMINAL_ID_NB_TX_*} and
  * {@code TERMINAL_ID_RISK_*} columns. Plain Java, shared by the trainer and the job; one instance serves every
  * terminal.
  */
@@ -60,9 +64,12 @@ public final class TerminalFeatures implements Serializable {
         return Duration.ofMillis(lagMillis);
     }
 
+    /** The values after the handbook's six: known frauds over 1, 7 and 30 days, days since the first and the last. */
+    public static final int LABEL_VALUES = WINDOW_DAYS.length + 2;
+
     /** The number of values {@link #compute} returns. */
     public static int size() {
-        return 2 * WINDOW_DAYS.length;
+        return 2 * WINDOW_DAYS.length + LABEL_VALUES;
     }
 
     /**
@@ -93,14 +100,16 @@ public final class TerminalFeatures implements Serializable {
     }
 
     /**
-     * The features of a transaction at {@code t}: count_1d, share_1d, count_7d, share_7d, count_30d, share_30d. Reads
-     * the history only.
+     * The features of a transaction at {@code t}: count_1d, share_1d, count_7d, share_7d, count_30d, share_30d, then
+     * frauds_1d, frauds_7d, frauds_30d, days since the first and since the last known fraud. Reads the history only.
      */
     public double[] compute(TerminalHistory h, long t) {
         long upper = t - delayMillis;
         long known = t - lagMillis;
         int[] count = new int[WINDOW_DAYS.length];
         int[] frauds = new int[WINDOW_DAYS.length];
+        long first = Long.MIN_VALUE;
+        long last = Long.MIN_VALUE;
         int j = SortedColumns.countUpTo(h.labelTimes, upper - LONGEST_WINDOW);
         for (int i = SortedColumns.countUpTo(h.times, upper - LONGEST_WINDOW); i < h.times.length && h.times[i] <= upper; i++) {
             long time = h.times[i];
@@ -108,6 +117,10 @@ public final class TerminalFeatures implements Serializable {
                 j++;
             }
             boolean fraud = knownFraud(h, j, time, h.keys[i], known);
+            if (fraud) {
+                first = first == Long.MIN_VALUE ? time : first;
+                last = time;
+            }
             for (int w = 0; w < WINDOW_DAYS.length; w++) {
                 if (time > upper - WINDOW_DAYS[w] * DAY) {
                     count[w]++;
@@ -118,10 +131,14 @@ public final class TerminalFeatures implements Serializable {
             }
         }
         double[] v = new double[size()];
-        for (int w = 0; w < WINDOW_DAYS.length; w++) {
+        int n = WINDOW_DAYS.length;
+        for (int w = 0; w < n; w++) {
             v[2 * w] = count[w];
             v[2 * w + 1] = count[w] == 0 ? 0 : (double) frauds[w] / count[w];
+            v[2 * n + w] = frauds[w];
         }
+        v[3 * n] = first == Long.MIN_VALUE ? 0 : (double) (t - first) / DAY;
+        v[3 * n + 1] = last == Long.MIN_VALUE ? 0 : (double) (t - last) / DAY;
         return v;
     }
 

@@ -28,25 +28,40 @@ class TerminalFeaturesTest {
     /** The value at {@code t} by rescanning everything: the definition, written the plainest way. */
     private static double[] reference(List<Tx> txs, List<Lb> labels, long t) {
         double[] v = new double[TerminalFeatures.size()];
+        int n = TerminalFeatures.WINDOW_DAYS.length;
         long upper = t - DELAY.toMillis();
-        for (int w = 0; w < TerminalFeatures.WINDOW_DAYS.length; w++) {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (int w = 0; w < n; w++) {
             long lower = upper - TerminalFeatures.WINDOW_DAYS[w] * DAY;
             List<Tx> in = txs.stream().filter(x -> x.time() > lower && x.time() <= upper).distinct().toList();
             int frauds = 0;
             for (Tx x : in) {
-                Lb best = null;
-                for (Lb l : labels) {
-                    if (l.tx().equals(x) && l.at() <= t - LAG.toMillis()
-                            && (best == null || l.at() > best.at() || (l.at() == best.at() && l.fraud()))) {
-                        best = l;
-                    }
+                if (knownFraud(x, labels, t)) {
+                    frauds++;
+                    first = Math.min(first, x.time());
+                    last = Math.max(last, x.time());
                 }
-                frauds += best != null && best.fraud() ? 1 : 0;
             }
             v[2 * w] = in.size();
             v[2 * w + 1] = in.isEmpty() ? 0 : (double) frauds / in.size();
+            v[2 * n + w] = frauds;
         }
+        v[3 * n] = first == Long.MAX_VALUE ? 0 : (double) (t - first) / DAY;
+        v[3 * n + 1] = last == Long.MIN_VALUE ? 0 : (double) (t - last) / DAY;
         return v;
+    }
+
+    /** Whether the latest label of {@code x} known at {@code t - L} says fraud (fraud wins a tie). */
+    private static boolean knownFraud(Tx x, List<Lb> labels, long t) {
+        Lb best = null;
+        for (Lb l : labels) {
+            if (l.tx().equals(x) && l.at() <= t - LAG.toMillis()
+                    && (best == null || l.at() > best.at() || (l.at() == best.at() && l.fraud()))) {
+                best = l;
+            }
+        }
+        return best != null && best.fraud();
     }
 
     /** Transactions over ~60 days (some out of order, some repeated, ids reused by another account) and their labels. */
@@ -129,22 +144,48 @@ class TerminalFeaturesTest {
         TerminalFeatures f = new TerminalFeatures(DELAY, Duration.ZERO, 100);
         TerminalHistory h = new TerminalHistory();
         long t0 = 1_530_000_000_000L;
-        assertThat(f.apply(h, "acc", "a", t0)).containsExactly(0, 0, 0, 0, 0, 0);
+        assertThat(f.apply(h, "acc", "a", t0)).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         f.addLabel(h, "acc", "a", t0, true, t0 + 9 * DAY);
         // eight days later "a" lies in (t - 14d, t - 7d] and (t - 37d, t - 7d], not in (t - 8d, t - 7d] (the lower end
         // is open), and its label is not known yet
-        assertThat(f.apply(h, "acc", "b", t0 + 8 * DAY)).containsExactly(0, 0, 1, 0, 1, 0);
-        // ten days later the label is known ("b" is not yet 7 days old, so it does not count)
-        assertThat(f.compute(h, t0 + 10 * DAY)).containsExactly(0, 0, 1, 1, 1, 1);
+        assertThat(f.apply(h, "acc", "b", t0 + 8 * DAY)).containsExactly(0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0);
+        // ten days later the label is known ("b" is not yet 7 days old, so it does not count): one known fraud, ten
+        // days old, the first and the last
+        assertThat(f.compute(h, t0 + 10 * DAY)).containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1, 10, 10);
         // an analyst reverses it at day 10: from then on it is genuine, before then it stays a fraud
         f.addLabel(h, "acc", "a", t0, false, t0 + 10 * DAY);
-        assertThat(f.compute(h, t0 + 10 * DAY)).containsExactly(0, 0, 1, 0, 1, 0);
-        assertThat(f.compute(h, t0 + 10 * DAY - 1)).containsExactly(0, 0, 1, 1, 1, 1);
+        assertThat(f.compute(h, t0 + 10 * DAY)).containsExactly(0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0);
+        assertThat(f.compute(h, t0 + 10 * DAY - 1)).containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1,
+                (10 * DAY - 1) / (double) DAY, (10 * DAY - 1) / (double) DAY);
         // the same transaction id on another account is another transaction: its label does not count for "a"
         f.addLabel(h, "other", "a", t0, true, t0 + 11 * DAY);
-        assertThat(f.compute(h, t0 + 12 * DAY)).containsExactly(0, 0, 1, 0, 1, 0);
+        assertThat(f.compute(h, t0 + 12 * DAY)).containsExactly(0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0);
         // exactly 7 days + 1 day after "b": "b" is at the closed upper end of every window
         assertThat(f.compute(h, t0 + 15 * DAY)[0]).isEqualTo(1);
+    }
+
+    @Test
+    void theFirstAndLastKnownFraudsDateTheTrouble() {
+        TerminalFeatures f = new TerminalFeatures(DELAY, Duration.ZERO, 100);
+        TerminalHistory h = new TerminalHistory();
+        long t0 = 1_530_000_000_000L;
+        for (int day = 0; day < 5; day++) { // frauds on days 0..4, a genuine one on day 5
+            f.addTransaction(h, "acc", "f" + day, t0 + day * DAY);
+            f.addLabel(h, "acc", "f" + day, t0 + day * DAY, day < 5, t0 + day * DAY + DAY);
+        }
+        f.addTransaction(h, "acc", "g", t0 + 5 * DAY);
+        f.addLabel(h, "acc", "g", t0 + 5 * DAY, false, t0 + 6 * DAY);
+        int n = TerminalFeatures.WINDOW_DAYS.length;
+        // at day 20 the window (t - 37d, t - 7d] holds all six; the first fraud is 20 days old, the last 16
+        double[] v = f.compute(h, t0 + 20 * DAY);
+        assertThat(v[2 * n + 2]).isEqualTo(5);
+        assertThat(v[3 * n]).isEqualTo(20);
+        assertThat(v[3 * n + 1]).isEqualTo(16);
+        // at day 40 only days 4 and 5 are left in it ((t0 + 3d, t0 + 33d]): one fraud, 36 days old
+        v = f.compute(h, t0 + 40 * DAY);
+        assertThat(v[2 * n + 2]).isEqualTo(1);
+        assertThat(v[3 * n]).isEqualTo(36);
+        assertThat(v[3 * n + 1]).isEqualTo(36);
     }
 
     @Test

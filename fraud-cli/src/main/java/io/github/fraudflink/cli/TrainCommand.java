@@ -82,18 +82,42 @@ public final class TrainCommand implements Callable<Integer> {
     boolean refit;
 
     @Option(names = "--features", defaultValue = "account-v1",
-            description = "Feature set: account-v1 (the account's own history) or account-terminal-v2 (plus the terminal's"
-                    + " transaction count and fraud share from labels known --delay-days later; the job computes both)"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "Feature set: account-v1 (the account's own history), account-terminal-v2 (plus the terminal's"
+                    + " transaction count and fraud share from labels known --delay-days later) or account-terminal-v3"
+                    + " (plus the terminal's known frauds: counts, days since the first and the last); the job computes"
+                    + " all three (default: ${DEFAULT-VALUE}).")
     String features;
 
-    @Option(names = "--tune", description = "Choose the tree depth (2, 3, 4, 6) and learning rate (0.05, 0.1, 0.3) by the"
-            + " AUPRC on the validation slice (the end of the training period, before the test period) in each fold;"
-            + " 12 trainings more per fold.")
+    @Option(names = "--pos-weight", defaultValue = "balanced", paramLabel = "balanced|<weight>",
+            description = "Weight of the fraud class (XGBoost's scale_pos_weight): balanced (genuine over fraud rows of"
+                    + " the training period) or a positive number; 1 leaves the classes unweighted (default:"
+                    + " ${DEFAULT-VALUE}).")
+    String posWeight;
+
+    @Option(names = "--tune", description = "Choose the tree depth (2, 3, 4, 6), learning rate (0.05, 0.1, 0.3) and"
+            + " fraud class weight (balanced, 1) by the AUPRC on the validation slice (the end of the training period,"
+            + " before the test period) in each fold; 24 trainings more per fold.")
     boolean tune;
+
+    /** {@code --pos-weight}: null for balanced, else the number. */
+    static Double posWeight(String text) {
+        if (text.equals("balanced")) {
+            return null;
+        }
+        try {
+            double w = Double.parseDouble(text);
+            if (w > 0 && Double.isFinite(w)) {
+                return w;
+            }
+        } catch (NumberFormatException e) {
+            // the message below says what is expected
+        }
+        throw new IllegalArgumentException("--pos-weight must be balanced or a positive number, e.g. 1, got '" + text + "'");
+    }
 
     @Override
     public Integer call() throws Exception {
+        Double weight = posWeight(posWeight);
         DatasetReader.Format fmt = DatasetReader.Format.of(format, data);
         if (!Files.isRegularFile(data)) {
             throw new IllegalArgumentException("no such file: " + data);
@@ -120,7 +144,8 @@ public final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("models", name, v);
         XgbTrainer.Params d = XgbTrainer.Params.defaults();
         XgbTrainer.Params params = new XgbTrainer.Params(d.maxRounds(), d.earlyStoppingRounds(), d.maxDepth(), d.eta(),
-                d.subsample(), d.colsampleBytree(), d.minChildWeight(), threads, d.seed(), maxBin, refit);
+                d.subsample(), d.colsampleBytree(), d.minChildWeight(), threads, d.seed(), maxBin, refit,
+                weight);
         TrainingRun.Outcome o = TrainingRun.run(ds.rows(), ds.fingerprint(),
                 new TrainingRun.Options(name, v, p, folds, validationShare, params,
                         createdAt != null ? createdAt : Instant.now().toString(), "fraud train", featureSet, tune),

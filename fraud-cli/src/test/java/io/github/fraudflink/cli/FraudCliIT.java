@@ -59,6 +59,12 @@ class FraudCliIT {
         CliRun t = run("train", "--data", tmp.resolve("missing.csv").toString());
         assertThat(t.exit()).isEqualTo(1);
         assertThat(t.err().lines()).singleElement().asString().startsWith("error: no such file").contains("details in ");
+        for (String w : List.of("heavy", "0", "-1", "NaN")) {
+            CliRun p = run("train", "--data", tmp.resolve("missing.csv").toString(), "--pos-weight", w);
+            assertThat(p.exit()).isEqualTo(1);
+            assertThat(p.err().lines()).singleElement().asString()
+                    .startsWith("error: --pos-weight must be balanced or a positive number").contains("'" + w + "'");
+        }
     }
 
     /** Through the launcher, as a user runs it: the terminal shows one line, the log the stack trace and the servers' output. */

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * Labelled feature rows built by running the job's own feature code ({@link AccountFeatures}, and for the
- * {@code account-terminal-v2} set {@link TerminalFeatures}) over the transactions in the order given (event-time
+ * terminal sets {@link TerminalFeatures}) over the transactions in the order given (event-time
  * order for a dataset): one history per account and per terminal, exactly as the streaming job keeps in keyed state.
  * A transaction's label becomes known {@code delay} after it (the handbook's assumption), and counts from
  * {@code label lag} later, as in the job. Column-friendly arrays,
@@ -49,8 +49,9 @@ public final class FeatureTable {
 
     /**
      * Computes the features of every transaction in {@code data}, in iteration order: the account features, then, when
-     * {@code terminal} is not null, the terminal features ({@code account-terminal-v2}), keyed by the terminal (else the
-     * merchant; neither: the empty-window values), each transaction's label known {@code terminal.delay()} after it.
+     * {@code terminal} is not null, all the terminal features ({@link FeatureCatalog#SERVED}, what the job computes),
+     * keyed by the terminal (else the merchant; neither: the empty-window values), each transaction's label known
+     * {@code terminal.delay()} after it. {@link #select} keeps the columns of a smaller set.
      */
     public static FeatureTable compute(Iterable<LabelledTransaction> data, AccountFeatures features,
             TerminalFeatures terminal, int expectedRows) {
@@ -65,7 +66,7 @@ public final class FeatureTable {
     public static FeatureTable compute(Iterable<LabelledTransaction> data, AccountFeatures features,
             TerminalFeatures terminal, Iterable<Label> labels, int expectedRows) {
         List<LabelledTransaction> all = asList(data, expectedRows);
-        FeatureTable t = new FeatureTable(all.size(), terminal == null ? FeatureCatalog.ACCOUNT : FeatureCatalog.ACCOUNT_TERMINAL);
+        FeatureTable t = new FeatureTable(all.size(), terminal == null ? FeatureCatalog.ACCOUNT : FeatureCatalog.SERVED);
         Map<String, AccountHistory> histories = new HashMap<>();
         Map<String, TerminalHistory> terminals = new HashMap<>();
         if (terminal != null) {
@@ -99,6 +100,33 @@ public final class FeatureTable {
             t.accounts[i] = lt.tx().accountId;
             t.transactionIds[i] = lt.tx().transactionId;
         }
+        return t;
+    }
+
+    /**
+     * The same rows with the columns of {@code set} only, in its order, found by name as the job finds a model's
+     * features ({@link FeatureCatalog#indexOf}); this table itself when it already has them in that order.
+     *
+     * @throws IllegalArgumentException when this table does not compute a feature of {@code set}
+     */
+    public FeatureTable select(FeatureCatalog.FeatureSet set) {
+        if (set.names().equals(featureSet.names())) {
+            return this;
+        }
+        int[] index = FeatureCatalog.indexOf(featureSet.names(), set.id(), set.names());
+        FeatureTable t = new FeatureTable(rows, set);
+        for (int i = 0; i < rows; i++) {
+            double[] row = new double[index.length];
+            for (int j = 0; j < index.length; j++) {
+                row[j] = features[i][index[j]];
+            }
+            t.features[i] = row;
+        }
+        System.arraycopy(labels, 0, t.labels, 0, rows);
+        System.arraycopy(scenarios, 0, t.scenarios, 0, rows);
+        System.arraycopy(eventTimes, 0, t.eventTimes, 0, rows);
+        System.arraycopy(accounts, 0, t.accounts, 0, rows);
+        System.arraycopy(transactionIds, 0, t.transactionIds, 0, rows);
         return t;
     }
 

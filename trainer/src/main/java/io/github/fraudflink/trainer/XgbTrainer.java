@@ -9,17 +9,34 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 
 /**
  * Trains a binary XGBoost classifier with xgboost4j: class imbalance through {@code scale_pos_weight}
- * (negatives / positives), early stopping on the validation AUPRC ({@link Metrics#averagePrecision}), then a refit of exactly the best
+ * (by default negatives / positives, "balanced"; or a given weight), early stopping on the validation AUPRC ({@link Metrics#averagePrecision}), then a refit of exactly the best
  * number of rounds so the saved model is the one that was evaluated. Single-threaded by default so the
  * same data gives the same model bytes.
  */
 public final class XgbTrainer {
 
-    /** Hyper-parameters; defaults suit the handbook's 15-feature, ~1% fraud data. */
+    /**
+     * Hyper-parameters; defaults suit the handbook's 15-feature, ~1% fraud data. {@code posWeight} is XGBoost's
+     * {@code scale_pos_weight}; null means balanced: the training rows' negatives over positives.
+     */
     public record Params(int maxRounds, int earlyStoppingRounds, int maxDepth, double eta, double subsample,
-            double colsampleBytree, double minChildWeight, int threads, long seed, int maxBin, boolean refit) {
+            double colsampleBytree, double minChildWeight, int threads, long seed, int maxBin, boolean refit,
+            Double posWeight) {
+        public Params {
+            if (posWeight != null && !(posWeight > 0 && Double.isFinite(posWeight))) {
+                throw new IllegalArgumentException("the positive class weight must be a positive number or balanced, got "
+                        + posWeight);
+            }
+        }
+
         public static Params defaults() {
-            return new Params(400, 40, 5, 0.1, 0.8, 0.8, 1, 1, 0, 256, false);
+            return new Params(400, 40, 5, 0.1, 0.8, 0.8, 1, 1, 0, 256, false, null);
+        }
+
+        /** The same with {@code scale_pos_weight} {@code weight} (null: balanced). */
+        public Params withPosWeight(Double weight) {
+            return new Params(maxRounds, earlyStoppingRounds, maxDepth, eta, subsample, colsampleBytree, minChildWeight,
+                    threads, seed, maxBin, refit, weight);
         }
 
         /**
@@ -28,19 +45,19 @@ public final class XgbTrainer {
          */
         public Params withRefit(boolean on) {
             return new Params(maxRounds, earlyStoppingRounds, maxDepth, eta, subsample, colsampleBytree, minChildWeight,
-                    threads, seed, maxBin, on);
+                    threads, seed, maxBin, on, posWeight);
         }
 
         /** The same trees of depth {@code depth} learnt at rate {@code rate}. */
         public Params withTrees(int depth, double rate) {
             return new Params(maxRounds, earlyStoppingRounds, depth, rate, subsample, colsampleBytree, minChildWeight,
-                    threads, seed, maxBin, refit);
+                    threads, seed, maxBin, refit, posWeight);
         }
 
         /** The same with {@code max_bin} histogram bins per feature (xgboost's default, 256, cannot split every amount). */
         public Params withMaxBin(int bins) {
             return new Params(maxRounds, earlyStoppingRounds, maxDepth, eta, subsample, colsampleBytree, minChildWeight,
-                    threads, seed, bins, refit);
+                    threads, seed, bins, refit, posWeight);
         }
     }
 
@@ -104,7 +121,7 @@ public final class XgbTrainer {
         m.put("subsample", p.subsample());
         m.put("colsample_bytree", p.colsampleBytree());
         m.put("min_child_weight", p.minChildWeight());
-        m.put("scale_pos_weight", (double) (train.length - pos) / pos);
+        m.put("scale_pos_weight", p.posWeight() != null ? p.posWeight() : (double) (train.length - pos) / pos);
         m.put("nthread", p.threads());
         m.put("seed", p.seed());
         m.put("verbosity", 0);

@@ -105,7 +105,10 @@ class TerminalFeaturesFunctionTest {
                         .map(x -> x.accountId + "/" + x.transactionId + "/" + x.eventTime).distinct()
                         .map(s -> in.txs.stream().filter(x -> (x.accountId + "/" + x.transactionId + "/" + x.eventTime).equals(s)).findFirst().get())
                         .toList();
-                for (int w = 0; w < TerminalFeatures.WINDOW_DAYS.length; w++) {
+                int n = TerminalFeatures.WINDOW_DAYS.length;
+                long first = Long.MAX_VALUE;
+                long last = Long.MIN_VALUE;
+                for (int w = 0; w < n; w++) {
                     long lower = upper - TerminalFeatures.WINDOW_DAYS[w] * DAY;
                     int count = 0;
                     int frauds = 0;
@@ -121,12 +124,19 @@ class TerminalFeaturesFunctionTest {
                                     best = l;
                                 }
                             }
-                            frauds += best != null && best.isFraud ? 1 : 0;
+                            if (best != null && best.isFraud) {
+                                frauds++;
+                                first = Math.min(first, x.eventTime);
+                                last = Math.max(last, x.eventTime);
+                            }
                         }
                     }
                     v[2 * w] = count;
                     v[2 * w + 1] = count == 0 ? 0 : (double) frauds / count;
+                    v[2 * n + w] = frauds;
                 }
+                v[3 * n] = first == Long.MAX_VALUE ? 0 : (double) (tx.eventTime - first) / DAY;
+                v[3 * n + 1] = last == Long.MIN_VALUE ? 0 : (double) (tx.eventTime - last) / DAY;
             }
             out.put(id(tx), v);
         }
@@ -266,7 +276,7 @@ class TerminalFeaturesFunctionTest {
             h.processElement1(new StreamRecord<>(new FeaturizedTransaction(live, new double[] {10}, false)));
             assertThat(outputs(h.getOutput())).as("computed at once").hasSize(1);
             // the label is not known by now - L: the transaction is in the 7- and 30-day windows, not yet a fraud
-            assertThat(outputs(h.getOutput()).get(id(live))).containsExactly(0, 0, 1, 0, 1, 0);
+            assertThat(outputs(h.getOutput()).get(id(live))).containsExactly(0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0);
             assertThat(h.numEventTimeTimers()).isZero();
 
             // labels stall: a transaction two minutes later waits for them
@@ -279,7 +289,8 @@ class TerminalFeaturesFunctionTest {
             Label next = label(tx("b", "t-other", now - 9 * DAY), false, now + 61_000);
             h.processElement2(new StreamRecord<>(next, TerminalFeaturesFunction.labelTimestamp(next, DELAY, LAG)));
             h.processWatermark2(new Watermark(TerminalFeaturesFunction.labelTimestamp(next, DELAY, LAG)));
-            assertThat(outputs(h.getOutput()).get(id(later))).containsExactly(0, 0, 1, 1, 1, 1);
+            double age = (later.eventTime - old.eventTime) / (double) DAY; // "old", the one known fraud, 8 days and 2 min before
+            assertThat(outputs(h.getOutput()).get(id(later))).containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1, age, age);
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(h.numProcessingTimeTimers()).as("the hold's deadline is gone with it").isZero();
         }
@@ -341,7 +352,8 @@ class TerminalFeaturesFunctionTest {
             long ts2 = TerminalFeaturesFunction.labelTimestamp(later, DELAY, LAG);
             h.processElement2(new StreamRecord<>(later, ts2));
             h.processWatermark2(new Watermark(ts2));
-            assertThat(outputs(h.getOutput()).get(id(b))).containsExactly(0, 0, 1, 1, 1, 1);
+            // "a", 8 days before "b", is a known fraud: the first and the last, 8 days old
+            assertThat(outputs(h.getOutput()).get(id(b))).containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1, 8, 8);
         }
     }
 
@@ -351,7 +363,7 @@ class TerminalFeaturesFunctionTest {
             h.open();
             Transaction t = tx(null, "t1", 1_700_000_000_000L);
             h.processElement1(new StreamRecord<>(new FeaturizedTransaction(t, new double[] {10}, false)));
-            assertThat(outputs(h.getOutput()).get(id(t))).containsExactly(0, 0, 0, 0, 0, 0);
+            assertThat(outputs(h.getOutput()).get(id(t))).containsExactly(new double[TerminalFeatures.size()]);
             assertThat(h.numKeyedStateEntries()).isZero();
         }
     }

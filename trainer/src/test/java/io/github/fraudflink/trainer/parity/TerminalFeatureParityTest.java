@@ -117,13 +117,13 @@ class TerminalFeatureParityTest {
         System.out.printf("label lag %s: %,d of %,d rows differ from the handbook's, each explained%n", lag, changed, compared);
     }
 
-    /** The terminal columns of the trainer's feature table (account-terminal-v2) over the dataset as it reads it. */
+    /** The terminal columns of the trainer's feature table (all it computes) over the dataset as it reads it. */
     private static Map<String, double[]> trainerColumns(Path raw) throws IOException {
         var ds = DatasetReader.read(raw, DatasetReader.Format.HANDBOOK);
         FeatureTable t = FeatureTable.compute(ds.rows(), new AccountFeatures(), new TerminalFeatures(TerminalFeatures.DEFAULT_DELAY, java.time.Duration.ZERO,
                 TerminalFeatures.DEFAULT_MAX_HISTORY), ds.rows().size());
-        assertThat(t.featureSet).isEqualTo(FeatureCatalog.ACCOUNT_TERMINAL);
-        int from = FeatureCatalog.ACCOUNT_TERMINAL.names().indexOf(FeatureCatalog.TERMINAL_TX_COUNT_1D);
+        assertThat(t.featureSet).isEqualTo(FeatureCatalog.SERVED);
+        int from = FeatureCatalog.SERVED.names().indexOf(FeatureCatalog.TERMINAL_TX_COUNT_1D);
         Map<String, double[]> out = new HashMap<>(t.rows * 2);
         for (int i = 0; i < t.rows; i++) {
             out.put(t.transactionIds[i], java.util.Arrays.copyOfRange(t.features[i], from, from + TerminalFeatures.size()));
