@@ -180,7 +180,7 @@ public class PerEventBenchmarks {
             s.decision = ScoredTransaction.APPROVE;
             s.threshold = 0.875;
             s.model = "demo-xgb";
-            s.modelVersion = "sim-2018-05-15-terminal";
+            s.modelVersion = "sim-2018-05-15-terminal-v3";
         }
     }
 

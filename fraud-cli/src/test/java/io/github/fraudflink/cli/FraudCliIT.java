@@ -150,7 +150,8 @@ class FraudCliIT {
         assertThat(run("simulate", "--days", "90", "--out", data.toString()).exit()).isZero();
         Path out = tmp.resolve("model");
         CliRun t = run("train", "--data", data.toString(), "--train-start", "2018-05-15", "--train-days", "21",
-                "--features", "account-terminal-v2", "--name", "demo-xgb", "--model-version", "sim-2018-05-15-terminal",
+                "--features", "account-terminal-v3", "--pos-weight", "1", "--max-bin", "4096", "--refit",
+                "--name", "demo-xgb", "--model-version", "sim-2018-05-15-terminal-v3",
                 "--created-at", "2026-11-30T00:00:00Z",
                 "--out", out.toString(), "--json");
         assertThat(t.exit()).as(t.err()).isZero();

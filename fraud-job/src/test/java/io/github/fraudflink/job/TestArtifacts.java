@@ -34,8 +34,11 @@ public final class TestArtifacts {
 
     /** The default model with another base score (so other scores), as {@code name} {@code version}, golden sample rescored. */
     public static URI variant(Path dir, String name, String version, String baseScore) throws Exception {
-        String json = new String(resource("model.json"), StandardCharsets.UTF_8)
-                .replace("\"base_score\":\"5E-1\"", "\"base_score\":\"" + baseScore + "\"");
+        String shipped = new String(resource("model.json"), StandardCharsets.UTF_8);
+        String json = shipped.replaceFirst("\"base_score\":\"[^\"]*\"", "\"base_score\":\"" + baseScore + "\"");
+        if (json.equals(shipped)) {
+            throw new IllegalStateException("the shipped model.json has no base_score " + baseScore + " could replace");
+        }
         byte[] model = json.getBytes(StandardCharsets.UTF_8);
         ModelManifest base = defaultManifest();
         List<ModelManifest.GoldenRow> golden = new ArrayList<>();

@@ -351,7 +351,7 @@ class MonitoringIT {
             // the live model's labels as published (not mangled), and event time driven by the transactions only: the
             // dead letters (stamped with today's time) do not make the replayed 2018 transactions late
             String info = "flink_taskmanager_job_task_operator_fraud_model_live_role_model_version_info";
-            assertThat(query(info + "{role=\"champion\",model=\"demo-xgb\",version=\"sim-2018-05-15-terminal\"} == 1")).hasSize(2);
+            assertThat(query(info + "{role=\"champion\",model=\"demo-xgb\",version=\"sim-2018-05-15-terminal-v3\"} == 1")).hasSize(2);
             assertThat(query(info + "{role=\"shadow\",model=\"challenger\",version=\"c1\"} == 1")).hasSize(2);
             double in = query("sum(flink_taskmanager_job_task_operator_fraud_events_in_total)").get(0).path("value").get(1).asDouble();
             double late = query("sum(flink_taskmanager_job_task_operator_fraud_events_late_total)").get(0).path("value").get(1).asDouble();
@@ -374,7 +374,7 @@ class MonitoringIT {
             // the live quality of both models is above the floors, and PostgreSQL is read without failures
             assertThat(query(LIVE + "below_floor == 1")).as("below the floors:%n%s", liveReport()).isEmpty();
             assertThat(alerts()).as("live quality alerts on a healthy job").noneMatch(a -> a.startsWith("FraudLiveQuality"));
-            assertThat(live("labelled").keySet()).containsExactly("champion demo-xgb sim-2018-05-15-terminal", "shadow challenger c1");
+            assertThat(live("labelled").keySet()).containsExactly("champion demo-xgb sim-2018-05-15-terminal-v3", "shadow challenger c1");
             assertThat(query("sum(flink_taskmanager_job_task_operator_fraud_live_quality_refresh_failures_total)").get(0)
                     .path("value").get(1).asDouble()).as("failed reads of the live quality").isZero();
             JobTestSupport.publish(kafka, c, new ModelControl("missing", "m1", ModelControl.CHAMPION,
@@ -404,7 +404,7 @@ class MonitoringIT {
             double labels = query("sum(flink_taskmanager_job_task_operator_fraud_live_quality_labels_total)").get(0)
                     .path("value").get(1).asDouble();
             assertThat(labels).as("labels the monitor received").isPositive()
-                    .isGreaterThanOrEqualTo(live("labelled").get("champion demo-xgb sim-2018-05-15-terminal"));
+                    .isGreaterThanOrEqualTo(live("labelled").get("champion demo-xgb sim-2018-05-15-terminal-v3"));
         } finally {
             load.interrupt();
             load.join();
