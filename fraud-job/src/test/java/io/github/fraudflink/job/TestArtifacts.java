@@ -28,17 +28,29 @@ public final class TestArtifacts {
         }
     }
 
+    private static double logit(double p) {
+        return Math.log(p / (1 - p));
+    }
+
     public static ModelManifest defaultManifest() throws IOException {
         return ModelManifest.read(resource("manifest.json"));
     }
 
-    /** The default model with another base score (so other scores), as {@code name} {@code version}, golden sample rescored. */
+    /**
+     * The default model with another base score (so other scores), as {@code name} {@code version}, golden sample
+     * rescored. {@code baseScore} moves the shipped base score as it would move 0.5: its log-odds are added to the
+     * shipped ones, so "4E-1" scores a little lower than the shipped model and "9E-1" higher, whatever base score the
+     * shipped model was trained to.
+     */
     public static URI variant(Path dir, String name, String version, String baseScore) throws Exception {
         String shipped = new String(resource("model.json"), StandardCharsets.UTF_8);
-        String json = shipped.replaceFirst("\"base_score\":\"[^\"]*\"", "\"base_score\":\"" + baseScore + "\"");
-        if (json.equals(shipped)) {
-            throw new IllegalStateException("the shipped model.json has no base_score " + baseScore + " could replace");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"base_score\":\"([^\"]*)\"").matcher(shipped);
+        if (!m.find()) {
+            throw new IllegalStateException("the shipped model.json has no base_score to move");
         }
+        double margin = logit(Double.parseDouble(m.group(1))) + logit(Double.parseDouble(baseScore));
+        String moved = Float.toString((float) (1 / (1 + Math.exp(-margin))));
+        String json = shipped.substring(0, m.start(1)) + moved + shipped.substring(m.end(1));
         byte[] model = json.getBytes(StandardCharsets.UTF_8);
         ModelManifest base = defaultManifest();
         List<ModelManifest.GoldenRow> golden = new ArrayList<>();
@@ -112,7 +124,12 @@ public final class TestArtifacts {
     public static URI tampered(Path dir) throws Exception {
         URI uri = variant(dir, "demo-xgb", "tampered", "4E-1");
         Path model = Path.of(uri).resolveSibling("model.json");
-        Files.writeString(model, Files.readString(model).replace("\"base_score\":\"4E-1\"", "\"base_score\":\"3E-1\""));
+        String json = Files.readString(model);
+        String changed = json.replaceFirst("\"base_score\":\"[^\"]*\"", "\"base_score\":\"3E-1\"");
+        if (changed.equals(json)) {
+            throw new IllegalStateException("the model's base_score could not be changed");
+        }
+        Files.writeString(model, changed);
         return uri;
     }
 }
