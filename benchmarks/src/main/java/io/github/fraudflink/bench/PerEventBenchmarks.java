@@ -170,17 +170,24 @@ public class PerEventBenchmarks {
             s.eventTime = 1_530_000_000_000L;
             s.ingestTime = s.eventTime + 1_000;
             s.scoredTime = s.ingestTime + 5;
-            s.features = new double[io.github.fraudflink.features.FeatureCatalog.SERVED.size()];
-            s.featureNames = io.github.fraudflink.features.FeatureCatalog.SERVED.names().toArray(new String[0]);
-            s.featureSchema = io.github.fraudflink.features.FeatureCatalog.SERVED.id();
-            for (int j = 0; j < s.features.length; j++) {
-                s.features[j] = j * 1.5 + 0.25;
-            }
+            // a real row: the shipped model's first golden-sample row, its features by name
+            io.github.fraudflink.model.ModelManifest m = shippedManifest();
+            s.features = m.goldenSample().get(0).features();
+            s.featureNames = m.featureNames().toArray(new String[0]);
+            s.featureSchema = m.featureSchemaId();
             s.score = 0.0123;
             s.decision = ScoredTransaction.APPROVE;
             s.threshold = 0.875;
             s.model = "demo-xgb";
             s.modelVersion = "sim-2018-05-15-terminal-v3";
+        }
+    }
+
+    static io.github.fraudflink.model.ModelManifest shippedManifest() {
+        try (java.io.InputStream in = PerEventBenchmarks.class.getClassLoader().getResourceAsStream("models/default/manifest.json")) {
+            return io.github.fraudflink.model.ModelManifest.read(in.readAllBytes());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

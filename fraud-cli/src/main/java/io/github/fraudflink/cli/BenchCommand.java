@@ -102,6 +102,10 @@ public final class BenchCommand implements Callable<Integer> {
             + " during the first; later ones show the warm figure) (default: ${DEFAULT-VALUE}).")
     int repeat;
 
+    @Option(names = "--model", description = "Manifest URI of the model that scores (file://, http(s)://, classpath:);"
+            + " default: the model shipped in the job jar.")
+    String modelUri;
+
     @Option(names = "--no-postgres", description = "Skip the run with the PostgreSQL sink.")
     boolean noPostgres;
 
@@ -296,6 +300,9 @@ public final class BenchCommand implements Callable<Integer> {
         Configuration conf = env.configuration();
         conf.setString("state.backend.type", stateBackend);
         conf.set(JobOptions.SOURCE_BOUNDED, bounded);
+        if (modelUri != null) {
+            conf.set(JobOptions.MODEL_URI, modelUri);
+        }
         if (noLabels) {
             conf.set(JobOptions.TOPIC_LABELS, "");
         }
@@ -403,9 +410,9 @@ public final class BenchCommand implements Callable<Integer> {
     private void report(Preload preload, List<Throughput> runs, Throughput ceiling, List<Latency> latencies) {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "end-to-end benchmark: %,d transactions (%,d valid) of %,d accounts at %,d terminals%s preloaded;"
-                + " parallelism %d, %s, exactly-once checkpoints every %s%n", events, preload.valid(), accounts, preload.terminals(),
-                noLabels ? "" : String.format(" and %,d labels", preload.labels()), parallelism, stateBackend,
-                checkpointInterval.toMillis() + " ms");
+                + " parallelism %d, %s, exactly-once checkpoints every %s; model %s%n", events, preload.valid(), accounts,
+                preload.terminals(), noLabels ? "" : String.format(" and %,d labels", preload.labels()), parallelism,
+                stateBackend, checkpointInterval.toMillis() + " ms", model());
         out.printf("  %-22s %12s %10s %9s %26s%n", "run", "events/s", "of ceiling", "seconds", "checkpoints p50/max ms, state");
         for (Throughput t : runs) {
             LocalFlink.CheckpointStats c = t.checkpoints();
@@ -434,6 +441,11 @@ public final class BenchCommand implements Callable<Integer> {
         out.flush();
     }
 
+    /** The model that scored: its manifest URI. */
+    private String model() {
+        return modelUri != null ? modelUri : JobOptions.MODEL_URI.defaultValue();
+    }
+
     /** The operators' percentile {@code suffix} of a latency run, as "account / terminal / score". */
     private static String micros(Latency l, String suffix) {
         StringBuilder b = new StringBuilder();
@@ -454,7 +466,7 @@ public final class BenchCommand implements Callable<Integer> {
         root.put("events", events).put("valid", preload.valid()).put("accounts", accounts).put("terminals", preload.terminals())
                 .put("labels", preload.labels())
                 .put("parallelism", parallelism).put("state_backend", stateBackend)
-                .put("checkpoint_interval_ms", checkpointInterval.toMillis());
+                .put("checkpoint_interval_ms", checkpointInterval.toMillis()).put("model", model());
         var rs = root.putArray("runs");
         for (Throughput t : runs) {
             var o = rs.addObject().put("run", t.run()).put("events_per_second", t.perSecond())

@@ -20,7 +20,7 @@ class BenchCommandIT {
     @Test
     void everyRunWritesEachValidTransactionOnceAndTheReportHoldsTogether() throws Exception {
         CliRun r = CliRun.of("bench", "--events", "20000", "--accounts", "1000", "--latency-seconds", "12", "--warm-up", "4",
-                "--work-dir", work.toString(), "--json");
+                "--model", "classpath:models/default/manifest.json", "--work-dir", work.toString(), "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         String[] lines = r.out().strip().split("\n");
         JsonNode j = new ObjectMapper().readTree(lines[lines.length - 1]);
@@ -41,6 +41,8 @@ class BenchCommandIT {
             assertThat(l.path("p50_ms").asLong()).as(l.toString()).isLessThanOrEqualTo(l.path("p99_ms").asLong());
             assertThat(l.path("p99_ms").asLong()).as(l.toString()).isLessThanOrEqualTo(l.path("max_ms").asLong());
         }
-        assertThat(r.out()).contains("pass-through", "of ceiling", "append-to-score latency");
+        assertThat(j.path("model").asText()).isEqualTo("classpath:models/default/manifest.json");
+        assertThat(r.out()).contains("pass-through", "of ceiling", "append-to-score latency",
+                "model classpath:models/default/manifest.json");
     }
 }

@@ -1,5 +1,6 @@
 package io.github.fraudflink.job.kafka;
 
+import io.github.fraudflink.features.DoubleText;
 import io.github.fraudflink.features.IsoTime;
 import io.github.fraudflink.job.records.ScoredTransaction;
 
@@ -40,7 +41,13 @@ public final class ScoredTransactionJson {
             g.writeStringField("scored_time", IsoTime.format(s.scoredTime));
             g.writeObjectFieldStart("features");
             for (int i = 0; i < s.features.length; i++) {
-                g.writeNumberField(s.featureNames[i], s.features[i]);
+                double v = s.features[i];
+                g.writeFieldName(s.featureNames[i]);
+                if (DoubleText.isSmallWholeNumber(v)) {
+                    g.writeNumber(DoubleText.wholeNumber(v)); // counts and flags: the same text, without the digit search
+                } else {
+                    g.writeNumber(v);
+                }
             }
             g.writeEndObject();
             g.writeStringField("feature_schema", s.featureSchema);

@@ -1,5 +1,7 @@
 package io.github.fraudflink.job.postgres;
 
+import io.github.fraudflink.features.DoubleText;
+
 import io.github.fraudflink.job.records.ScoredTransaction;
 
 import io.github.fraudflink.sql.SchemaMigrator;
@@ -87,7 +89,11 @@ public final class ScoredTransactionTable implements PostgresTable<ScoredTransac
             }
             b.append('"').append(names[i]).append("\":");
             double v = features[i];
-            b.append(Double.isFinite(v) ? Double.toString(v) : "null");
+            if (Double.isFinite(v)) {
+                DoubleText.append(b, v);
+            } else {
+                b.append("null");
+            }
         }
         return b.append('}').toString();
     }
