@@ -23,6 +23,17 @@ public class TerminalHistory {
 
     public TerminalHistory() {}
 
+    /** A history of these columns (sorted as the fields say; not copied). */
+    public TerminalHistory(long[] times, String[] keys, long[] labelTimes, String[] labelKeys, long[] labelledAt,
+            boolean[] labelFraud) {
+        this.times = times;
+        this.keys = keys;
+        this.labelTimes = labelTimes;
+        this.labelKeys = labelKeys;
+        this.labelledAt = labelledAt;
+        this.labelFraud = labelFraud;
+    }
+
     /** The identity of a transaction: its account and its id (ids are unique per account only). */
     public static String identity(String accountId, String transactionId) {
         // the text-field rule keeps NUL out of ids, so the pair is unambiguous

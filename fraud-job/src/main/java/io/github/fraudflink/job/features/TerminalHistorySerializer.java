@@ -172,14 +172,7 @@ public final class TerminalHistorySerializer extends RecordSerializer<TerminalHi
             prevOffset = offset;
         }
 
-        TerminalHistory h = new TerminalHistory();
-        h.times = times;
-        h.keys = keys;
-        h.labelTimes = labelTimes;
-        h.labelKeys = labelKeys;
-        h.labelledAt = labelledAt;
-        h.labelFraud = labelFraud;
-        return h;
+        return new TerminalHistory(times, keys, labelTimes, labelKeys, labelledAt, labelFraud);
     }
 
     @Override

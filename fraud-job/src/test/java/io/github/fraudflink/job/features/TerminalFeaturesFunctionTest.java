@@ -45,13 +45,7 @@ class TerminalFeaturesFunctionTest {
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, FeaturizedTransaction, Label, FeaturizedTransaction>
             harness(boolean rocks) throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new TerminalFeaturesFunction(FEATURES, TTL, MAX_WAIT)),
-                new TerminalFeaturesFunction.TransactionKey(), new TerminalFeaturesFunction.LabelKey(), Types.STRING);
-        if (rocks) {
-            h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        }
-        return h;
+        return TerminalStageHarness.of(new TerminalFeaturesFunction(FEATURES, TTL, MAX_WAIT), rocks);
     }
 
     /** One input event: a transaction or a label, with the time its input is ordered by. */

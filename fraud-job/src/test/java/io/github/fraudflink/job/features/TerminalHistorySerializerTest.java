@@ -152,7 +152,7 @@ class TerminalHistorySerializerTest {
     @Test
     void edgeCasesRoundTripExactly() {
         roundTrip(new TerminalHistory());
-        TerminalHistory h = history(
+        TerminalHistory h = new TerminalHistory(
                 new long[] {Long.MIN_VALUE, Long.MIN_VALUE, -1, 0, 0, Long.MAX_VALUE, Long.MAX_VALUE},
                 new String[] {"\uD800", "\uD800\uDC00x", "\uDC00", null, "", "a\u0000b", "a\u0000b"},
                 new long[] {Long.MIN_VALUE, -1, 0, 0, 0, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE},
@@ -161,19 +161,19 @@ class TerminalHistorySerializerTest {
                 new boolean[] {true, false, true, false, true, true, false, true});
         roundTrip(h);
         // labels before, between and after the transactions; times ascending except one (wrapped deltas)
-        roundTrip(history(new long[] {5, Long.MAX_VALUE, Long.MIN_VALUE, 0}, new String[] {"a", "b", "c", "d"},
+        roundTrip(new TerminalHistory(new long[] {5, Long.MAX_VALUE, Long.MIN_VALUE, 0}, new String[] {"a", "b", "c", "d"},
                 new long[] {0, 5, 5, Long.MIN_VALUE, 0}, new String[] {"d", "a", "a", "c", "d"},
                 new long[] {1, 2, 3, 4, 5}, new boolean[] {false, true, false, true, false}));
         // only labels, only transactions
-        roundTrip(history(new long[0], new String[0], new long[] {T0, T0}, new String[] {"x", "x"},
+        roundTrip(new TerminalHistory(new long[0], new String[0], new long[] {T0, T0}, new String[] {"x", "x"},
                 new long[] {T0 + 7 * DAY, T0 + 8 * DAY}, new boolean[] {true, false}));
-        roundTrip(history(new long[] {T0, T0}, new String[] {"x", "x"}, new long[0], new String[0], new long[0],
+        roundTrip(new TerminalHistory(new long[] {T0, T0}, new String[] {"x", "x"}, new long[0], new String[0], new long[0],
                 new boolean[0]));
     }
 
     @Test
     void aLabelOfATransactionInTheHistoryNamesItInsteadOfRepeatingIt() throws IOException {
-        TerminalHistory h = history(new long[] {T0, T0 + 1000}, new String[] {"acct-1\u0000tx-1", "acct-2\u0000tx-2"},
+        TerminalHistory h = new TerminalHistory(new long[] {T0, T0 + 1000}, new String[] {"acct-1\u0000tx-1", "acct-2\u0000tx-2"},
                 new long[] {T0 + 1000}, new String[] {"acct-2\u0000tx-2"}, new long[] {T0 + 1000 + 7 * DAY},
                 new boolean[] {true});
         byte[] b = bytes(h);
@@ -185,7 +185,7 @@ class TerminalHistorySerializerTest {
 
     @Test
     void copiesAreDeepAndTheFormatIsVersioned() throws IOException {
-        TerminalHistory h = history(new long[] {1, 2}, new String[] {"a", "b"}, new long[] {2}, new String[] {"b"},
+        TerminalHistory h = new TerminalHistory(new long[] {1, 2}, new String[] {"a", "b"}, new long[] {2}, new String[] {"b"},
                 new long[] {3}, new boolean[] {true});
         TerminalHistory c = S.copy(h);
         assertSameHistory(c, h);
@@ -208,14 +208,14 @@ class TerminalHistorySerializerTest {
         assertThatThrownBy(() -> S.deserialize(new DataInputDeserializer(badVersion)))
                 .isInstanceOf(IOException.class).hasMessageContaining("version 99");
         // a label naming a transaction that is not there
-        byte[] badReference = bytes(history(new long[] {1}, new String[] {"a"}, new long[] {1}, new String[] {"a"},
+        byte[] badReference = bytes(new TerminalHistory(new long[] {1}, new String[] {"a"}, new long[] {1}, new String[] {"a"},
                 new long[] {1}, new boolean[] {false}));
         assertThat(badReference[badReference.length - 2]).as("reference to transaction 0").isEqualTo((byte) 2);
         badReference[badReference.length - 2] = 4;
         assertThatThrownBy(() -> S.deserialize(new DataInputDeserializer(badReference)))
                 .isInstanceOf(IOException.class).hasMessageContaining("corrupt");
 
-        TerminalHistory ragged = history(new long[] {1}, new String[0], new long[0], new String[0], new long[0],
+        TerminalHistory ragged = new TerminalHistory(new long[] {1}, new String[0], new long[0], new String[0], new long[0],
                 new boolean[0]);
         assertThatThrownBy(() -> bytes(ragged)).isInstanceOf(IllegalArgumentException.class);
         TerminalHistory nullColumn = new TerminalHistory();
@@ -303,7 +303,7 @@ class TerminalHistorySerializerTest {
         int cut2 = 2 * events.size() / 3;
 
         List<FeaturizedTransaction> want;
-        try (var h = harness(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofDays(365)), rocks)) {
+        try (var h = TerminalStageHarness.of(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofDays(365)), rocks)) {
             h.open();
             feed(h, events, 0, events.size());
             want = outputs(h.getOutput());
@@ -311,21 +311,21 @@ class TerminalHistorySerializerTest {
 
         List<FeaturizedTransaction> got = new ArrayList<>();
         OperatorSubtaskState pojoBytes;
-        try (var h = harness(new PojoHistoryFunction(), rocks)) {
+        try (var h = TerminalStageHarness.of(new PojoHistoryFunction(), rocks)) {
             h.open();
             feed(h, events, 0, cut1);
             pojoBytes = h.snapshot(1L, 1L);
             got.addAll(outputs(h.getOutput()));
         }
         OperatorSubtaskState ownBytes;
-        try (var h = harness(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofDays(365)), rocks)) {
+        try (var h = TerminalStageHarness.of(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofDays(365)), rocks)) {
             h.initializeState(pojoBytes); // POJO bytes: compatible after migration
             h.open();
             feed(h, events, cut1, cut2);
             ownBytes = h.snapshot(2L, 2L);
             got.addAll(outputs(h.getOutput()));
         }
-        try (var h = harness(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofDays(365)), rocks)) {
+        try (var h = TerminalStageHarness.of(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofDays(365)), rocks)) {
             h.initializeState(ownBytes); // this serializer's bytes: compatible as is
             h.open();
             feed(h, events, cut2, events.size());
@@ -416,16 +416,6 @@ class TerminalHistorySerializerTest {
         return events;
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, FeaturizedTransaction, Label, FeaturizedTransaction>
-            harness(KeyedCoProcessFunction<String, FeaturizedTransaction, Label, FeaturizedTransaction> fn, boolean rocks)
-            throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(fn),
-                new TerminalFeaturesFunction.TransactionKey(), new TerminalFeaturesFunction.LabelKey(), Types.STRING);
-        if (rocks) {
-            h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        }
-        return h;
-    }
 
     private static List<FeaturizedTransaction> outputs(java.util.Collection<?> output) {
         List<FeaturizedTransaction> out = new ArrayList<>();
@@ -537,7 +527,7 @@ class TerminalHistorySerializerTest {
 
         @Override
         protected TerminalHistory[] getTestData() {
-            TerminalHistory extreme = history(new long[] {Long.MIN_VALUE, 0, Long.MAX_VALUE},
+            TerminalHistory extreme = new TerminalHistory(new long[] {Long.MIN_VALUE, 0, Long.MAX_VALUE},
                     new String[] {"\uDBFF", null, "a\u0000b"}, new long[] {0, Long.MAX_VALUE, Long.MIN_VALUE},
                     new String[] {null, "a\u0000b", "\uDBFF"}, new long[] {7, Long.MIN_VALUE, 3},
                     new boolean[] {true, false, true});
@@ -650,17 +640,6 @@ class TerminalHistorySerializerTest {
         }
     }
 
-    private static TerminalHistory history(long[] times, String[] keys, long[] labelTimes, String[] labelKeys,
-            long[] labelledAt, boolean[] labelFraud) {
-        TerminalHistory h = new TerminalHistory();
-        h.times = times;
-        h.keys = keys;
-        h.labelTimes = labelTimes;
-        h.labelKeys = labelKeys;
-        h.labelledAt = labelledAt;
-        h.labelFraud = labelFraud;
-        return h;
-    }
 
     /** Serializes, deserializes and checks the copy equals array by array, and that copying the bytes copies them exactly. */
     private static TerminalHistory roundTrip(TerminalHistory h) {

@@ -1,5 +1,7 @@
 package io.github.fraudflink.job.records;
 
+import io.github.fraudflink.job.features.TerminalStageHarness;
+
 import static io.github.fraudflink.job.records.TransactionSerializerTest.assertSameTransaction;
 import static io.github.fraudflink.job.records.RecordSerializerContract.pojoSerializer;
 import static io.github.fraudflink.job.records.TransactionSerializerTest.restored;
@@ -193,7 +195,7 @@ class FeaturizedTransactionSerializerTest {
         int cut = in.size() / 2;
 
         Map<String, FeaturizedTransaction> want;
-        try (var h = harness(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofDays(365)), rocks)) {
+        try (var h = TerminalStageHarness.of(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofDays(365)), rocks)) {
             h.open();
             for (FeaturizedTransaction f : in) {
                 h.processElement1(new StreamRecord<>(S.copy(f)));
@@ -206,7 +208,7 @@ class FeaturizedTransactionSerializerTest {
         assertThat(want).hasSize(in.size());
 
         OperatorSubtaskState pojoBytes;
-        try (var h = harness(new PojoHeldFunction(), rocks)) {
+        try (var h = TerminalStageHarness.of(new PojoHeldFunction(), rocks)) {
             h.open();
             for (FeaturizedTransaction f : in.subList(0, cut)) {
                 h.processElement1(new StreamRecord<>(S.copy(f)));
@@ -214,7 +216,7 @@ class FeaturizedTransactionSerializerTest {
             pojoBytes = h.snapshot(1L, 1L);
         }
         OperatorSubtaskState ownBytes;
-        try (var h = harness(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofDays(365)), rocks)) {
+        try (var h = TerminalStageHarness.of(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofDays(365)), rocks)) {
             h.initializeState(pojoBytes); // compatible after migration
             h.open();
             for (FeaturizedTransaction f : in.subList(cut, in.size())) {
@@ -224,7 +226,7 @@ class FeaturizedTransactionSerializerTest {
             ownBytes = h.snapshot(2L, 2L);
         }
         Map<String, FeaturizedTransaction> got;
-        try (var h = harness(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofDays(365)), rocks)) {
+        try (var h = TerminalStageHarness.of(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofDays(365)), rocks)) {
             h.initializeState(ownBytes); // compatible as is
             h.open();
             h.processWatermark1(new Watermark(Long.MAX_VALUE));
@@ -269,16 +271,6 @@ class FeaturizedTransactionSerializerTest {
         return out;
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, FeaturizedTransaction, Label, FeaturizedTransaction>
-            harness(KeyedCoProcessFunction<String, FeaturizedTransaction, Label, FeaturizedTransaction> fn, boolean rocks)
-            throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(fn),
-                new TerminalFeaturesFunction.TransactionKey(), new TerminalFeaturesFunction.LabelKey(), Types.STRING);
-        if (rocks) {
-            h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        }
-        return h;
-    }
 
     private static Map<String, FeaturizedTransaction> outputs(java.util.Collection<?> output) {
         Map<String, FeaturizedTransaction> out = new HashMap<>();
