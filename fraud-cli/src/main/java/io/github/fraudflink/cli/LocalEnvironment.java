@@ -172,15 +172,20 @@ final class LocalEnvironment implements AutoCloseable {
                 + ", RocksDB, checkpoints every " + conf.getString("execution.checkpointing.interval", "?") + "), web UI "
                 + LocalFlink.restAddress(conf));
         try {
-            LocalFlink.awaitRunning(conf, job.getJobID(), Duration.ofMinutes(2), bounded ? this::checkJobNotFailed : this::checkJobRunning);
-            runningSince = System.nanoTime();
+            long since = LocalFlink.awaitRunning(conf, job.getJobID(), Duration.ofMinutes(2),
+                    bounded ? this::checkJobNotFailed : this::checkJobRunning);
+            // Flink's own timestamp of the last task running, on this JVM's nanosecond clock (never before submission)
+            runningSince = Math.max(submitted, System.nanoTime() - Math.max(0, System.currentTimeMillis() - since) * 1_000_000);
         } catch (FinishedEarly e) {
             runningSince = submitted; // a bounded job done before all its tasks were seen running: from submission
         }
         return job;
     }
 
-    /** When the job's tasks were all seen running ({@link System#nanoTime()}), or when it was submitted if it ended first. */
+    /**
+     * When the job's last task started running by Flink's timestamps ({@link System#nanoTime()} scale), or when it was
+     * submitted if it ended before its tasks were all seen running.
+     */
     long runningSinceNanos() {
         return runningSince;
     }

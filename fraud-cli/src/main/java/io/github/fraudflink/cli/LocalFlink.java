@@ -47,9 +47,11 @@ final class LocalFlink {
 
     /**
      * Waits until every task of the job runs (the REST API's {@code /jobs/:id}), so what is produced next meets a running
-     * job. {@code alive} throws if the job has stopped meanwhile (its MiniCluster, and the REST API, go with it).
+     * job. {@code alive} throws if the job has stopped meanwhile (its MiniCluster, and the REST API, go with it). Returns
+     * when the last task started running by Flink's own timestamps (epoch ms, {@code subtasktimes}), not when this poll
+     * saw it: a short job may be nearly done by then.
      */
-    static void awaitRunning(Configuration c, org.apache.flink.api.common.JobID job, Duration timeout, Runnable alive) throws Exception {
+    static long awaitRunning(Configuration c, org.apache.flink.api.common.JobID job, Duration timeout, Runnable alive) throws Exception {
         java.net.URI uri = restAddress(c).resolve("/jobs/" + job);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -70,7 +72,7 @@ final class LocalFlink {
                     all &= "RUNNING".equals(v.path("status").asText()) || "FINISHED".equals(v.path("status").asText());
                 }
                 if (all) {
-                    return;
+                    return lastRunningSince(c, job, vertices);
                 }
             }
             if (System.nanoTime() > deadline) {
@@ -78,6 +80,31 @@ final class LocalFlink {
             }
             Thread.sleep(100); // polling the job's state, an observable condition
         }
+    }
+
+    /** The latest RUNNING timestamp (epoch ms) of the job's subtasks; now if Flink cannot say (the job is ending). */
+    private static long lastRunningSince(Configuration c, org.apache.flink.api.common.JobID job,
+            com.fasterxml.jackson.databind.JsonNode vertices) {
+        long last = 0;
+        try {
+            for (com.fasterxml.jackson.databind.JsonNode v : vertices) {
+                java.net.URI uri = restAddress(c).resolve("/jobs/" + job + "/vertices/" + v.path("id").asText() + "/subtasktimes");
+                java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(uri).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    return System.currentTimeMillis();
+                }
+                for (com.fasterxml.jackson.databind.JsonNode t : new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("subtasks")) {
+                    last = Math.max(last, t.path("timestamps").path("RUNNING").asLong(0));
+                }
+            }
+        } catch (java.io.IOException e) {
+            return System.currentTimeMillis();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return System.currentTimeMillis();
+        }
+        return last > 0 ? last : System.currentTimeMillis();
     }
 
     /** Checkpoint statistics of a running job, from the REST API ({@code /jobs/:id/checkpoints}). */
