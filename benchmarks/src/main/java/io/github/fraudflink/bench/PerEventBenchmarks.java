@@ -53,6 +53,8 @@ public class PerEventBenchmarks {
     public static class Message {
         final TransactionParser parser = new TransactionParser();
         byte[] json;
+        /** The same with a non-ASCII merchant: the parser's full path (strict UTF-8 decoding, JSON tree). */
+        byte[] nonAscii;
         long ingest;
 
         @Setup
@@ -61,6 +63,8 @@ public class PerEventBenchmarks {
             t.currency = "EUR";
             t.terminalId = "T3156";
             json = TransactionJson.write(t, Map.of());
+            t.merchantId = "Caf\u00e9";
+            nonAscii = TransactionJson.write(t, Map.of());
             ingest = t.eventTime + 1_000;
         }
     }
@@ -68,6 +72,11 @@ public class PerEventBenchmarks {
     @Benchmark
     public Transaction parseTransaction(Message m) throws Exception {
         return m.parser.parse(m.json, m.ingest);
+    }
+
+    @Benchmark
+    public Transaction parseTransactionNonAscii(Message m) throws Exception {
+        return m.parser.parse(m.nonAscii, m.ingest);
     }
 
     /** An account with about {@code history} transactions in its 31 days, in steady state. */

@@ -109,9 +109,28 @@ public final class TransactionParser implements Serializable {
      *     for "too far in the future", and the {@link Transaction#ingestTime} of the result
      */
     public Transaction parse(byte[] bytes, long ingestTime) throws InvalidTransactionException {
+        if (bytes != null && bytes.length <= maxMessageBytes && plausibleRecordTimestamp(ingestTime, minEventTimeMillis)) {
+            Transaction t = TransactionFastPath.read(this, bytes, ingestTime);
+            if (t != null) {
+                return t;
+            }
+        }
+        return parseTree(bytes, ingestTime);
+    }
+
+    /**
+     * The full path: the whole message decoded, read into a tree and checked field by field. It decides every
+     * message the {@link TransactionFastPath} leaves to it, and gives each rejection its reason.
+     */
+    Transaction parseTree(byte[] bytes, long ingestTime) throws InvalidTransactionException {
         JsonNode root = readObject(bytes, maxMessageBytes);
         checkRecordTimestamp(ingestTime, minEventTimeMillis);
         return fromTree(root, ingestTime);
+    }
+
+    /** The JSON factory of both paths: duplicate fields rejected, nesting and number length bounded. */
+    static JsonFactory jsonFactory() {
+        return MAPPER.getFactory();
     }
 
     /**
@@ -151,7 +170,7 @@ public final class TransactionParser implements Serializable {
 
     /** The Kafka record timestamp must be a plausible time: the reference of "in the future", and a sink column. */
     static void checkRecordTimestamp(long ingestTime, long minEventTimeMillis) throws InvalidTransactionException {
-        if (ingestTime < minEventTimeMillis || ingestTime > MAX_RECORD_TIMESTAMP) {
+        if (!plausibleRecordTimestamp(ingestTime, minEventTimeMillis)) {
             // the reference of "too far in the future", and a column of every sink: a timestamp in nanoseconds would
             // not even fit PostgreSQL's range
             throw new InvalidTransactionException(RejectReason.INVALID_RECORD_TIMESTAMP, "the Kafka record timestamp "
@@ -159,6 +178,10 @@ public final class TransactionParser implements Serializable {
                     + " (a producer clock, or nano- or microseconds sent as milliseconds): give the topic"
                     + " message.timestamp.type=LogAppendTime, or fix the producer");
         }
+    }
+
+    private static boolean plausibleRecordTimestamp(long ingestTime, long minEventTimeMillis) {
+        return ingestTime >= minEventTimeMillis && ingestTime <= MAX_RECORD_TIMESTAMP;
     }
 
     /** One JSON value per message: anything but white space after it, valid JSON or not, is rejected. */
@@ -234,7 +257,12 @@ public final class TransactionParser implements Serializable {
             throw new InvalidTransactionException(invalid,
                     "'" + field + "' must be a string, got " + n.getNodeType().name().toLowerCase());
         }
-        String s = n.asText().strip();
+        return idValue(n.asText(), field, invalid);
+    }
+
+    /** The value check of {@link #requiredId}: the text stripped, 1 to 128 valid code points. */
+    static String idValue(String text, String field, RejectReason invalid) throws InvalidTransactionException {
+        String s = text.strip();
         int length = TextField.length(s);
         if (length == 0 || length > MAX_TEXT_LENGTH) {
             throw new InvalidTransactionException(invalid,
@@ -248,7 +276,12 @@ public final class TransactionParser implements Serializable {
     }
 
     private long eventTime(JsonNode n, long ingestTime) throws InvalidTransactionException {
-        long millis = time(n, "event_time", RejectReason.MISSING_EVENT_TIME, RejectReason.INVALID_EVENT_TIME);
+        return eventTimeInRange(time(n, "event_time", RejectReason.MISSING_EVENT_TIME, RejectReason.INVALID_EVENT_TIME),
+                ingestTime);
+    }
+
+    /** An event time not before the earliest accepted, and not too far after its ingest time. */
+    long eventTimeInRange(long millis, long ingestTime) throws InvalidTransactionException {
         if (millis < minEventTimeMillis) {
             throw new InvalidTransactionException(RejectReason.EVENT_TIME_TOO_OLD, "'event_time' " + millis
                     + " ms is before " + Instant.ofEpochMilli(minEventTimeMillis)
@@ -309,8 +342,13 @@ public final class TransactionParser implements Serializable {
             throw new InvalidTransactionException(RejectReason.INVALID_AMOUNT,
                     "'amount' must be a number, got " + n.getNodeType().name().toLowerCase());
         }
+        return amountInRange(a, n.asText());
+    }
+
+    /** An amount that is finite, positive and within the limits; {@code shown} is how the message wrote it. */
+    double amountInRange(double a, String shown) throws InvalidTransactionException {
         if (Double.isNaN(a) || Double.isInfinite(a)) {
-            throw new InvalidTransactionException(RejectReason.INVALID_AMOUNT, "'amount' must be finite, got " + abbreviate(n.asText()));
+            throw new InvalidTransactionException(RejectReason.INVALID_AMOUNT, "'amount' must be finite, got " + abbreviate(shown));
         }
         if (a <= 0) {
             throw new InvalidTransactionException(RejectReason.NON_POSITIVE_AMOUNT, "'amount' must be > 0, got " + a);
@@ -333,7 +371,11 @@ public final class TransactionParser implements Serializable {
         if (!n.isTextual()) {
             throw new InvalidTransactionException(RejectReason.INVALID_CURRENCY, "'currency' must be an ISO 4217 code");
         }
-        String c = n.textValue();
+        return currencyCode(n.textValue());
+    }
+
+    /** An ISO 4217 code: three capital letters the JDK knows. */
+    static String currencyCode(String c) throws InvalidTransactionException {
         try {
             if (c.length() == 3 && c.chars().allMatch(ch -> ch >= 'A' && ch <= 'Z') && Currency.getInstance(c) != null) {
                 return c;
@@ -354,7 +396,11 @@ public final class TransactionParser implements Serializable {
             throw new InvalidTransactionException(RejectReason.INVALID_OPTIONAL_FIELD,
                     "'" + field + "' must be a string, got " + n.getNodeType().name().toLowerCase());
         }
-        String s = n.asText();
+        return optionalTextValue(n.asText(), field);
+    }
+
+    /** The value check of {@link #optionalText}: at most 128 valid code points. */
+    static String optionalTextValue(String s, String field) throws InvalidTransactionException {
         if (TextField.length(s) > MAX_TEXT_LENGTH) {
             throw new InvalidTransactionException(RejectReason.INVALID_OPTIONAL_FIELD,
                     "'" + field + "' is longer than " + MAX_TEXT_LENGTH + " characters");
@@ -370,11 +416,23 @@ public final class TransactionParser implements Serializable {
         if (n == null || n.isNull()) {
             return null;
         }
-        if (!n.isNumber() || !Double.isFinite(n.doubleValue()) || Math.abs(n.doubleValue()) > bound) {
-            throw new InvalidTransactionException(RejectReason.INVALID_COORDINATES,
-                    "'" + field + "' must be a number in [-" + (int) bound + ", " + (int) bound + "], got " + abbreviate(n.toString()));
+        if (!n.isNumber()) {
+            throw coordinateError(field, bound, n.toString());
         }
-        return n.doubleValue();
+        return coordinateValue(n.doubleValue(), field, bound, n.toString());
+    }
+
+    /** A coordinate: finite and at most {@code bound} from zero; {@code shown} is how the message wrote it. */
+    static double coordinateValue(double v, String field, double bound, String shown) throws InvalidTransactionException {
+        if (!Double.isFinite(v) || Math.abs(v) > bound) {
+            throw coordinateError(field, bound, shown);
+        }
+        return v;
+    }
+
+    private static InvalidTransactionException coordinateError(String field, double bound, String shown) {
+        return new InvalidTransactionException(RejectReason.INVALID_COORDINATES,
+                "'" + field + "' must be a number in [-" + (int) bound + ", " + (int) bound + "], got " + abbreviate(shown));
     }
 
     private static Map<String, Double> attributes(JsonNode n) throws InvalidTransactionException {
@@ -391,20 +449,37 @@ public final class TransactionParser implements Serializable {
         Map<String, Double> m = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            String name = e.getKey();
-            String problem = TextField.problem(name);
-            if (name.isEmpty() || TextField.length(name) > MAX_TEXT_LENGTH || problem != null) {
-                throw new InvalidTransactionException(RejectReason.INVALID_ATTRIBUTES, "attribute name '"
-                        + abbreviate(name) + "' must be 1 to " + MAX_TEXT_LENGTH + " characters"
-                        + (problem != null ? "; it contains " + problem : ""));
+            String name = attributeName(e.getKey());
+            if (!e.getValue().isNumber()) {
+                throw attributeValueError(name);
             }
-            if (!e.getValue().isNumber() || !Double.isFinite(e.getValue().doubleValue())) {
-                throw new InvalidTransactionException(RejectReason.INVALID_ATTRIBUTES,
-                        "attribute '" + abbreviate(name) + "' must be a finite number");
-            }
-            m.put(name, e.getValue().doubleValue());
+            m.put(name, attributeValue(name, e.getValue().doubleValue()));
         }
         return m;
+    }
+
+    /** An attribute's name: 1 to 128 valid code points. */
+    static String attributeName(String name) throws InvalidTransactionException {
+        String problem = TextField.problem(name);
+        if (name.isEmpty() || TextField.length(name) > MAX_TEXT_LENGTH || problem != null) {
+            throw new InvalidTransactionException(RejectReason.INVALID_ATTRIBUTES, "attribute name '"
+                    + abbreviate(name) + "' must be 1 to " + MAX_TEXT_LENGTH + " characters"
+                    + (problem != null ? "; it contains " + problem : ""));
+        }
+        return name;
+    }
+
+    /** An attribute's value: a finite number. */
+    static double attributeValue(String name, double v) throws InvalidTransactionException {
+        if (!Double.isFinite(v)) {
+            throw attributeValueError(name);
+        }
+        return v;
+    }
+
+    private static InvalidTransactionException attributeValueError(String name) {
+        return new InvalidTransactionException(RejectReason.INVALID_ATTRIBUTES,
+                "attribute '" + abbreviate(name) + "' must be a finite number");
     }
 
     /** At most 40 characters of {@code s}, with control characters escaped so the message stays one printable line. */

@@ -125,7 +125,7 @@ class TransactionParserPropertiesTest {
         }
     }
 
-    private static byte[] bytes(JsonNode n) {
+    static byte[] bytes(JsonNode n) {
         try {
             return JSON.writeValueAsBytes(n);
         } catch (Exception e) {
@@ -161,7 +161,7 @@ class TransactionParserPropertiesTest {
         return b.toString();
     }
 
-    private static Gen<String> amountTexts() {
+    static Gen<String> amountTexts() {
         return Generate.oneOf(
                 lists().of(Generate.pick(List.of('0', '1', '5', '9', '.', 'e', 'E', 'x', '+', '-', 'd', 'f', 'p', '_', ' ', ',')))
                         .ofSizeBetween(0, 20).map(cs -> join(cs)),
@@ -170,7 +170,7 @@ class TransactionParserPropertiesTest {
                 doubles().any().map(d -> String.valueOf(d)));
     }
 
-    private static Gen<byte[]> validMessages() {
+    static Gen<byte[]> validMessages() {
         return strings().betweenCodePoints('a', 'z').ofLengthBetween(1, 40)
                 .zip(doubles().between(0.01, 5000), longs().between(Instant.parse("2018-01-01T00:00:00Z").toEpochMilli(), INGEST),
                         (id, amount, time) -> {
@@ -215,12 +215,12 @@ class TransactionParserPropertiesTest {
         }
     }
 
-    private static Gen<Mutation> mutations() {
+    static Gen<Mutation> mutations() {
         return integers().between(0, 4).zip(integers().all(), Generate.bytes(Byte.MIN_VALUE, Byte.MAX_VALUE, (byte) 0),
                 integers().between(1, 8), Mutation::new);
     }
 
-    private static Gen<JsonNode> scalars() {
+    static Gen<JsonNode> scalars() {
         return Generate.oneOf(
                 unicode().map(s -> (JsonNode) F.textNode(s)),
                 doubles().any().map(d -> (JsonNode) F.numberNode(d)),
@@ -253,7 +253,7 @@ class TransactionParserPropertiesTest {
         return a;
     }
 
-    private static Gen<JsonNode> jsonValues() {
+    static Gen<JsonNode> jsonValues() {
         Gen<JsonNode> flat = objects(scalars());
         Gen<JsonNode> nested = objects(Generate.oneOf(scalars(), flat));
         Gen<JsonNode> arrays = lists().of(nested).ofSizeBetween(0, 3).map(vs -> array(vs));
