@@ -7,6 +7,8 @@ import io.github.fraudflink.job.records.ScoredTransaction;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -24,45 +26,80 @@ public final class ScoredTransactionJson {
             .build();
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    // field names encoded once: written as bytes, not checked for escapes character by character on every event
+    private static final SerializedString TRANSACTION_ID = new SerializedString("transaction_id");
+    private static final SerializedString ACCOUNT_ID = new SerializedString("account_id");
+    private static final SerializedString AMOUNT = new SerializedString("amount");
+    private static final SerializedString CURRENCY = new SerializedString("currency");
+    private static final SerializedString TERMINAL_ID = new SerializedString("terminal_id");
+    private static final SerializedString MERCHANT_ID = new SerializedString("merchant_id");
+    private static final SerializedString EVENT_TIME = new SerializedString("event_time");
+    private static final SerializedString INGEST_TIME = new SerializedString("ingest_time");
+    private static final SerializedString SCORED_TIME = new SerializedString("scored_time");
+    private static final SerializedString FEATURES = new SerializedString("features");
+    private static final SerializedString FEATURE_SCHEMA = new SerializedString("feature_schema");
+    private static final SerializedString SCORE = new SerializedString("score");
+    private static final SerializedString DECISION = new SerializedString("decision");
+    private static final SerializedString THRESHOLD = new SerializedString("threshold");
+    private static final SerializedString MODEL = new SerializedString("model");
+    private static final SerializedString MODEL_VERSION = new SerializedString("model_version");
+    private static final SerializedString SHADOW_MODEL = new SerializedString("shadow_model");
+    private static final SerializedString SHADOW_VERSION = new SerializedString("shadow_version");
+    private static final SerializedString SHADOW_SCORE = new SerializedString("shadow_score");
+    private static final SerializedString SHADOW_THRESHOLD = new SerializedString("shadow_threshold");
+    private static final SerializedString DUPLICATE = new SerializedString("duplicate");
+
+    /** The live model's feature names, encoded: the scorer hands every row the same array, so one entry suffices. */
+    private static volatile EncodedNames lastNames = new EncodedNames(new String[0]);
+
     private ScoredTransactionJson() {}
 
     public static byte[] write(ScoredTransaction s) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         try (JsonGenerator g = FACTORY.createGenerator(bytes, JsonEncoding.UTF8)) {
             g.writeStartObject();
-            g.writeStringField("transaction_id", s.transactionId);
-            g.writeStringField("account_id", s.accountId);
-            g.writeNumberField("amount", s.amount);
-            writeOptional(g, "currency", s.currency);
-            writeOptional(g, "terminal_id", s.terminalId);
-            writeOptional(g, "merchant_id", s.merchantId);
-            g.writeStringField("event_time", IsoTime.format(s.eventTime));
-            g.writeStringField("ingest_time", IsoTime.format(s.ingestTime));
-            g.writeStringField("scored_time", IsoTime.format(s.scoredTime));
-            g.writeObjectFieldStart("features");
+            string(g, TRANSACTION_ID, s.transactionId);
+            string(g, ACCOUNT_ID, s.accountId);
+            number(g, AMOUNT, s.amount);
+            writeOptional(g, CURRENCY, s.currency);
+            writeOptional(g, TERMINAL_ID, s.terminalId);
+            writeOptional(g, MERCHANT_ID, s.merchantId);
+            string(g, EVENT_TIME, IsoTime.format(s.eventTime));
+            string(g, INGEST_TIME, IsoTime.format(s.ingestTime));
+            string(g, SCORED_TIME, IsoTime.format(s.scoredTime));
+            g.writeFieldName(FEATURES);
+            g.writeStartObject();
+            SerializableString[] names = encoded(s.featureNames);
             for (int i = 0; i < s.features.length; i++) {
                 double v = s.features[i];
-                g.writeFieldName(s.featureNames[i]);
+                if (names[i] != null) {
+                    g.writeFieldName(names[i]);
+                } else {
+                    g.writeFieldName(s.featureNames[i]);
+                }
                 if (DoubleText.isSmallWholeNumber(v)) {
-                    g.writeNumber(DoubleText.wholeNumber(v)); // counts and flags: the same text, without the digit search
+                    // counts and flags: the digits and ".0", the text Double.toString gives, without the digit search
+                    g.writeNumber((long) v);
+                    g.writeRaw(".0");
                 } else {
                     g.writeNumber(v);
                 }
             }
             g.writeEndObject();
-            g.writeStringField("feature_schema", s.featureSchema);
-            g.writeNumberField("score", s.score);
-            g.writeStringField("decision", s.decision);
-            g.writeNumberField("threshold", s.threshold);
-            g.writeStringField("model", s.model);
-            g.writeStringField("model_version", s.modelVersion);
+            string(g, FEATURE_SCHEMA, s.featureSchema);
+            number(g, SCORE, s.score);
+            string(g, DECISION, s.decision);
+            number(g, THRESHOLD, s.threshold);
+            string(g, MODEL, s.model);
+            string(g, MODEL_VERSION, s.modelVersion);
             if (s.shadowModel != null) {
-                g.writeStringField("shadow_model", s.shadowModel);
-                g.writeStringField("shadow_version", s.shadowVersion);
-                g.writeNumberField("shadow_score", s.shadowScore);
-                g.writeNumberField("shadow_threshold", s.shadowThreshold);
+                string(g, SHADOW_MODEL, s.shadowModel);
+                string(g, SHADOW_VERSION, s.shadowVersion);
+                number(g, SHADOW_SCORE, s.shadowScore);
+                number(g, SHADOW_THRESHOLD, s.shadowThreshold);
             }
-            g.writeBooleanField("duplicate", s.duplicate);
+            g.writeFieldName(DUPLICATE);
+            g.writeBoolean(s.duplicate);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -70,9 +107,55 @@ public final class ScoredTransactionJson {
         return bytes.toByteArray();
     }
 
-    private static void writeOptional(JsonGenerator g, String field, String value) throws IOException {
+    private static void string(JsonGenerator g, SerializableString field, String value) throws IOException {
+        g.writeFieldName(field);
+        g.writeString(value);
+    }
+
+    private static void number(JsonGenerator g, SerializableString field, double value) throws IOException {
+        g.writeFieldName(field);
+        g.writeNumber(value);
+    }
+
+    private static void writeOptional(JsonGenerator g, SerializableString field, String value) throws IOException {
         if (value != null) {
-            g.writeStringField(field, value);
+            string(g, field, value);
+        }
+    }
+
+    private static SerializableString[] encoded(String[] names) {
+        EncodedNames last = lastNames;
+        if (last.names != names) {
+            last = new EncodedNames(names);
+            lastNames = last;
+        }
+        return last.encoded;
+    }
+
+    /** Feature names and their encoded form. Never changed once built, so tasks share and replace it without a lock. */
+    private static final class EncodedNames {
+        final String[] names;
+        final SerializableString[] encoded;
+
+        EncodedNames(String[] names) {
+            this.names = names;
+            this.encoded = new SerializableString[names.length];
+            for (int i = 0; i < names.length; i++) {
+                encoded[i] = encode(names[i]);
+            }
+        }
+
+        /**
+         * The name encoded when it is plain ASCII (every catalog name); else null, and Jackson writes it as a string
+         * (its escaping of other characters in names differs from that of an encoded name).
+         */
+        private static SerializableString encode(String name) {
+            for (int i = 0; i < name.length(); i++) {
+                if (name.charAt(i) >= 0x80) {
+                    return null;
+                }
+            }
+            return new SerializedString(name);
         }
     }
 
