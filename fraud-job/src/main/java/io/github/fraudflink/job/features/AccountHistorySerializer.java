@@ -46,6 +46,7 @@ public final class AccountHistorySerializer extends RecordSerializer<AccountHist
     static final int FORMAT_VERSION = 1;
 
     private static final int MAX_DIGITS = 18; // any 18-digit number and any difference of two fit a long
+    private static final long MAX_NUMBER = 999_999_999_999_999_999L; // the largest of MAX_DIGITS digits
 
     private AccountHistorySerializer() {}
 
@@ -91,8 +92,9 @@ public final class AccountHistorySerializer extends RecordSerializer<AccountHist
             for (int i = 0; i < n; i++) {
                 writeAmount(out, h.amounts[i]);
             }
+            IdRun previousId = new IdRun();
             for (int i = 0; i < n; i++) {
-                writeId(out, i == 0 ? null : h.ids[i - 1], h.ids[i]);
+                writeId(out, previousId, h.ids[i]);
             }
         }
         Varints.writeZigzag(out, h.maxEventTime - (n > 0 ? times[n - 1] : Long.MIN_VALUE));
@@ -131,8 +133,9 @@ public final class AccountHistorySerializer extends RecordSerializer<AccountHist
             for (int i = 0; i < n; i++) {
                 amounts[i] = readAmount(in);
             }
+            IdRun previousId = new IdRun();
             for (int i = 0; i < n; i++) {
-                ids[i] = readId(in, i == 0 ? null : ids[i - 1]);
+                ids[i] = readId(in, previousId);
             }
         }
         h.maxEventTime = (n > 0 ? times[n - 1] : Long.MIN_VALUE) + Varints.readZigzag(in);
@@ -204,19 +207,19 @@ public final class AccountHistorySerializer extends RecordSerializer<AccountHist
         return ((w & 1) == 0 ? c : -c) / 100.0;
     }
 
-    private static void writeId(DataOutputView out, String prev, String id) throws IOException {
-        if (prev != null && id != null) {
-            int k = digitRunStart(prev);
-            if (k >= 0 && digitRunStart(id) == k && id.regionMatches(0, prev, 0, k)) {
-                long d = Long.parseLong(id, k, id.length(), 10) - Long.parseLong(prev, k, prev.length(), 10);
-                Varints.writeVarint(out, (Varints.zigzag(d) << 1) | 1);
-                return;
-            }
+    private static void writeId(DataOutputView out, IdRun prev, String id) throws IOException {
+        String before = prev.id;
+        int k = prev.k;
+        long number = prev.number;
+        prev.set(id);
+        if (before != null && id != null && k >= 0 && prev.k == k && id.regionMatches(0, before, 0, k)) {
+            Varints.writeVarint(out, (Varints.zigzag(prev.number - number) << 1) | 1);
+            return;
         }
         int p = 0;
-        if (prev != null && id != null) {
-            int max = Math.min(prev.length(), id.length());
-            while (p < max && prev.charAt(p) == id.charAt(p)) {
+        if (before != null && id != null) {
+            int max = Math.min(before.length(), id.length());
+            while (p < max && before.charAt(p) == id.charAt(p)) {
                 p++;
             }
         }
@@ -224,28 +227,69 @@ public final class AccountHistorySerializer extends RecordSerializer<AccountHist
         StringValue.writeString(id == null ? null : id.substring(p), out);
     }
 
-    private static String readId(DataInputView in, String prev) throws IOException {
+    private static String readId(DataInputView in, IdRun prev) throws IOException {
         long h = Varints.readVarint(in);
         if ((h & 1) == 1) {
-            int k = prev == null ? -1 : digitRunStart(prev);
-            if (k < 0) {
-                throw new IOException("corrupt AccountHistory: numeric id after " + prev);
+            if (prev.id == null || prev.k < 0) {
+                throw new IOException("corrupt AccountHistory: numeric id after " + prev.id);
             }
-            long v = Long.parseLong(prev, k, prev.length(), 10) + Varints.unzigzag(h >>> 1);
-            if (v < 0 || Long.toString(v).length() > MAX_DIGITS) {
+            long v = prev.number + Varints.unzigzag(h >>> 1);
+            if (v < 0 || v > MAX_NUMBER) {
                 throw new IOException("corrupt AccountHistory: numeric id " + v);
             }
-            return prev.substring(0, k) + v;
+            String id = prev.prefix() + v;
+            prev.setNumeric(id, v);
+            return id;
         }
         long p = h >>> 1;
         String rest = StringValue.readString(in);
+        String id;
         if (p == 0) {
-            return rest;
+            id = rest;
+        } else if (rest == null || prev.id == null || p > prev.id.length()) {
+            throw new IOException("corrupt AccountHistory: id prefix " + p + " of " + prev.id);
+        } else {
+            id = prev.id.substring(0, (int) p).concat(rest);
         }
-        if (rest == null || prev == null || p > prev.length()) {
-            throw new IOException("corrupt AccountHistory: id prefix " + p + " of " + prev);
+        prev.set(id);
+        return id;
+    }
+
+    /**
+     * The previous id of a history being written or read, with its trailing number taken apart once: each id is
+     * scanned and parsed once, and a run of numbered ids shares one prefix string.
+     */
+    private static final class IdRun {
+        String id;
+        /** Where the id's trailing number starts ({@link #digitRunStart}), or -1. */
+        int k = -1;
+        long number;
+        private String prefix;
+
+        void set(String next) {
+            id = next;
+            int start = next == null ? -1 : digitRunStart(next);
+            if (start >= 0) {
+                number = Long.parseLong(next, start, next.length(), 10);
+            }
+            if (start < 0 || start != k || (prefix != null && !next.startsWith(prefix))) {
+                prefix = null;
+            }
+            k = start;
         }
-        return prev.substring(0, (int) p).concat(rest);
+
+        /** After an id that is this one's prefix with {@code v}: the same prefix, a new number. */
+        void setNumeric(String next, long v) {
+            id = next;
+            number = v;
+        }
+
+        String prefix() {
+            if (prefix == null) {
+                prefix = id.substring(0, k);
+            }
+            return prefix;
+        }
     }
 
     /**

@@ -136,6 +136,23 @@ class AccountHistorySerializerTest {
         roundTrip(history(new long[] {5, Long.MAX_VALUE, Long.MIN_VALUE, 0}, new double[4], new long[4], new String[4]));
     }
 
+    /**
+     * Format version 1, byte for byte: state in checkpoints and savepoints must restore whatever the code that reads
+     * it, so a change of the bytes needs a new version. The history mixes every id encoding (numeric steps up and
+     * down, a shared prefix, a literal, a missing id, a number crossing a digit count) and every time and amount form.
+     */
+    @Test
+    void formatVersionOneIsPinned() {
+        AccountHistory h = history(new long[] {1_530_000_000_000L, 1_530_000_060_000L, 1_530_000_120_000L,
+                1_530_000_120_000L, 1_530_000_180_000L, 1_530_000_240_000L, 1_530_000_300_000L},
+                new double[] {12.5, 0.01, 1e9, Double.NaN, 57.16, 3.0, 0.333},
+                new long[] {10, 11, 12, 14, 15, 16, 17},
+                new String[] {"tx-99", "tx-100", "tx-98", "tx-a", null, "9", "10"});
+        h.nextSeq = 18;
+        h.maxEventTime = 1_530_000_300_000L;
+        assertThat(java.util.HexFormat.of().formatHex(bytes(h))).isEqualTo("0107248090dab18759e0d40301010001010101020204020202c4130280a0b787e905017ff8000000000000a859d804013fd54fdf3b645a1d000674782d3939050706026100000002390500");
+    }
+
     @Test
     void copiesAreDeepAndDeserializedStateIsIndependent() throws IOException {
         AccountHistory h = history(new long[] {1, 2}, new double[] {1.5, 2.5}, new long[] {0, 1}, new String[] {"a", "b"});
