@@ -22,6 +22,10 @@ final class LocalFlink {
         c.setString("parallelism.default", Integer.toString(parallelism));
         c.setString("taskmanager.numberOfTaskSlots", Integer.toString(parallelism));
         c.setString("pipeline.generic-types", "false");
+        // RocksDB's block cache and write buffers come out of managed memory; a local MiniCluster gets 128 MB unless told,
+        // which left the terminal histories of the benchmark's 200,000 terminals mostly outside the cache (reads went to
+        // the files: operators' p99 80-110 µs, 2.3 s latency at 80% load); with 512 MB they are 30-40 µs (BENCHMARKS.md)
+        c.setString("taskmanager.memory.managed.size", "512m");
         c.setString("restart-strategy.type", "fixed-delay");
         c.setString("restart-strategy.fixed-delay.attempts", "10");
         c.setString("restart-strategy.fixed-delay.delay", "1 s");
