@@ -49,8 +49,12 @@ public final class ScoredTransactionJson {
     private static final SerializedString SHADOW_THRESHOLD = new SerializedString("shadow_threshold");
     private static final SerializedString DUPLICATE = new SerializedString("duplicate");
 
-    /** The live model's feature names, encoded: the scorer hands every row the same array, so one entry suffices. */
-    private static volatile EncodedNames lastNames = new EncodedNames(new String[0]);
+    /**
+     * The feature names of the models seen last, encoded, by the identity of their array (each scoring subtask hands
+     * every row its live model's one array): a few entries, for the subtasks of one JVM and a swap or two.
+     */
+    private static volatile EncodedNames[] recentNames = new EncodedNames[0];
+    private static final int RECENT_NAMES = 8;
 
     private ScoredTransactionJson() {}
 
@@ -124,15 +128,21 @@ public final class ScoredTransactionJson {
     }
 
     private static SerializableString[] encoded(String[] names) {
-        EncodedNames last = lastNames;
-        if (last.names != names) {
-            last = new EncodedNames(names);
-            lastNames = last;
+        EncodedNames[] recent = recentNames;
+        for (EncodedNames e : recent) {
+            if (e.names == names) {
+                return e.encoded;
+            }
         }
-        return last.encoded;
+        EncodedNames added = new EncodedNames(names);
+        EncodedNames[] next = new EncodedNames[Math.min(recent.length + 1, RECENT_NAMES)];
+        next[0] = added; // newest first; the oldest falls off
+        System.arraycopy(recent, 0, next, 1, next.length - 1);
+        recentNames = next; // a lost race only costs an encoding again
+        return added.encoded;
     }
 
-    /** Feature names and their encoded form. Never changed once built, so tasks share and replace it without a lock. */
+    /** Feature names and their encoded form. Never changed once built, so tasks share them without a lock. */
     private static final class EncodedNames {
         final String[] names;
         final SerializableString[] encoded;
