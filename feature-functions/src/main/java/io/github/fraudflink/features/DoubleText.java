@@ -11,14 +11,12 @@ public final class DoubleText {
 
     private DoubleText() {}
 
-    /** Whether {@code v} is a whole number that {@link #wholeNumber} writes (not -0.0, whose text keeps its sign). */
+    /**
+     * Whether {@code v} is a whole number whose text is its digits and ".0" (not -0.0, whose text keeps its sign); the
+     * scored JSON writer uses it for the same shortcut.
+     */
     public static boolean isSmallWholeNumber(double v) {
         return v == (long) v && Math.abs(v) < PLAIN_LIMIT && (v != 0 || Double.doubleToRawLongBits(v) == 0);
-    }
-
-    /** The text of a value {@link #isSmallWholeNumber} accepts: digits and ".0", as {@link Double#toString(double)}. */
-    public static String wholeNumber(double v) {
-        return (long) v + ".0";
     }
 
     /** {@link Double#toString(double)}, appended to {@code b}. */
