@@ -142,7 +142,7 @@ public final class DemoCommand implements Callable<Integer> {
                     workload.stop();
                 }
                 long totalNanos = System.nanoTime() - start;
-                LocalFlink.CheckpointStats checkpoints = env.checkpointStats();
+                JobRest.CheckpointStats checkpoints = env.checkpointStats();
                 env.cancelJob();
                 DemoSummary.Live postgresLive = null;
                 if (output.rows() != null) {

@@ -55,7 +55,7 @@ record DemoSummary(long eventsIn, long valid, long malformed, long scored, long 
      * champion's quality from live_model_quality (null: no PostgreSQL or no labels).
      */
     static DemoSummary of(DemoWorkload workload, DemoOutput output, long totalNanos, Duration checkpointInterval,
-            LocalFlink.CheckpointStats cp, Duration terminalDelay, Live postgresLive) {
+            JobRest.CheckpointStats cp, Duration terminalDelay, Live postgresLive) {
         DemoWorkload.Produced produced = workload.produced();
         DemoOutput.Tally t = output.tally();
         Live live = terminalDelay == null ? null : live(produced, t);

@@ -172,7 +172,7 @@ final class LocalEnvironment implements AutoCloseable {
                 + ", RocksDB, checkpoints every " + conf.getString("execution.checkpointing.interval", "?") + "), web UI "
                 + LocalFlink.restAddress(conf));
         try {
-            long since = LocalFlink.awaitRunning(conf, job.getJobID(), Duration.ofMinutes(2),
+            long since = JobRest.awaitRunning(conf, job.getJobID(), Duration.ofMinutes(2),
                     bounded ? this::checkJobNotFailed : this::checkJobRunning);
             // Flink's own timestamp of the last task running, on this JVM's nanosecond clock (never before submission)
             runningSince = Math.max(submitted, System.nanoTime() - Math.max(0, System.currentTimeMillis() - since) * 1_000_000);
@@ -238,8 +238,8 @@ final class LocalEnvironment implements AutoCloseable {
     }
 
     /** Checkpoint statistics of the running job. */
-    LocalFlink.CheckpointStats checkpointStats() throws Exception {
-        return LocalFlink.CheckpointStats.fetch(conf, job.getJobID());
+    JobRest.CheckpointStats checkpointStats() throws Exception {
+        return JobRest.CheckpointStats.fetch(conf, job.getJobID());
     }
 
     /** Fails if the job has stopped by itself (it gave up restarting), with the job's failure as the cause. */

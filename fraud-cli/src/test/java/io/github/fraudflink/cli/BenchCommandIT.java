@@ -40,6 +40,12 @@ class BenchCommandIT {
             assertThat(l.path("scored").asLong()).as(l.toString()).isPositive();
             assertThat(l.path("p50_ms").asLong()).as(l.toString()).isLessThanOrEqualTo(l.path("p99_ms").asLong());
             assertThat(l.path("p99_ms").asLong()).as(l.toString()).isLessThanOrEqualTo(l.path("max_ms").asLong());
+            // the operators' metric windows were read during the run (each second after the warm-up), not once at its end
+            assertThat(l.path("operator_windows").asInt()).as(l.toString()).isGreaterThanOrEqualTo(2);
+            for (String m : new String[] {"feature_latency_us", "terminal_feature_latency_us", "score_latency_us"}) {
+                assertThat(l.path(m + "_p99").asDouble()).as(l.toString()).isNotNaN()
+                        .isLessThanOrEqualTo(l.path(m + "_p99_worst").asDouble());
+            }
         }
         assertThat(j.path("model").asText()).isEqualTo("classpath:models/default/manifest.json");
         assertThat(r.out()).contains("pass-through", "of ceiling", "append-to-score latency",

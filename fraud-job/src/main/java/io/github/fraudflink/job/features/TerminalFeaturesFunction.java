@@ -138,8 +138,10 @@ public final class TerminalFeaturesFunction
         evicted.inc(features.expire(h, watermark));
         history.update(h);
         if (tx.eventTime - delayMillis <= watermark) {
-            out.collect(withTerminal(f, features.compute(h, tx.eventTime)));
-            latencyMicros.update((System.nanoTime() - t0) / 1_000); // state read, features, state write
+            double[] terminal = features.compute(h, tx.eventTime);
+            // state read, features, state write; not the hand-over, which waits for a network buffer under backpressure
+            latencyMicros.update((System.nanoTime() - t0) / 1_000);
+            out.collect(withTerminal(f, terminal));
         } else {
             FeaturizedTransaction[] waiting = held.get(tx.eventTime);
             FeaturizedTransaction[] now = waiting == null ? new FeaturizedTransaction[] {f} : append(waiting, f);
