@@ -391,7 +391,7 @@ public final class BenchCommand implements Callable<Integer> {
                         TimeUnit.NANOSECONDS.sleep(wait); // pacing the load generator, not waiting for a result
                     }
                 }
-                samples.close();
+                samples.close(); // the reads are complete (closing again at the end of the block does nothing)
                 for (String m : sampled) {
                     operators.put(m, samples.median(m));
                 }

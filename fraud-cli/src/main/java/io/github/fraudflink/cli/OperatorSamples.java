@@ -2,10 +2,10 @@ package io.github.fraudflink.cli;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,12 +14,12 @@ import java.util.concurrent.TimeUnit;
  * Operator metrics of a running job read once a period, as a dashboard sees them: each read is one window of a
  * histogram (the last events of each subtask, the worst subtask). One read at the end of a run catches whatever that
  * window held (a checkpoint's stall, or a quiet moment); keeping every read gives the typical window (the median of the
- * reads) and the worst one.
+ * reads) and the worst one. The reads are only written by the reading thread and only read after {@link #close}.
  */
 final class OperatorSamples implements AutoCloseable {
     private final RestMetrics metrics;
     private final List<String> names;
-    private final Map<String, List<Double>> reads = new ConcurrentHashMap<>();
+    private final Map<String, List<Double>> reads = new HashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bench-operator-samples");
         t.setDaemon(true);
@@ -41,10 +41,7 @@ final class OperatorSamples implements AutoCloseable {
             try {
                 OptionalDouble x = metrics.readNow(n, "max");
                 if (x.isPresent() && !Double.isNaN(x.getAsDouble())) {
-                    List<Double> l = reads.get(n);
-                    synchronized (l) {
-                        l.add(x.getAsDouble());
-                    }
+                    reads.get(n).add(x.getAsDouble());
                 }
             } catch (Exception e) { // the REST API busy or the job ending: this read is lost, the next one counts
                 if (e instanceof InterruptedException) {
@@ -55,12 +52,12 @@ final class OperatorSamples implements AutoCloseable {
         }
     }
 
-    /** The reads of {@code name} so far, in order. */
+    /** The reads of {@code name}, in order; after {@link #close}. */
     List<Double> reads(String name) {
-        List<Double> l = reads.get(name);
-        synchronized (l) {
-            return List.copyOf(l);
+        if (!timer.isTerminated()) {
+            throw new IllegalStateException("the reads are only complete once reading stopped (close)");
         }
+        return List.copyOf(reads.get(name));
     }
 
     /** The median of the reads of {@code name} (rounded), or NaN without any. */
@@ -78,12 +75,13 @@ final class OperatorSamples implements AutoCloseable {
         return sorted.length == 0 ? Double.NaN : DemoSummary.quantile(sorted, q);
     }
 
-    /** Stops reading; a read under way finishes first. */
+    /** Stops reading; a read under way finishes first (its results are then visible to this thread). */
     @Override
     public void close() throws InterruptedException {
         timer.shutdown();
         if (!timer.awaitTermination(30, TimeUnit.SECONDS)) {
             timer.shutdownNow();
+            timer.awaitTermination(30, TimeUnit.SECONDS);
         }
     }
 }
