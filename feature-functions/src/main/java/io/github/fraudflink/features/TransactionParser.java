@@ -26,7 +26,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Parses and validates one input event (the transaction JSON of the README's "Input contract") into a
+ * Parses and validates one input event (the transaction JSON of docs/input-output.md) into a
  * {@link Transaction}.
  *
  * <p>The single definition of the input contract: the job uses it on Kafka records, the trainer on JSON-lines

@@ -39,7 +39,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code ./fraud dashboards}: renders the Grafana dashboards of {@code grafana/dashboards} to PNG images from a
  * Prometheus, without Grafana: the same panels, positions and queries, drawn as line charts (XChart). For reports
- * and incident notes, and for the README's pictures of the dashboards.
+ * and incident notes, and for the pictures of the dashboards in docs/operations.md.
  */
 @Command(name = "dashboards", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Render the Grafana dashboards (grafana/dashboards/*.json) to PNG images from a Prometheus, without"

@@ -145,7 +145,7 @@ class FraudCliIT {
 
     @Test
     void theShippedModelRebuildsByteForByte() throws Exception {
-        // the commands in the README, section "The shipped model"
+        // the commands in docs/quality.md, section "The shipped model"
         Path data = tmp.resolve("sim-90d.csv.gz");
         assertThat(run("simulate", "--days", "90", "--out", data.toString()).exit()).isZero();
         Path out = tmp.resolve("model");
