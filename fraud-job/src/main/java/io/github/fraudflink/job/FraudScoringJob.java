@@ -145,7 +145,8 @@ public final class FraudScoringJob {
                 .connect(modelControl)
                 .transform("score", TypeInformation.of(ScoredTransaction.class), new ScoreOperator(conf.get(JobOptions.MODEL_URI),
                         conf.getOptional(JobOptions.MODEL_SHA256).orElse(null),
-                        conf.get(JobOptions.SCORE_BATCH_SIZE), conf.get(JobOptions.SCORE_BATCH_DELAY)))
+                        conf.get(JobOptions.SCORE_BATCH_SIZE), conf.get(JobOptions.SCORE_BATCH_DELAY),
+                        conf.get(JobOptions.MODEL_MAX_BYTES).getBytes(), conf.get(JobOptions.MODEL_LOAD_TIMEOUT)))
                 .uid("score");
 
         scored.sinkTo(exactlyOnceSink(conf, bootstrap, "scored", new KafkaRecords.Scored(conf.get(JobOptions.TOPIC_SCORED))))

@@ -9,7 +9,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.util.ParameterTool;
 
 /**
- * Every configuration key of the job, with its default: the one documented set (README, "Configuration").
+ * Every configuration key of the job, with its default: the one documented set (docs/configuration.md).
  *
  * <p>Keys come from the command line ({@code --fraud.kafka.bootstrap-servers host:9092}) or from Flink's
  * configuration; command-line values win. Secrets never go here: they are read from the environment.
@@ -73,6 +73,12 @@ public final class JobOptions {
             .stringType().defaultValue("classpath:models/default/manifest.json").withDescription("Manifest of the model that scores until a champion arrives on the model-control topic (file://, http(s)://, classpath:).");
     public static final ConfigOption<String> MODEL_SHA256 = key("fraud.model.sha256")
             .stringType().noDefaultValue().withDescription("Optional sha256 of that manifest; the job refuses to start on a mismatch.");
+    public static final ConfigOption<org.apache.flink.configuration.MemorySize> MODEL_MAX_BYTES = key("fraud.model.max-bytes")
+            .memoryType().defaultValue(org.apache.flink.configuration.MemorySize.ofMebiBytes(io.github.fraudflink.model.ModelLoader.DEFAULT_MAX_BYTES >> 20))
+            .withDescription("Most bytes of one model artifact (manifest and files together). A control event whose artifact is larger, or a manifest_uri naming a device or an endless stream, is rejected (too_large) before it fills the TaskManager's memory. The verified bytes of each live model are kept in the scorer's broadcast state (written with every checkpoint), so a restore does not need the artifact store.");
+    public static final ConfigOption<Duration> MODEL_LOAD_TIMEOUT = key("fraud.model.load-timeout")
+            .durationType().defaultValue(io.github.fraudflink.model.ModelLoader.DEFAULT_TIMEOUT)
+            .withDescription("Deadline of one model load: connecting, the headers, the whole body of every file, and verifying (schema, golden sample). Past it the model is rejected (timeout) and the next control event loads. Loads run beside the scorer, which keeps scoring with the models it has.");
     public static final ConfigOption<Integer> SCORE_BATCH_SIZE = key("fraud.score.batch-size")
             .intType().defaultValue(64).withDescription("Rows scored in one model call at most.");
     public static final ConfigOption<Duration> SCORE_BATCH_DELAY = key("fraud.score.batch-delay")
@@ -114,7 +120,7 @@ public final class JobOptions {
     public static final ConfigOption<?>[] ALL = {
         BOOTSTRAP_SERVERS, TOPIC_TRANSACTIONS, TOPIC_LABELS, TOPIC_SCORED, TOPIC_DLQ, TOPIC_MODEL_CONTROL, TOPIC_MODEL_STATUS, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
         TRANSACTION_TIMEOUT, PRODUCER_LINGER, PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, MAX_HISTORY, LABEL_DELAY, LABEL_LAG, LABELS_OUT_OF_ORDERNESS, LABELS_IDLENESS, LABELS_MAX_WAIT, TERMINAL_MAX_HISTORY, STATE_TTL, MAX_PARALLELISM, MODEL_URI,
-        MODEL_SHA256, SCORE_BATCH_SIZE, SCORE_BATCH_DELAY, CHECKPOINT_INTERVAL, POSTGRES_URL, POSTGRES_USER,
+        MODEL_SHA256, MODEL_MAX_BYTES, MODEL_LOAD_TIMEOUT, SCORE_BATCH_SIZE, SCORE_BATCH_DELAY, CHECKPOINT_INTERVAL, POSTGRES_URL, POSTGRES_USER,
         POSTGRES_RETRY_TIMEOUT, POSTGRES_ROLLBACK_FOREIGN_LEFTOVERS, QUALITY_WINDOW, QUALITY_REFRESH, QUALITY_MIN_PRECISION,
         QUALITY_MIN_RECALL, QUALITY_MIN_LABELLED, DLQ_MAX_VALUE_BYTES, MAX_MESSAGE_BYTES, MIN_AMOUNT,
         MIN_EVENT_TIME, MAX_AMOUNT, MAX_FUTURE_SKEW,

@@ -2,13 +2,8 @@ package io.github.fraudflink.model;
 
 import io.github.fraudflink.features.FeatureCatalog;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -22,31 +17,71 @@ import java.util.Map;
  * the golden sample's expected scores. Any failure is a {@link ModelRejectedException}; nothing half-loaded
  * escapes.
  *
+ * <p>Bounded: the artifact (manifest and files together) may hold at most {@code maxBytes}, and fetching and
+ * verifying must finish within {@code timeout} ({@link ArtifactFetcher} has the rules per URI scheme); past either,
+ * the model is rejected ({@code too_large}, {@code timeout}). The two halves can run apart: {@link #fetch} reads and
+ * checks the bytes, {@link #build} makes the scorer from them (after a restore, from bytes kept in state).
+ *
  * <p>URIs: {@code file:///dir/manifest.json} (or the directory), {@code classpath:models/x/manifest.json},
- * {@code http(s)://host/x/manifest.json}. The artifact's files are resolved next to the manifest.
+ * {@code http(s)://host/x/manifest.json}. The artifact's files are resolved next to the manifest. Thread-safe.
  */
 public final class ModelLoader {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelLoader.class);
     /** Largest absolute difference allowed between a golden row's expected and actual score. */
     public static final double GOLDEN_TOLERANCE = 1e-6;
-    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(20);
+    /** Default limit of an artifact's bytes (manifest and files together). */
+    public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
+    /** Default deadline of one load, from the first byte requested to the verified scorer. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
     private final List<String> computed;
-    private HttpClient http;
+    private final long maxBytes;
+    private final Duration timeout;
+    private final ArtifactFetcher fetcher = new ArtifactFetcher();
 
-    /** A loader for the scoring job, which computes {@link FeatureCatalog#SERVED}. */
+    /** A loader for the scoring job, which computes {@link FeatureCatalog#SERVED}, with the default limits. */
     public ModelLoader() {
         this(FeatureCatalog.SERVED.names());
     }
 
-    /** A loader for a scorer fed vectors of {@code computed} (names, in vector order). */
+    /** A loader for a scorer fed vectors of {@code computed} (names, in vector order), with the default limits. */
     public ModelLoader(List<String> computed) {
-        this.computed = List.copyOf(computed);
+        this(computed, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT);
     }
 
+    /** A loader for the served features with these limits. */
+    public ModelLoader(long maxBytes, Duration timeout) {
+        this(FeatureCatalog.SERVED.names(), maxBytes, timeout);
+    }
+
+    public ModelLoader(List<String> computed, long maxBytes, Duration timeout) {
+        if (maxBytes < 1 || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("the byte limit and the timeout of model loads must be positive, got "
+                    + maxBytes + " and " + timeout);
+        }
+        this.computed = List.copyOf(computed);
+        this.maxBytes = maxBytes;
+        this.timeout = timeout;
+    }
+
+    /** Fetches, verifies and builds the model at {@code manifestUri}, within the limits. */
     public LoadedModel load(URI manifestUri, String expectedManifestSha256) throws ModelRejectedException {
+        long deadline = deadline();
+        return build(fetch(manifestUri, expectedManifestSha256, deadline), deadline);
+    }
+
+    /** A deadline {@code timeout} from now, on the {@link System#nanoTime()} clock. */
+    public long deadline() {
+        return System.nanoTime() + timeout.toNanos();
+    }
+
+    /**
+     * Reads the manifest at {@code manifestUri} and every file it lists, checking the manifest's sha256 (when
+     * given), its fields and each file's sha256, within the byte limit and before {@code deadlineNanos}.
+     */
+    public ModelArtifact fetch(URI manifestUri, String expectedManifestSha256, long deadlineNanos) throws ModelRejectedException {
         URI uri = normalize(manifestUri);
-        byte[] manifestBytes = fetch(uri);
+        byte[] manifestBytes = fetcher.fetch(uri, maxBytes, deadlineNanos);
         String sha = Sha256.of(manifestBytes);
         if (expectedManifestSha256 != null && !expectedManifestSha256.isBlank()
                 && !expectedManifestSha256.equalsIgnoreCase(sha)) {
@@ -54,18 +89,13 @@ public final class ModelLoader {
                     + " has sha256 " + sha + " but " + expectedManifestSha256 + " was expected: the file changed after it"
                     + " was published; publish it again");
         }
-        ModelManifest m;
-        try {
-            m = ModelManifest.read(manifestBytes);
-        } catch (IOException e) {
-            throw new ModelRejectedException(ModelRejectedException.Reason.MANIFEST_INVALID,
-                    uri + " is not a valid manifest: " + e.getMessage(), e);
-        }
-        checkFields(uri, m);
-
+        ModelManifest m = manifest(uri, manifestBytes);
         Map<String, byte[]> files = new HashMap<>();
+        long total = manifestBytes.length;
         for (Map.Entry<String, String> f : m.files().entrySet()) {
-            byte[] bytes = fetch(sibling(uri, f.getKey()));
+            URI fileUri = sibling(uri, f.getKey());
+            byte[] bytes = fetcher.fetch(fileUri, maxBytes - total, deadlineNanos);
+            total += bytes.length;
             String actual = Sha256.of(bytes);
             if (!actual.equalsIgnoreCase(f.getValue())) {
                 throw new ModelRejectedException(ModelRejectedException.Reason.FILE_CHECKSUM_MISMATCH, f.getKey() + " of "
@@ -74,16 +104,38 @@ public final class ModelLoader {
             }
             files.put(f.getKey(), bytes);
         }
+        return new ModelArtifact(uri, manifestBytes, files);
+    }
+
+    /** {@link #build(ModelArtifact, long)} with a deadline {@code timeout} from now. */
+    public LoadedModel build(ModelArtifact artifact) throws ModelRejectedException {
+        return build(artifact, deadline());
+    }
+
+    /**
+     * The verified scorer of fetched bytes: the feature schema, the model file, the golden sample, before
+     * {@code deadlineNanos} (checked between the steps and the golden rows).
+     */
+    public LoadedModel build(ModelArtifact artifact, long deadlineNanos) throws ModelRejectedException {
+        URI uri = artifact.manifestUri();
+        ModelManifest m = manifest(uri, artifact.manifest());
+        for (Map.Entry<String, String> f : m.files().entrySet()) { // bytes kept in state are checked again too
+            byte[] bytes = artifact.files().get(f.getKey());
+            if (bytes == null || !Sha256.of(bytes).equalsIgnoreCase(f.getValue())) {
+                throw new ModelRejectedException(ModelRejectedException.Reason.FILE_CHECKSUM_MISMATCH, f.getKey() + " of "
+                        + m.name() + " " + m.version() + " is missing or does not match its sha256");
+            }
+        }
         int[] featureIndex;
         try {
             featureIndex = FeatureCatalog.indexOf(computed, m.featureSchemaId(), m.featureNames());
         } catch (IllegalArgumentException e) {
             throw new ModelRejectedException(ModelRejectedException.Reason.SCHEMA_MISMATCH, e.getMessage());
         }
-
+        ArtifactFetcher.checkDeadline(deadlineNanos, "verifying " + uri);
         Scorer scorer;
         try {
-            byte[] model = files.get(m.modelFile());
+            byte[] model = artifact.files().get(m.modelFile());
             scorer = ModelManifest.FORMAT_PMML.equals(m.format())
                     ? PmmlScorer.load(model, m.featureNames())
                     : xgboost(model, m.format(), m.featureNames().size());
@@ -92,7 +144,8 @@ public final class ModelLoader {
                     m.modelFile() + " of " + m.name() + " " + m.version() + " does not load: " + e.getMessage(), e);
         }
         try {
-            checkGoldenSample(m, scorer);
+            ArtifactFetcher.checkDeadline(deadlineNanos, "building the scorer of " + uri);
+            checkGoldenSample(m, scorer, deadlineNanos);
         } catch (ModelRejectedException | RuntimeException e) {
             scorer.close();
             if (e instanceof ModelRejectedException r) {
@@ -101,7 +154,19 @@ public final class ModelLoader {
             throw new ModelRejectedException(ModelRejectedException.Reason.CORRUPT_MODEL,
                     "scoring the golden sample failed: " + e.getMessage(), e);
         }
-        return new LoadedModel(m, scorer, sha, featureIndex);
+        return new LoadedModel(m, scorer, Sha256.of(artifact.manifest()), featureIndex);
+    }
+
+    private static ModelManifest manifest(URI uri, byte[] bytes) throws ModelRejectedException {
+        ModelManifest m;
+        try {
+            m = ModelManifest.read(bytes);
+        } catch (IOException e) {
+            throw new ModelRejectedException(ModelRejectedException.Reason.MANIFEST_INVALID,
+                    uri + " is not a valid manifest: " + e.getMessage(), e);
+        }
+        checkFields(uri, m);
+        return m;
     }
 
     /**
@@ -144,9 +209,12 @@ public final class ModelLoader {
         return new ModelRejectedException(ModelRejectedException.Reason.MANIFEST_INVALID, uri + ": " + what);
     }
 
-    private static void checkGoldenSample(ModelManifest m, Scorer scorer) throws ModelRejectedException {
+    private static void checkGoldenSample(ModelManifest m, Scorer scorer, long deadlineNanos) throws ModelRejectedException {
         List<ModelManifest.GoldenRow> rows = m.goldenSample();
         for (int i = 0; i < rows.size(); i++) {
+            if ((i & 63) == 63) {
+                ArtifactFetcher.checkDeadline(deadlineNanos, "scoring the golden sample of " + m.name() + " " + m.version());
+            }
             ModelManifest.GoldenRow r = rows.get(i);
             if (r.features() == null || r.features().length != m.featureNames().size()) {
                 throw new ModelRejectedException(ModelRejectedException.Reason.MANIFEST_INVALID,
@@ -182,58 +250,5 @@ public final class ModelLoader {
             return URI.create("classpath:" + (slash < 0 ? "" : path.substring(0, slash + 1)) + fileName);
         }
         return manifest.resolve(fileName);
-    }
-
-    private byte[] fetch(URI uri) throws ModelRejectedException {
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme();
-        try {
-            switch (scheme) {
-                case "file":
-                    return Files.readAllBytes(Path.of(uri));
-                case "classpath":
-                    return classpath(uri.getSchemeSpecificPart());
-                case "http":
-                case "https":
-                    return http(uri);
-                default:
-                    throw new ModelRejectedException(ModelRejectedException.Reason.UNREACHABLE,
-                            "unsupported URI scheme in " + uri + ": use file://, http(s):// or classpath:");
-            }
-        } catch (NoSuchFileException e) {
-            throw new ModelRejectedException(ModelRejectedException.Reason.UNREACHABLE, uri + " does not exist", e);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new ModelRejectedException(ModelRejectedException.Reason.UNREACHABLE,
-                    "cannot read " + uri + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ModelRejectedException(ModelRejectedException.Reason.UNREACHABLE, "interrupted while reading " + uri, e);
-        }
-    }
-
-    private static byte[] classpath(String path) throws IOException {
-        String p = path.startsWith("/") ? path.substring(1) : path;
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        InputStream in = context == null ? null : context.getResourceAsStream(p);
-        if (in == null) {
-            in = ModelLoader.class.getClassLoader().getResourceAsStream(p);
-        }
-        if (in == null) {
-            throw new NoSuchFileException("classpath:" + p);
-        }
-        try (InputStream s = in) {
-            return s.readAllBytes();
-        }
-    }
-
-    private byte[] http(URI uri) throws IOException, InterruptedException {
-        if (http == null) {
-            http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL).build();
-        }
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(HTTP_TIMEOUT).GET().build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() != 200) {
-            throw new IOException("HTTP " + r.statusCode());
-        }
-        return r.body();
     }
 }

@@ -7,6 +7,10 @@ public final class ModelRejectedException extends Exception {
     /** Why a model was refused; stable codes for metrics and status events. */
     public enum Reason {
         UNREACHABLE,
+        /** The artifact (a file, or all of them together) is over the byte limit. */
+        TOO_LARGE,
+        /** Fetching and verifying did not finish within the load deadline. */
+        TIMEOUT,
         MANIFEST_INVALID,
         MANIFEST_CHECKSUM_MISMATCH,
         FILE_CHECKSUM_MISMATCH,

@@ -3,6 +3,7 @@ package io.github.fraudflink.job.scoring;
 import io.github.fraudflink.job.records.ModelControl;
 import io.github.fraudflink.job.records.ModelStatus;
 import io.github.fraudflink.model.LoadedModel;
+import io.github.fraudflink.model.ModelArtifact;
 import io.github.fraudflink.model.ModelLoader;
 import io.github.fraudflink.model.ModelRejectedException;
 import java.net.URI;
@@ -14,7 +15,7 @@ import java.util.Map;
  * and its side output.
  *
  * <p>Rules: a control event's model is loaded and verified ({@link ModelLoader}: checksums, feature schema, golden
- * sample) before it replaces anything, and must be the model and version the event names; a rejected one leaves the
+ * sample; off the task thread, by {@link BackgroundLoads}) before it replaces anything, and must be the model and version the event names; a rejected one leaves the
  * current models as they are. Publishing a shadow's model as champion promotes it (the shadow role is emptied); a new
  * version of the champion's model can be its shadow, the champion's own version cannot. The champion cannot be
  * retired (publish another one first). Every outcome is reported as a {@link ModelStatus}.
@@ -24,7 +25,10 @@ public final class ModelRegistry implements AutoCloseable {
     public interface RoleStore {
         ModelControl get(String role) throws Exception;
 
-        void put(String role, ModelControl event) throws Exception;
+        /** The verified bytes of the role's live model, or null where none are kept (the state of an earlier release). */
+        ModelArtifact artifact(String role) throws Exception;
+
+        void put(String role, ModelControl event, ModelArtifact artifact) throws Exception;
 
         void remove(String role) throws Exception;
 
@@ -53,17 +57,26 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
-     * Loads the models the store names (after a restore), then, if no champion came of it, the default model,
-     * which must load: without it nothing can be scored, so that is a start-up error.
+     * Builds the models the store names (after a restore) from the bytes it keeps, without the artifact store (state
+     * of an earlier release, which kept no bytes: fetched again, within the loader's limits); then, if no champion
+     * came of it, loads the default model, which must load: without it nothing can be scored, so that is a start-up
+     * error.
      */
     public void start(String defaultUri, String defaultSha256) throws Exception {
         for (Map.Entry<String, ModelControl> e : roles.entries()) {
             long t0 = System.nanoTime();
-            LoadedModel m = tryLoad(e.getValue(), "restore");
-            if (m != null) {
-                install(e.getKey(), m);
-                reportLive(e.getKey(), m, e.getValue().manifestUri, "restore", t0);
+            ModelControl c = e.getValue();
+            ModelArtifact kept = roles.artifact(e.getKey());
+            BackgroundLoads.Outcome o = kept != null ? build(c, kept, t0) : BackgroundLoads.load(loader, c);
+            if (o.model() == null) {
+                reject(c, o, "restore");
+                continue;
             }
+            install(e.getKey(), o.model());
+            if (kept == null) {
+                roles.put(e.getKey(), c, o.artifact()); // kept from now on
+            }
+            reportLive(e.getKey(), o.model(), c.manifestUri, "restore", t0);
         }
         if (champion == null) {
             long t0 = System.nanoTime();
@@ -72,19 +85,36 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** Applies one control event; returns whether a model went live (a swap). */
-    public boolean apply(ModelControl c) throws Exception {
+    private BackgroundLoads.Outcome build(ModelControl c, ModelArtifact kept, long t0) {
+        try {
+            return new BackgroundLoads.Outcome(c, loader.build(kept), kept, null, (System.nanoTime() - t0) / 1_000_000);
+        } catch (ModelRejectedException e) {
+            return new BackgroundLoads.Outcome(c, null, null, e, (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    /** Applies an event that loads no model: one that could not be read, or a retirement. */
+    public void applyWithoutModel(ModelControl c) throws Exception {
         if (c.error != null) {
             report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, "invalid_control_event", c.error, "control", 0);
-            return false;
-        }
-        if (ModelControl.RETIRED.equals(c.role)) {
+        } else if (ModelControl.RETIRED.equals(c.role)) {
             retire(c);
-            return false;
+        } else {
+            throw new IllegalArgumentException(c + " loads a model: apply its load's outcome");
         }
-        long t0 = System.nanoTime();
-        LoadedModel m = tryLoad(c, "control");
+    }
+
+    /** Refuses a control event that never got to load, with a reason code and a message. */
+    public void refuse(ModelControl c, String reason, String message) {
+        report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, reason, message, "control", 0);
+    }
+
+    /** Applies the outcome of loading a control event's model; returns whether a model went live (a swap). */
+    public boolean apply(BackgroundLoads.Outcome o) throws Exception {
+        ModelControl c = o.event();
+        LoadedModel m = o.model();
         if (m == null) {
+            reject(c, o, "control");
             return false;
         }
         if (!c.model.equals(m.name()) || (c.version != null && !c.version.equals(m.version()))) {
@@ -108,9 +138,14 @@ public final class ModelRegistry implements AutoCloseable {
             clear(ModelControl.SHADOW);
         }
         install(c.role, m);
-        roles.put(c.role, c);
-        reportLive(c.role, m, c.manifestUri, "control", t0);
+        roles.put(c.role, c, o.artifact());
+        report(ModelStatus.LIVE, c.role, m.name(), m.version(), c.manifestUri, null, null, "control", o.millis());
         return true;
+    }
+
+    private void reject(ModelControl c, BackgroundLoads.Outcome o, String cause) {
+        report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, o.error().reason().code(),
+                o.error().getMessage(), cause, o.millis());
     }
 
     public LoadedModel champion() {
@@ -129,21 +164,6 @@ public final class ModelRegistry implements AutoCloseable {
 
     private void reportLive(String role, LoadedModel m, String uri, String cause, long startNanos) {
         report(ModelStatus.LIVE, role, m.name(), m.version(), uri, null, null, cause, (System.nanoTime() - startNanos) / 1_000_000);
-    }
-
-    /** Loads and verifies the model of a control event; on failure reports it and returns null. */
-    private LoadedModel tryLoad(ModelControl c, String cause) {
-        long t0 = System.nanoTime();
-        try {
-            return loader.load(URI.create(c.manifestUri), c.manifestSha256);
-        } catch (ModelRejectedException e) {
-            report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, e.reason().code(), e.getMessage(),
-                    cause, (System.nanoTime() - t0) / 1_000_000);
-        } catch (RuntimeException e) {
-            report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, "invalid_control_event",
-                    String.valueOf(e.getMessage()), cause, 0);
-        }
-        return null;
     }
 
     private void install(String role, LoadedModel m) {

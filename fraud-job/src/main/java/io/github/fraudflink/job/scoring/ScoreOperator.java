@@ -7,7 +7,9 @@ import io.github.fraudflink.job.records.ModelStatus;
 import io.github.fraudflink.job.records.ScoredTransaction;
 
 import io.github.fraudflink.features.Transaction;
+import io.github.fraudflink.job.records.StoredArtifact;
 import io.github.fraudflink.model.LoadedModel;
+import io.github.fraudflink.model.ModelArtifact;
 import io.github.fraudflink.model.ModelLoader;
 import io.github.fraudflink.model.ModelRejectedException;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -36,12 +39,21 @@ import org.slf4j.LoggerFactory;
  * Scores featurized transactions (input 1) with the live champion model, and a shadow model alongside when
  * there is one; swaps models on model-control events (input 2, broadcast to every instance) without a restart.
  *
- * <p><b>Hot swap.</b> A control event is verified by {@link ModelLoader} (checksums, feature schema, golden
- * sample) before it replaces anything: a bad model is rejected, counted and reported on the status side output,
- * and the current one keeps scoring. Rows already waiting are scored with the model they arrived under. The
- * broadcast state keeps, per role, the control event whose model is live; the loaded models themselves live
- * outside state and are loaded again from it after a restore, in {@link #open()}, before the first row. Until a
- * champion arrives, the model configured at start-up ({@code fraud.model.uri}) scores.
+ * <p><b>Hot swap.</b> A control event's model is fetched and verified by {@link ModelLoader} (checksums, feature
+ * schema, golden sample; within a byte limit and a deadline) on a thread of its own ({@link BackgroundLoads}), while
+ * this operator goes on scoring with the models it has; the outcome comes back through the task's mailbox, between
+ * two rows. A bad model is rejected, counted and reported on the status side output, and the current one keeps
+ * scoring. When a new model starts: rows that arrived before its control event are always scored by the model they
+ * came under; rows that arrive while it loads too (tens of milliseconds for the shipped model, at most
+ * {@code fraud.model.load-timeout}); the first row processed after its load is done is scored by it. Control events
+ * apply in arrival order, one load at a time; a newer event for a role replaces one still waiting
+ * ({@link PendingControls}).
+ *
+ * <p><b>State.</b> Broadcast state keeps, per role, the control event whose model is live ({@code live-models}) and
+ * that model's verified bytes ({@code live-artifacts}), and the events not yet applied ({@code pending-models}). After
+ * a restore, {@link #open()} builds the live models from the kept bytes, without the artifact store, before the
+ * first row, and loads the pending events again. Until a champion arrives, the model configured at start-up
+ * ({@code fraud.model.uri}) scores.
  *
  * <p><b>Micro-batches.</b> A native xgboost4j call costs about the same for 1 row as for 64, so with a scorer that
  * {@linkplain io.github.fraudflink.model.Scorer#prefersBatches prefers batches} rows wait at most {@code maxDelay} (or
@@ -58,6 +70,12 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     /** Broadcast state: role -> the control event whose model is live in that role. */
     public static final MapStateDescriptor<String, ModelControl> LIVE_MODELS = new MapStateDescriptor<>(
             "live-models", Types.STRING, TypeInformation.of(ModelControl.class));
+    /** Broadcast state: role -> the verified bytes of the model live in that role. */
+    public static final MapStateDescriptor<String, StoredArtifact> LIVE_ARTIFACTS = new MapStateDescriptor<>(
+            "live-artifacts", Types.STRING, TypeInformation.of(StoredArtifact.class));
+    /** Broadcast state: arrival number -> a control event not yet applied (waiting, or its model loading). */
+    public static final MapStateDescriptor<String, ModelControl> PENDING_MODELS = new MapStateDescriptor<>(
+            "pending-models", Types.STRING, TypeInformation.of(ModelControl.class));
     /** Side output of {@link ModelStatus} records. */
     public static final OutputTag<ModelStatus> STATUS = new OutputTag<>("model-status", TypeInformation.of(ModelStatus.class));
 
@@ -65,9 +83,15 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     private final String defaultModelSha256;
     private final int maxBatch;
     private final long maxDelayMillis;
+    private final long maxModelBytes;
+    private final Duration loadTimeout;
 
     private transient BroadcastState<String, ModelControl> live;
+    private transient BroadcastState<String, StoredArtifact> liveArtifacts;
+    private transient BroadcastState<String, ModelControl> pendingState;
     private transient ModelRegistry models;
+    private transient PendingControls controls;
+    private transient BackgroundLoads loads;
     private transient FeaturizedTransaction[] pending;
     private transient long[] pendingTimestamps;
     private transient double[][] rows;
@@ -91,21 +115,37 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     private transient Counter[] championBands;
     private transient Counter[] shadowBands;
     private transient Set<String> liveGauges;
+    private transient MailboxExecutor mailbox;
 
+    /** A scorer with the default limits of model loads ({@link ModelLoader#DEFAULT_MAX_BYTES}, {@link ModelLoader#DEFAULT_TIMEOUT}). */
     public ScoreOperator(String defaultModelUri, String defaultModelSha256, int maxBatch, Duration maxDelay) {
+        this(defaultModelUri, defaultModelSha256, maxBatch, maxDelay, ModelLoader.DEFAULT_MAX_BYTES, ModelLoader.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * @param maxModelBytes most bytes of one model artifact (manifest and files)
+     * @param loadTimeout deadline of one model load, from the first byte requested to the verified scorer
+     */
+    public ScoreOperator(String defaultModelUri, String defaultModelSha256, int maxBatch, Duration maxDelay,
+            long maxModelBytes, Duration loadTimeout) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + maxBatch);
         }
+        new ModelLoader(maxModelBytes, loadTimeout); // checks the limits where the job is built
         this.defaultModelUri = defaultModelUri;
         this.defaultModelSha256 = defaultModelSha256;
         this.maxBatch = maxBatch;
         this.maxDelayMillis = maxDelay.toMillis();
+        this.maxModelBytes = maxModelBytes;
+        this.loadTimeout = loadTimeout;
     }
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         live = context.getOperatorStateStore().getBroadcastState(LIVE_MODELS);
+        liveArtifacts = context.getOperatorStateStore().getBroadcastState(LIVE_ARTIFACTS);
+        pendingState = context.getOperatorStateStore().getBroadcastState(PENDING_MODELS);
     }
 
     @Override
@@ -128,7 +168,8 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         for (ModelRejectedException.Reason r : ModelRejectedException.Reason.values()) {
             rejections(r.code());
         }
-        for (String r : new String[] {"invalid_control_event", "manifest_mismatch", "champion_retire", "not_live", "already_champion"}) {
+        for (String r : new String[] {"invalid_control_event", "manifest_mismatch", "champion_retire", "not_live", "already_champion",
+                "superseded", "control_queue_full"}) {
             rejections(r);
         }
         scoreLatencyMicros = g.histogram("score_latency_us", JobMetrics.histogram());
@@ -142,10 +183,17 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         liveGauges = new HashSet<>();
 
         // models named by restored broadcast state first, so they are live before the first row
-        models = new ModelRegistry(new ModelLoader(), new BroadcastRoles(live), this::report,
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+        ModelLoader loader = new ModelLoader(maxModelBytes, loadTimeout);
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        models = new ModelRegistry(loader, new BroadcastRoles(live, liveArtifacts), this::report, subtask,
                 getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
         models.start(defaultModelUri, defaultModelSha256);
+        MailboxExecutor mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(getOperatorConfig().getChainIndex());
+        this.mailbox = mailbox;
+        loads = new BackgroundLoads(loader, mailbox, "model-loader-" + subtask);
+        controls = new PendingControls(new BroadcastPending(pendingState));
+        g.gauge("model_loads_pending", (Gauge<Integer>) this::pendingControls);
+        pump(); // events that were waiting or loading at the checkpoint load again
     }
 
     @Override
@@ -179,9 +227,46 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     @Override
     public void processElement2(StreamRecord<ModelControl> record) throws Exception {
         flush(); // rows that came before the event are scored by the model they came under
-        if (models.apply(record.getValue())) {
+        ModelControl c = record.getValue();
+        try {
+            for (ModelControl replaced : controls.add(c, loads.busy())) {
+                models.refuse(replaced, "superseded", "a newer control event for the " + replaced.role
+                        + " role arrived before this one's model was loaded: " + c);
+            }
+        } catch (IllegalStateException full) {
+            models.refuse(c, "control_queue_full", full.getMessage() + " (models loading one at a time):"
+                    + " publish again once model-control-status shows them applied");
+            return;
+        }
+        pump();
+    }
+
+    /** Control events received and not yet applied: waiting, or their model loading ({@code fraud_model_loads_pending}). */
+    int pendingControls() {
+        return controls.size();
+    }
+
+    /** Applies waiting control events in order: retirements at once, a model load started in the background. */
+    private void pump() throws Exception {
+        while (!loads.busy() && !controls.isEmpty()) {
+            ModelControl c = controls.peek();
+            if (PendingControls.loads(c)) {
+                loads.start(c, this::loaded);
+            } else {
+                controls.poll();
+                models.applyWithoutModel(c);
+            }
+        }
+    }
+
+    /** A background load is done (on the task thread, between rows): the model goes live or is rejected. */
+    private void loaded(BackgroundLoads.Outcome o) throws Exception {
+        controls.poll();
+        flush(); // rows that came before the swap are scored by the model they came under
+        if (models.apply(o)) {
             swaps.inc();
         }
+        pump();
     }
 
     /** The counter of rejected control events with this reason ({@code fraud_model_rejected_reason_total}). */
@@ -238,9 +323,11 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     /** The registry's role store: this operator's broadcast state. */
     private static final class BroadcastRoles implements ModelRegistry.RoleStore {
         private final BroadcastState<String, ModelControl> state;
+        private final BroadcastState<String, StoredArtifact> artifacts;
 
-        BroadcastRoles(BroadcastState<String, ModelControl> state) {
+        BroadcastRoles(BroadcastState<String, ModelControl> state, BroadcastState<String, StoredArtifact> artifacts) {
             this.state = state;
+            this.artifacts = artifacts;
         }
 
         @Override
@@ -249,13 +336,45 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         }
 
         @Override
-        public void put(String role, ModelControl event) throws Exception {
+        public ModelArtifact artifact(String role) throws Exception {
+            StoredArtifact a = artifacts.get(role);
+            return a == null ? null : a.artifact();
+        }
+
+        @Override
+        public void put(String role, ModelControl event, ModelArtifact artifact) throws Exception {
             state.put(role, event);
+            artifacts.put(role, StoredArtifact.of(artifact));
         }
 
         @Override
         public void remove(String role) throws Exception {
             state.remove(role);
+            artifacts.remove(role);
+        }
+
+        @Override
+        public Iterable<Map.Entry<String, ModelControl>> entries() throws Exception {
+            return state.entries();
+        }
+    }
+
+    /** The pending queue's store: this operator's broadcast state. */
+    private static final class BroadcastPending implements PendingControls.Store {
+        private final BroadcastState<String, ModelControl> state;
+
+        BroadcastPending(BroadcastState<String, ModelControl> state) {
+            this.state = state;
+        }
+
+        @Override
+        public void put(String key, ModelControl event) throws Exception {
+            state.put(key, event);
+        }
+
+        @Override
+        public void remove(String key) throws Exception {
+            state.remove(key);
         }
 
         @Override
@@ -281,9 +400,13 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 
+    /** At the end of input: the rows out, then the control events still loading applied (each within its deadline). */
     @Override
     public void finish() throws Exception {
         flush();
+        while (!controls.isEmpty()) {
+            mailbox.yield();
+        }
         super.finish();
     }
 
@@ -357,6 +480,9 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
 
     @Override
     public void close() throws Exception {
+        if (loads != null) {
+            loads.close();
+        }
         if (models != null) {
             models.close();
         }

@@ -6,6 +6,7 @@ import io.github.fraudflink.job.JobOptions;
 import io.github.fraudflink.job.TestArtifacts;
 import io.github.fraudflink.job.records.ModelControl;
 import io.github.fraudflink.job.records.ModelStatus;
+import io.github.fraudflink.model.ModelArtifact;
 import io.github.fraudflink.model.ModelLoader;
 import java.net.URI;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ class ModelRegistryTest {
     /** The role store as a plain map. */
     static final class MapRoles implements ModelRegistry.RoleStore {
         final Map<String, ModelControl> map = new LinkedHashMap<>();
+        final Map<String, ModelArtifact> artifacts = new LinkedHashMap<>();
 
         @Override
         public ModelControl get(String role) {
@@ -31,13 +33,20 @@ class ModelRegistryTest {
         }
 
         @Override
-        public void put(String role, ModelControl event) {
+        public ModelArtifact artifact(String role) {
+            return artifacts.get(role);
+        }
+
+        @Override
+        public void put(String role, ModelControl event, ModelArtifact artifact) {
             map.put(role, event);
+            artifacts.put(role, artifact);
         }
 
         @Override
         public void remove(String role) {
             map.remove(role);
+            artifacts.remove(role);
         }
 
         @Override
@@ -55,6 +64,15 @@ class ModelRegistryTest {
         return r;
     }
 
+    /** Applies {@code c} as the operator does, with its model loaded on this thread. */
+    private static boolean apply(ModelRegistry r, ModelControl c) throws Exception {
+        if (!PendingControls.loads(c)) {
+            r.applyWithoutModel(c);
+            return false;
+        }
+        return r.apply(BackgroundLoads.load(new ModelLoader(), c));
+    }
+
     private static ModelControl event(String model, String version, String role, URI uri) {
         return new ModelControl(model, version, role, uri == null ? null : uri.toString(), null);
     }
@@ -65,7 +83,7 @@ class ModelRegistryTest {
             String first = r.champion().version();
             assertThat(statuses).singleElement().satisfies(s -> assertThat(s.cause).isEqualTo("startup"));
             URI v2 = TestArtifacts.variant(tmp.resolve("v2"), "demo-xgb", "v2", "3E-1");
-            assertThat(r.apply(event("demo-xgb", "v2", ModelControl.CHAMPION, v2))).isTrue();
+            assertThat(apply(r, event("demo-xgb", "v2", ModelControl.CHAMPION, v2))).isTrue();
             assertThat(r.champion().version()).isEqualTo("v2").isNotEqualTo(first);
             assertThat(roles.map).containsKey(ModelControl.CHAMPION);
         }
@@ -80,7 +98,7 @@ class ModelRegistryTest {
                     tmp.resolve("nowhere/manifest.json").toUri());
             for (URI uri : bad) {
                 statuses.clear();
-                assertThat(r.apply(event("demo-xgb", null, ModelControl.CHAMPION, uri))).as("%s", uri).isFalse();
+                assertThat(apply(r, event("demo-xgb", null, ModelControl.CHAMPION, uri))).as("%s", uri).isFalse();
                 assertThat(r.champion().version()).isEqualTo(live);
                 assertThat(statuses).singleElement().satisfies(s -> {
                     assertThat(s.status).isEqualTo(ModelStatus.REJECTED);
@@ -95,15 +113,15 @@ class ModelRegistryTest {
     void shadowIsPromotedRetiredAndTheChampionCannotBeRetired() throws Exception {
         try (ModelRegistry r = started()) {
             URI s1 = TestArtifacts.variant(tmp.resolve("s1"), "challenger", "s1", "3E-1");
-            assertThat(r.apply(event("challenger", "s1", ModelControl.SHADOW, s1))).isTrue();
+            assertThat(apply(r, event("challenger", "s1", ModelControl.SHADOW, s1))).isTrue();
             assertThat(r.shadow().name()).isEqualTo("challenger");
             // the same model as champion: promoted, no longer shadow
-            assertThat(r.apply(event("challenger", "s1", ModelControl.CHAMPION, s1))).isTrue();
+            assertThat(apply(r, event("challenger", "s1", ModelControl.CHAMPION, s1))).isTrue();
             assertThat(r.champion().name()).isEqualTo("challenger");
             assertThat(r.shadow()).isNull();
             assertThat(roles.map).containsOnlyKeys(ModelControl.CHAMPION);
             statuses.clear();
-            r.apply(new ModelControl("challenger", null, ModelControl.RETIRED, null, null));
+            apply(r, new ModelControl("challenger", null, ModelControl.RETIRED, null, null));
             assertThat(statuses).singleElement().satisfies(s -> assertThat(s.reason).isEqualTo("champion_retire"));
             assertThat(r.champion().name()).isEqualTo("challenger");
         }
@@ -114,14 +132,14 @@ class ModelRegistryTest {
         URI v2 = TestArtifacts.variant(tmp.resolve("v2"), "demo-xgb", "v2", "3E-1");
         URI v3 = TestArtifacts.variant(tmp.resolve("v3"), "demo-xgb", "v3", "2E-1");
         try (ModelRegistry r = started()) {
-            assertThat(r.apply(event("demo-xgb", "v2", ModelControl.CHAMPION, v2))).isTrue();
-            assertThat(r.apply(event("demo-xgb", "v3", ModelControl.SHADOW, v3))).isTrue();
+            assertThat(apply(r, event("demo-xgb", "v2", ModelControl.CHAMPION, v2))).isTrue();
+            assertThat(apply(r, event("demo-xgb", "v3", ModelControl.SHADOW, v3))).isTrue();
             assertThat(r.champion().version()).isEqualTo("v2");
             assertThat(r.shadow().version()).isEqualTo("v3");
             assertThat(roles.map).containsOnlyKeys(ModelControl.CHAMPION, ModelControl.SHADOW);
             statuses.clear();
             // the champion's own version as shadow is refused
-            assertThat(r.apply(event("demo-xgb", "v2", ModelControl.SHADOW, v2))).isFalse();
+            assertThat(apply(r, event("demo-xgb", "v2", ModelControl.SHADOW, v2))).isFalse();
             assertThat(statuses).singleElement().satisfies(s -> assertThat(s.reason).isEqualTo("already_champion"));
             assertThat(r.shadow().version()).isEqualTo("v3");
         }
@@ -137,7 +155,7 @@ class ModelRegistryTest {
     void aRestartLoadsWhatTheStoreNames() throws Exception {
         URI v2 = TestArtifacts.variant(tmp.resolve("v2"), "demo-xgb", "v2", "3E-1");
         try (ModelRegistry r = started()) {
-            r.apply(event("demo-xgb", "v2", ModelControl.CHAMPION, v2));
+            apply(r, event("demo-xgb", "v2", ModelControl.CHAMPION, v2));
         }
         statuses.clear();
         try (ModelRegistry again = started()) {

@@ -23,6 +23,7 @@ import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The scoring operator under the operator test harness: micro-batches, hot swaps, rejections, shadow, restore. */
+@org.junit.jupiter.api.Timeout(120)
 class ScoreOperatorTest {
     private static final String MODEL = JobOptions.MODEL_URI.defaultValue();
     private static LoadedModel model;
@@ -90,6 +92,21 @@ class ScoreOperatorTest {
             q.clear();
         }
         return out;
+    }
+
+    /** Hands the operator a control event and runs its mails until the event is applied (models load in the background). */
+    static void apply(TwoInputStreamOperatorTestHarness<FeaturizedTransaction, ModelControl, ScoredTransaction> h,
+            StreamRecord<ModelControl> event) throws Exception {
+        h.processElement2(event);
+        awaitControls(h);
+    }
+
+    /** Runs the operator's mails until every control event it has received is applied. */
+    static void awaitControls(TwoInputStreamOperatorTestHarness<?, ?, ?> h) throws Exception {
+        ScoreOperator op = (ScoreOperator) h.getOperator();
+        while (op.pendingControls() > 0) {
+            h.getTaskMailbox().take(TaskMailbox.MIN_PRIORITY).run();
+        }
     }
 
     private static StreamRecord<ModelControl> control(String model, String version, String role, URI uri, String sha) {
@@ -178,7 +195,7 @@ class ScoreOperatorTest {
         try (var h = harness(64, null)) {
             status(h);
             h.processElement1(new StreamRecord<>(row(0), 1));
-            h.processElement2(control("demo-xgb", "v2", "champion", v2, TestArtifacts.sha(v2)));
+            apply(h, control("demo-xgb", "v2", "champion", v2, TestArtifacts.sha(v2)));
             h.processElement1(new StreamRecord<>(row(1), 2));
             h.prepareSnapshotPreBarrier(1);
             List<ScoredTransaction> out = scored(h);
@@ -209,7 +226,7 @@ class ScoreOperatorTest {
         try (var h = harness(64, null)) {
             status(h);
             for (Bad b : bad) {
-                h.processElement2(new StreamRecord<>(b.event()));
+                apply(h, new StreamRecord<>(b.event()));
                 assertThat(status(h)).as(b.reason()).singleElement().satisfies(s -> {
                     assertThat(s.status).isEqualTo("rejected");
                     assertThat(s.reason).isEqualTo(b.reason());
@@ -226,10 +243,53 @@ class ScoreOperatorTest {
     }
 
     @Test
+    void rowsAreScoredAtOnceWhileAModelLoadsFromAHungServer() throws Exception {
+        URI v2 = TestArtifacts.variant(tmp.resolve("v2"), "demo-xgb", "v2", "3E-1");
+        try (java.net.ServerSocket hung = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+                var h = new TwoInputStreamOperatorTestHarness<>(new ScoreOperator(MODEL, null, 64, Duration.ofMillis(5),
+                        ModelLoader.DEFAULT_MAX_BYTES, Duration.ofSeconds(2)))) {
+            h.open();
+            status(h);
+            // accepts the connection (the backlog does), never answers
+            h.processElement2(control("demo-xgb", "v3", "champion",
+                    URI.create("http://127.0.0.1:" + hung.getLocalPort() + "/manifest.json"), null));
+            h.processElement2(control("demo-xgb", "v2", "champion", v2, null));
+            for (int i = 0; i < 100; i++) {
+                h.processElement1(new StreamRecord<>(row(i), i));
+                assertThat(scored(h)).as("row %d leaves at once while the load hangs", i).singleElement()
+                        .satisfies(s -> assertThat(s.modelVersion).isEqualTo(model.version()));
+            }
+            assertThat(((ScoreOperator) h.getOperator()).pendingControls()).as("both events still pending").isEqualTo(2);
+            awaitControls(h);
+            assertThat(status(h)).extracting(s -> s.version + ":" + s.status + ":" + s.reason)
+                    .containsExactly("v3:rejected:timeout", "v2:live:null");
+            h.processElement1(new StreamRecord<>(row(0), 0));
+            assertThat(scored(h)).singleElement().satisfies(s -> assertThat(s.modelVersion).isEqualTo("v2"));
+        }
+    }
+
+    @Test
+    void aNewerEventForARoleReplacesOneStillWaiting() throws Exception {
+        URI v2 = TestArtifacts.variant(tmp.resolve("v2"), "demo-xgb", "v2", "3E-1");
+        URI v3 = TestArtifacts.variant(tmp.resolve("v3"), "demo-xgb", "v3", "2E-1");
+        URI c1 = TestArtifacts.variant(tmp.resolve("c1"), "challenger", "c1", "1E-1");
+        try (var h = harness(64, null)) {
+            status(h);
+            h.processElement2(control("demo-xgb", "v2", "champion", v2, null)); // loading
+            h.processElement2(control("challenger", "c1", "shadow", c1, null)); // waits
+            h.processElement2(control("demo-xgb", "v2b", "champion", v2, null)); // waits
+            h.processElement2(control("demo-xgb", "v3", "champion", v3, null)); // replaces v2b, not the loading v2
+            awaitControls(h);
+            assertThat(status(h)).extracting(s -> s.version + ":" + s.status + ":" + s.reason)
+                    .containsExactly("v2b:rejected:superseded", "v2:live:null", "c1:live:null", "v3:live:null");
+        }
+    }
+
+    @Test
     void shadowScoresEveryRowButNeverDecides() throws Exception {
         URI challenger = TestArtifacts.variant(tmp.resolve("c"), "challenger", "c1", "1E-1");
         try (var h = harness(64, null)) {
-            h.processElement2(control("challenger", "c1", "shadow", challenger, null));
+            apply(h, control("challenger", "c1", "shadow", challenger, null));
             for (int i = 0; i < 20; i++) {
                 h.processElement1(new StreamRecord<>(row(i), i));
             }
@@ -247,8 +307,8 @@ class ScoreOperatorTest {
                 }
             }
             // retiring the shadow removes it; retiring the champion is refused
-            h.processElement2(control("challenger", "c1", "retired", null, null));
-            h.processElement2(control(model.name(), model.version(), "retired", null, null));
+            apply(h, control("challenger", "c1", "retired", null, null));
+            apply(h, control(model.name(), model.version(), "retired", null, null));
             h.processElement1(new StreamRecord<>(row(0), 0));
             h.prepareSnapshotPreBarrier(2);
             assertThat(scored(h)).singleElement().satisfies(s -> assertThat(s.shadowModel).isNull());
@@ -259,8 +319,8 @@ class ScoreOperatorTest {
     void promotionMovesTheShadowToChampion() throws Exception {
         URI challenger = TestArtifacts.variant(tmp.resolve("c"), "challenger", "c1", "1E-1");
         try (var h = harness(64, null)) {
-            h.processElement2(control("challenger", "c1", "shadow", challenger, null));
-            h.processElement2(control("challenger", "c1", "champion", challenger, null));
+            apply(h, control("challenger", "c1", "shadow", challenger, null));
+            apply(h, control("challenger", "c1", "champion", challenger, null));
             h.processElement1(new StreamRecord<>(row(0), 0));
             h.prepareSnapshotPreBarrier(1);
             assertThat(scored(h)).singleElement().satisfies(s -> {
@@ -276,10 +336,13 @@ class ScoreOperatorTest {
         URI shadowUri = TestArtifacts.variant(tmp.resolve("s"), "challenger", "c1", "1E-1");
         OperatorSubtaskState snapshot;
         try (var h = harness(64, null)) {
-            h.processElement2(control("demo-xgb", "v2", "champion", v2, null));
-            h.processElement2(control("challenger", "c1", "shadow", shadowUri, null));
+            apply(h, control("demo-xgb", "v2", "champion", v2, null));
+            apply(h, control("challenger", "c1", "shadow", shadowUri, null));
             snapshot = h.snapshot(1, 1);
         }
+        // the artifact store is gone: the restore builds both models from the bytes kept in state
+        org.apache.flink.util.FileUtils.deleteDirectory(tmp.resolve("v2").toFile());
+        org.apache.flink.util.FileUtils.deleteDirectory(tmp.resolve("s").toFile());
         try (var h = harness(64, snapshot)) {
             List<ModelStatus> st = status(h);
             assertThat(st).extracting(s -> s.cause + ":" + s.role + ":" + s.version)
