@@ -2,6 +2,7 @@ package io.github.fraudflink.job;
 
 import io.github.fraudflink.job.records.ModelControl;
 import io.github.fraudflink.job.kafka.ModelControlJson;
+import io.github.fraudflink.job.records.ModelStatus;
 import io.github.fraudflink.job.records.ScoredTransaction;
 import io.github.fraudflink.job.kafka.ScoredTransactionJson;
 
@@ -17,6 +18,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Map;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -225,5 +228,31 @@ public final class JobTestSupport {
             }
         }
         return out;
+    }
+
+    /** Polls the status topic until every instance reported {@code version} live (or a rejection of it); returns them. */
+    public static List<ModelStatus> awaitStatus(KafkaIO.CommittedReader status, String version, String want, int instances)
+            throws Exception {
+        List<ModelStatus> seen = new ArrayList<>();
+        Set<Integer> done = new HashSet<>();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (done.size() < instances && System.nanoTime() < deadline) {
+            List<ModelStatus> batch = new ArrayList<>();
+            status.poll(Duration.ofMillis(200), r -> {
+                try {
+                    batch.add(ModelControlJson.readStatus(r.value()));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            for (ModelStatus s : batch) {
+                seen.add(s);
+                if (version.equals(s.version) && want.equals(s.status)) {
+                    done.add(s.instance);
+                }
+            }
+        }
+        assertThat(done).as("instances reporting %s %s", version, want).hasSize(instances);
+        return seen;
     }
 }

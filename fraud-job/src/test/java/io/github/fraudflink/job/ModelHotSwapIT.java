@@ -73,32 +73,6 @@ class ModelHotSwapIT {
         return env.executeAsync("hot-swap");
     }
 
-    /** Polls the status topic until every instance reported {@code version} live (or a rejection of it); returns them. */
-    private static List<ModelStatus> awaitStatus(KafkaIO.CommittedReader status, String version, String want, int instances)
-            throws Exception {
-        List<ModelStatus> seen = new ArrayList<>();
-        Set<Integer> done = new HashSet<>();
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (done.size() < instances && System.nanoTime() < deadline) {
-            List<ModelStatus> batch = new ArrayList<>();
-            status.poll(Duration.ofMillis(200), r -> {
-                try {
-                    batch.add(ModelControlJson.readStatus(r.value()));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            for (ModelStatus s : batch) {
-                seen.add(s);
-                if (version.equals(s.version) && want.equals(s.status)) {
-                    done.add(s.instance);
-                }
-            }
-        }
-        assertThat(done).as("instances reporting %s %s", version, want).hasSize(instances);
-        return seen;
-    }
-
     @Test
     void swapUnderLoadThenRejectABadModelThenRestoreFromASavepoint() throws Exception {
         Configuration c = JobTestSupport.jobConfig(kafka, "swap", false);
@@ -111,7 +85,7 @@ class ModelHotSwapIT {
         try (var scored = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_SCORED), false);
                 var status = new KafkaIO.CommittedReader(kafka.bootstrapServers(), c.get(JobOptions.TOPIC_MODEL_STATUS), false)) {
             JobClient job = submit(c, null);
-            awaitStatus(status, defaults.version(), ModelStatus.LIVE, JobTestSupport.PARALLELISM);
+            JobTestSupport.awaitStatus(status, defaults.version(), ModelStatus.LIVE, JobTestSupport.PARALLELISM);
 
             // transactions keep flowing while the new champion is published
             Thread load = new Thread(() -> JobTestSupport.produce(kafka, c, txs.subList(0, 12_000), List.of()));
@@ -120,7 +94,7 @@ class ModelHotSwapIT {
             long published = System.currentTimeMillis();
             JobTestSupport.publish(kafka, c, new ModelControl(defaults.name(), "v2", ModelControl.CHAMPION, v2.toString(),
                     TestArtifacts.sha(v2)));
-            List<ModelStatus> live = awaitStatus(status, "v2", ModelStatus.LIVE, JobTestSupport.PARALLELISM);
+            List<ModelStatus> live = JobTestSupport.awaitStatus(status, "v2", ModelStatus.LIVE, JobTestSupport.PARALLELISM);
             long allLive = live.stream().filter(s -> "v2".equals(s.version)).mapToLong(s -> s.at).max().orElseThrow();
             load.join();
             got.addAll(scored.readUntil(12_000, Duration.ofMinutes(2)));
@@ -136,7 +110,7 @@ class ModelHotSwapIT {
                 String version = "bad-" + bad.getKey();
                 JobTestSupport.publish(kafka, c, new ModelControl("bad-" + bad.getKey(), version, ModelControl.CHAMPION,
                         bad.getValue().toString(), null));
-                List<ModelStatus> rejected = awaitStatus(status, version, ModelStatus.REJECTED, JobTestSupport.PARALLELISM);
+                List<ModelStatus> rejected = JobTestSupport.awaitStatus(status, version, ModelStatus.REJECTED, JobTestSupport.PARALLELISM);
                 assertThat(rejected).filteredOn(s -> version.equals(s.version)).allSatisfy(s ->
                         assertThat(s.reason).isEqualTo(bad.getKey()));
             }
@@ -164,7 +138,7 @@ class ModelHotSwapIT {
                     SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
             JobClient restored = submit(c, savepoint);
             try {
-                List<ModelStatus> afterRestore = awaitStatus(status, "v2", ModelStatus.LIVE, JobTestSupport.PARALLELISM);
+                List<ModelStatus> afterRestore = JobTestSupport.awaitStatus(status, "v2", ModelStatus.LIVE, JobTestSupport.PARALLELISM);
                 assertThat(afterRestore).filteredOn(s -> "v2".equals(s.version)).extracting(s -> s.cause).containsOnly("restore");
                 JobTestSupport.produce(kafka, c, txs.subList(24_000, 30_000), List.of());
                 for (ConsumerRecord<byte[], byte[]> r : scored.readUntil(30_000, Duration.ofMinutes(2))) {
@@ -176,7 +150,7 @@ class ModelHotSwapIT {
                 // a shadow scores every event alongside and never decides
                 URI challenger = TestArtifacts.variant(tmp.resolve("challenger"), "challenger", "c1", "9E-1");
                 JobTestSupport.publish(kafka, c, new ModelControl("challenger", "c1", ModelControl.SHADOW, challenger.toString(), null));
-                awaitStatus(status, "c1", ModelStatus.LIVE, JobTestSupport.PARALLELISM);
+                JobTestSupport.awaitStatus(status, "c1", ModelStatus.LIVE, JobTestSupport.PARALLELISM);
                 JobTestSupport.produce(kafka, c, txs.subList(30_000, txs.size()), List.of());
                 int shadowed = 0;
                 int shadowWouldDecline = 0;
