@@ -83,7 +83,11 @@ flink_cli() {
     -Dlog4j2.level=WARN -cp "$DIST/lib/*" org.apache.flink.client.cli.CliFrontend "$@"
 }
 
+# the start commands wait for the REST API with curl
+need_curl() { command -v curl >/dev/null 2>&1 || die "curl is needed to wait for the REST API; install it (Debian: apt-get install curl)"; }
+
 start() {
+  need_curl
   ensure_dist
   mkdir -p "$STATE/log"
   start_process jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint
@@ -103,6 +107,7 @@ start() {
 
 # a TaskManager with a resource id of its own, so that its registration can be told from a lost one's
 start_taskmanager() {
+  need_curl
   ensure_dist
   mkdir -p "$STATE/log"
   local id url deadline

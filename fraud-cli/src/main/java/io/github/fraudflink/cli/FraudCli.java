@@ -1,9 +1,25 @@
 package io.github.fraudflink.cli;
 
+import io.github.fraudflink.cli.bench.BenchCommand;
+import io.github.fraudflink.cli.bench.BenchLabelsCommand;
+import io.github.fraudflink.cli.bench.BenchSwapCommand;
+import io.github.fraudflink.cli.common.ErrorReport;
+import io.github.fraudflink.cli.data.DataCommand;
+import io.github.fraudflink.cli.data.ReplayCommand;
+import io.github.fraudflink.cli.data.SimulateCommand;
+import io.github.fraudflink.cli.demo.DemoCommand;
+import io.github.fraudflink.cli.model.ModelCommand;
+import io.github.fraudflink.cli.ops.DashboardsCommand;
+import io.github.fraudflink.cli.train.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code ./fraud} command tree: one entry point for people, one subcommand per task. */
+/**
+ * The {@code ./fraud} command tree: one entry point for people, one subcommand per task. The commands live in a package
+ * per family ({@code cli.demo}, {@code cli.bench}, {@code cli.data}, {@code cli.model}, {@code cli.train},
+ * {@code cli.ops}) on shared plumbing ({@code cli.common}: errors, progress, delayed labels; {@code cli.local}: the job
+ * on a MiniCluster); this package only puts them together, and nothing depends on it (PackageDependenciesTest).
+ */
 @Command(name = "fraud",
         mixinStandardHelpOptions = true,
         version = "fraud-flink 0.1.0",

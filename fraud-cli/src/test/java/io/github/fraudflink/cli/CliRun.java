@@ -12,13 +12,13 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 
 /** One run of the {@code fraud} command tree, in-process or through the {@code ./fraud} launcher: exit code, stdout, stderr. */
-record CliRun(int exit, String out, String err) {
+public record CliRun(int exit, String out, String err) {
 
     /**
      * A run of the {@code ./fraud} launcher in a new JVM, exactly as a user runs it, on the jar this build packaged
      * (no rebuild), logging into {@code logDir}: what the terminal would show, all of it (library output included).
      */
-    static CliRun launched(Path logDir, String... args) throws Exception {
+    public static CliRun launched(Path logDir, String... args) throws Exception {
         Path root = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath().getParent();
         List<String> command = new ArrayList<>(List.of(root.resolve("fraud").toString()));
         command.addAll(List.of(args));
@@ -36,12 +36,12 @@ record CliRun(int exit, String out, String err) {
         return new CliRun(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
-    static CliRun of(String... args) {
+    public static CliRun of(String... args) {
         return of(FraudCli.commandLine(), args);
     }
 
     /** A run of {@code cl}, a command tree from {@link FraudCli#commandLine()} that a test has configured further. */
-    static CliRun of(CommandLine cl, String... args) {
+    public static CliRun of(CommandLine cl, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
@@ -51,7 +51,7 @@ record CliRun(int exit, String out, String err) {
     }
 
     /** The last line of stdout, parsed as JSON (what --json prints). */
-    JsonNode lastJson() throws Exception {
+    public JsonNode lastJson() throws Exception {
         List<String> lines = out.lines().toList();
         return new ObjectMapper().readTree(lines.get(lines.size() - 1));
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.fraudflink.cli.demo.DemoWorkload;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -76,7 +77,7 @@ class FraudCliIT {
         assertThat(t.exit()).isEqualTo(1);
         assertThat(t.out()).isEmpty();
         assertThat(t.err().lines()).singleElement().asString().startsWith("error: no such file").endsWith("details in " + logFile);
-        assertThat(Files.readString(logFile)).contains("at io.github.fraudflink.cli.TrainCommand.call");
+        assertThat(Files.readString(logFile)).contains("at io.github.fraudflink.cli.train.TrainCommand.call");
 
         // a demo that fails once its broker runs: torn down, nothing but its progress lines and the error on the terminal
         int closedPort;

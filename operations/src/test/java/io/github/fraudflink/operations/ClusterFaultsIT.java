@@ -7,7 +7,6 @@ import io.github.fraudflink.job.kafka.ScoredTransactionJson;
 import io.github.fraudflink.job.TopicSetup;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.fraudflink.features.TransactionJson;
@@ -72,6 +71,7 @@ import org.junit.jupiter.api.io.TempDir;
  * RUNNING, to the next output (Kafka for the scoring job, a PostgreSQL row for the loader) and to caught up, and the
  * decisions committed to Kafka while the fault lasted (their number, rate and latency).
  */
+@HostTools.Needs({HostTools.Tool.POSTGRESQL_15, HostTools.Tool.CURL})
 class ClusterFaultsIT {
     /** Transactions per second, steady, for the whole run. */
     private static final int RATE = 200;
@@ -107,8 +107,6 @@ class ClusterFaultsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        String missing = PostgresServer.unavailable();
-        assumeTrue(missing == null, () -> "ClusterFaultsIT skipped: " + missing);
         pg = PostgresServer.start(Path.of(System.getProperty("java.io.tmpdir")), "su-" + UUID.randomUUID());
         pg.createDatabase("fraud", "fraud", DB_PASSWORD);
         kafka = KafkaBrokerProcess.start(tmp.resolve("kafka"));

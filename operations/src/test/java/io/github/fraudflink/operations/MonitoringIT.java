@@ -63,6 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code FraudModelRejected} (and nothing else). Once the traffic stops, the live precision and recall in Prometheus
  * are those of the view {@code live_model_quality}.
  */
+@HostTools.Needs(HostTools.Tool.PROMETHEUS) // checked before the MiniCluster starts
 class MonitoringIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final int REPORTER_PORT = Repo.freePort();

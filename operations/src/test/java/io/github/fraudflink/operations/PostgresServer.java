@@ -39,22 +39,21 @@ final class PostgresServer implements AutoCloseable {
         return "root".equals(System.getProperty("user.name"));
     }
 
-    /** Why the server cannot run on this machine, or null when it can. */
+    /** Why the server cannot run on this machine, or null when it can ({@link HostTools.Tool#POSTGRESQL_15} asks). */
     static String unavailable() {
         for (String tool : List.of("initdb", "pg_ctl", "postgres")) {
             if (!Files.isExecutable(BIN.resolve(tool))) {
-                return "no PostgreSQL 15 server here (" + BIN.resolve(tool) + " is missing): `apt-get install"
-                        + " postgresql-15` (Debian) provides it; .ci/run is to install it";
+                return BIN.resolve(tool) + " is missing";
             }
         }
         if (root()) {
             if (!Files.isExecutable(Path.of("/usr/sbin/runuser")) && !Files.isExecutable(Path.of("/sbin/runuser"))) {
-                return "running as root without runuser (util-linux): initdb refuses root and cannot be run as postgres";
+                return "running as root without runuser (util-linux) to run initdb as postgres: initdb refuses root";
             }
             try {
                 owner();
             } catch (IOException e) {
-                return "running as root and there is no `postgres` user to run the server as (initdb refuses root)";
+                return "running as root and no `postgres` user to run the server as (initdb refuses root; the package creates it)";
             }
         }
         return null;

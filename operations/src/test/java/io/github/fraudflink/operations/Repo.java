@@ -93,13 +93,16 @@ final class Repo {
     /** Result of running a program: exit code and its merged output. */
     record Run(int exit, String output) {}
 
-    /** Runs a program in the repository root, failing with a pointer to the fix if it is not installed. */
+    /**
+     * Runs a program in the repository root (one the test declares with {@link HostTools.Needs}), failing with a pointer
+     * to the fix if it cannot be started.
+     */
     static Run run(long timeoutSeconds, String... command) throws Exception {
         try {
             return run(root(), timeoutSeconds, command);
         } catch (IOException e) {
-            throw new IllegalStateException(command[0] + " is not installed: `apt-get install prometheus` (Debian)"
-                    + " provides prometheus and promtool; .ci/run installs it", e);
+            throw new IllegalStateException(command[0] + " cannot be started (" + e.getMessage() + "): is it installed?"
+                    + " HostTools names the tools the tests need and their Debian packages; .ci/run installs them", e);
         }
     }
 

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * taken, the job is cancelled, the second half is produced and the jar is submitted again from the savepoint: every
  * transaction comes out once (read_committed), and the cluster's Prometheus endpoint carries the job's metrics.
  */
+@HostTools.Needs(HostTools.Tool.CURL) // scripts/flink-cluster.sh waits for the REST API with it
 class StandaloneClusterIT {
     @TempDir
     static Path tmp;
