@@ -27,6 +27,9 @@ public final class LabelJson {
             g.writeBooleanField("is_fraud", l.isFraud);
             g.writeStringField("labelled_at", IsoTime.format(l.labelledAt));
             g.writeStringField("source", l.source);
+            if (l.knownAt != 0) {
+                g.writeStringField("known_at", IsoTime.format(l.knownAt));
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -8,7 +8,9 @@ import java.time.Instant;
 /**
  * Parses and validates one label message of {@code fraud-labels} into a {@link Label}: {@code transaction_id},
  * {@code account_id}, optional {@code terminal_id}, {@code event_time} (the transaction's), {@code is_fraud} (true/false
- * or 1/0), {@code labelled_at}, {@code source}. The same strict rules as {@link TransactionParser} (UTF-8, one JSON
+ * or 1/0), {@code labelled_at}, {@code source}, and optionally {@code known_at} (when the verdict entered the system;
+ * without it, the Kafka record's timestamp, and never before {@code labelled_at}: a live producer leaves it out, a
+ * replay of a dataset sets it to {@code labelled_at}). The same strict rules as {@link TransactionParser} (UTF-8, one JSON
  * object, the text-field rule, time syntax); a label may not be dated before its transaction, nor further past the
  * record timestamp than the allowed skew. A bad label raises an {@link InvalidTransactionException} with its
  * {@link RejectReason} (the DLQ's), never anything else.
@@ -62,7 +64,26 @@ public final class LabelParser implements Serializable {
         }
         l.source = TransactionParser.requiredId(o, "source", RejectReason.MISSING_LABEL_SOURCE,
                 RejectReason.INVALID_LABEL_SOURCE);
+        l.knownAt = knownAt(o.get("known_at"), l.labelledAt, ingestTime);
         return l;
+    }
+
+    /** {@code known_at} if the message has it (checked), else the record timestamp, never before {@code labelled_at}. */
+    private long knownAt(JsonNode n, long labelledAt, long ingestTime) throws InvalidTransactionException {
+        if (n == null || n.isNull()) {
+            return Math.max(ingestTime, labelledAt);
+        }
+        long known = TransactionParser.time(n, "known_at", RejectReason.INVALID_KNOWN_AT, RejectReason.INVALID_KNOWN_AT);
+        if (known < labelledAt) {
+            throw new InvalidTransactionException(RejectReason.INVALID_KNOWN_AT, "'known_at' " + Instant.ofEpochMilli(known)
+                    + " is before 'labelled_at' " + Instant.ofEpochMilli(labelledAt) + ": a verdict is known once it is made");
+        }
+        if (known > ingestTime + maxFutureSkewMillis) {
+            throw new InvalidTransactionException(RejectReason.INVALID_KNOWN_AT, "'known_at' is "
+                    + Duration.ofMillis(known - ingestTime) + " after the label was received (limit "
+                    + Duration.ofMillis(maxFutureSkewMillis) + "): check the producer's clock");
+        }
+        return known;
     }
 
     private static boolean verdict(JsonNode n) throws InvalidTransactionException {

@@ -36,6 +36,8 @@ public enum RejectReason {
     /** A label dated before its transaction. */
     LABELLED_BEFORE_TRANSACTION,
     LABELLED_AT_IN_FUTURE,
+    /** {@code known_at} is not a time, is before {@code labelled_at}, or is further past the record timestamp than the allowed skew. */
+    INVALID_KNOWN_AT,
     MISSING_LABEL_SOURCE,
     INVALID_LABEL_SOURCE,
     /** The parser itself failed on this input: a bug to report; the message is kept in the DLQ. */

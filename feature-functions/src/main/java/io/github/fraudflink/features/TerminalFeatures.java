@@ -7,9 +7,10 @@ import java.time.Duration;
  * The terminal features from delayed labels. First the Fraud Detection Handbook's: for windows of 1, 7 and 30 days,
  * the terminal's transaction count and fraud share over {@code (t - d - w, t - d]}, where {@code d} is the label delay.
  * The count is of the terminal's transactions in the window; the share is those whose verdict, as known at
- * {@code t - L} ({@code labelled_at <= t - L}, {@code L} the label lag), is fraud, over the count; 0 for an empty
- * window. Of a transaction's labels known by then, the one with the latest {@code labelled_at} holds (an analyst
- * reversing a chargeback); at the same instant, fraud holds. Then, from the same known frauds ({@link #LABEL_VALUES}):
+ * {@code t - L} ({@code known_at <= t - L}, {@code L} the label lag), is fraud, over the count; 0 for an empty
+ * window. A label is known from when it entered the system ({@code known_at}: its Kafka record's timestamp, or for
+ * a dataset {@code labelled_at}; never before {@code labelled_at}). Of a transaction's labels known by then, the one
+ * with the latest {@code labelled_at} holds (an analyst reversing a chargeback); at the same instant, fraud holds. Then, from the same known frauds ({@link #LABEL_VALUES}):
  * their counts over the three windows, and the days from the first and from the last of them in the 30-day window to
  * {@code t} (0 when there is none; otherwise at least {@code d}). The share says how risky the terminal looked; the
  * counts how much evidence there is; the first fraud's age how long the trouble has lasted (a compromised terminal is
@@ -85,10 +86,20 @@ public final class TerminalFeatures implements Serializable {
         h.addTransaction(eventTime, TerminalHistory.identity(accountId, transactionId));
     }
 
-    /** Records a label of one of the terminal's transactions ({@code eventTime} is the transaction's). */
+    /** Records a label of a dataset, known when it was made ({@code known_at = labelled_at}). */
     public void addLabel(TerminalHistory h, String accountId, String transactionId, long eventTime, boolean isFraud,
             long labelledAt) {
-        h.addLabel(eventTime, TerminalHistory.identity(accountId, transactionId), labelledAt, isFraud);
+        addLabel(h, accountId, transactionId, eventTime, isFraud, labelledAt, labelledAt);
+    }
+
+    /**
+     * Records a label of one of the terminal's transactions ({@code eventTime} is the transaction's), made at
+     * {@code labelledAt} and known to the system from {@code knownAt} (never before {@code labelledAt}).
+     */
+    public void addLabel(TerminalHistory h, String accountId, String transactionId, long eventTime, boolean isFraud,
+            long labelledAt, long knownAt) {
+        h.addLabel(eventTime, TerminalHistory.identity(accountId, transactionId), labelledAt,
+                Math.max(labelledAt, knownAt), isFraud);
     }
 
     /**
@@ -159,7 +170,7 @@ public final class TerminalFeatures implements Serializable {
         boolean fraud = false;
         for (int k = from; k < h.labelTimes.length && h.labelTimes[k] == time; k++) {
             long at = h.labelledAt[k];
-            if (at <= known && h.labelKeys[k].equals(key) && (at > bestAt || (at == bestAt && h.labelFraud[k]))) {
+            if (h.knownAt(k) <= known && h.labelKeys[k].equals(key) && (at > bestAt || (at == bestAt && h.labelFraud[k]))) {
                 bestAt = at;
                 fraud = h.labelFraud[k];
             }

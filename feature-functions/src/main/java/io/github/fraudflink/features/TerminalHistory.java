@@ -3,8 +3,8 @@ package io.github.fraudflink.features;
 /**
  * What the terminal features need of one terminal: the set of its transactions and the set of the labels received for
  * them, each sorted by the transaction's event time. A transaction is identified by account and transaction id
- * ({@link #identity}); a label is kept with its {@code labelled_at}, so the verdict as known at any instant can be
- * answered. Both are sets: the order in which entries arrive does not change the history. Plain data; the logic is
+ * ({@link #identity}); a label is kept with its {@code labelled_at} (which of two verdicts holds) and with when it
+ * became known to the system ({@code known_at}), so the verdict as known at any instant can be answered. Both are sets: the order in which entries arrive does not change the history. Plain data; the logic is
  * {@link TerminalFeatures}.
  */
 public class TerminalHistory {
@@ -16,8 +16,14 @@ public class TerminalHistory {
     public long[] labelTimes = new long[0];
     /** Labels: the labelled transaction's identity, parallel to {@link #labelTimes}. */
     public String[] labelKeys = new String[0];
-    /** Labels: when the verdict became known (epoch ms). */
+    /** Labels: when the verdict was made (epoch ms): of two verdicts known at an instant, the later one holds. */
     public long[] labelledAt = new long[0];
+    /**
+     * Labels: when the verdict became known to the system (epoch ms), at or after {@link #labelledAt}; empty in a
+     * history written before this column existed, where each label counts as known when it was made (read it
+     * through {@link #knownAt(int)}).
+     */
+    public long[] knownAt = new long[0];
     /** Labels: the verdict. */
     public boolean[] labelFraud = new boolean[0];
 
@@ -25,13 +31,32 @@ public class TerminalHistory {
 
     /** A history of these columns (sorted as the fields say; not copied). */
     public TerminalHistory(long[] times, String[] keys, long[] labelTimes, String[] labelKeys, long[] labelledAt,
-            boolean[] labelFraud) {
+            long[] knownAt, boolean[] labelFraud) {
         this.times = times;
         this.keys = keys;
         this.labelTimes = labelTimes;
         this.labelKeys = labelKeys;
         this.labelledAt = labelledAt;
+        this.knownAt = knownAt;
         this.labelFraud = labelFraud;
+    }
+
+    /** A history of these columns whose labels were known when they were made (state written before {@code known_at}). */
+    public TerminalHistory(long[] times, String[] keys, long[] labelTimes, String[] labelKeys, long[] labelledAt,
+            boolean[] labelFraud) {
+        this(times, keys, labelTimes, labelKeys, labelledAt, labelledAt.clone(), labelFraud);
+    }
+
+    /** When label {@code i} became known to the system. */
+    public long knownAt(int i) {
+        return knownAt != null && knownAt.length == labelTimes.length ? knownAt[i] : labelledAt[i];
+    }
+
+    /** Fills the known-at column of a history written before it existed: each label known when it was made. */
+    private void completeKnownAt() {
+        if (knownAt == null || knownAt.length != labelTimes.length) {
+            knownAt = labelledAt.clone();
+        }
     }
 
     /** The identity of a transaction: its account and its id (ids are unique per account only). */
@@ -65,10 +90,16 @@ public class TerminalHistory {
         return true;
     }
 
-    /** Adds a label unless the same verdict at the same instant is already there; returns whether it was added. */
-    boolean addLabel(long time, String key, long at, boolean fraud) {
+    /**
+     * Adds a label unless the same verdict made at the same instant is already there (then the earlier of the two
+     * {@code known} instants is kept: a verdict sent twice was known from the first time); returns whether it was
+     * added.
+     */
+    boolean addLabel(long time, String key, long at, long known, boolean fraud) {
+        completeKnownAt();
         for (int i = SortedColumns.insertionPoint(labelTimes, time) - 1; i >= 0 && labelTimes[i] == time; i--) {
             if (labelKeys[i].equals(key) && labelledAt[i] == at && labelFraud[i] == fraud) {
+                knownAt[i] = Math.min(knownAt[i], known);
                 return false;
             }
         }
@@ -76,10 +107,12 @@ public class TerminalHistory {
         labelTimes = SortedColumns.withSlot(labelTimes, pos);
         labelKeys = SortedColumns.withSlot(labelKeys, pos);
         labelledAt = SortedColumns.withSlot(labelledAt, pos);
+        knownAt = SortedColumns.withSlot(knownAt, pos);
         labelFraud = SortedColumns.withSlot(labelFraud, pos);
         labelTimes[pos] = time;
         labelKeys[pos] = key;
         labelledAt[pos] = at;
+        knownAt[pos] = known;
         labelFraud[pos] = fraud;
         return true;
     }
@@ -95,12 +128,14 @@ public class TerminalHistory {
             times = SortedColumns.withoutFirst(times, k);
             keys = SortedColumns.withoutFirst(keys, k);
         }
+        completeKnownAt();
         int oldLabels = SortedColumns.countUpTo(labelTimes, horizon);
         int j = Math.max(oldLabels, labelTimes.length - max);
         if (j > 0) {
             labelTimes = SortedColumns.withoutFirst(labelTimes, j);
             labelKeys = SortedColumns.withoutFirst(labelKeys, j);
             labelledAt = SortedColumns.withoutFirst(labelledAt, j);
+            knownAt = SortedColumns.withoutFirst(knownAt, j);
             labelFraud = SortedColumns.withoutFirst(labelFraud, j);
         }
         return Math.max(0, k - old) + Math.max(0, j - oldLabels);

@@ -45,7 +45,18 @@ class LabelParserTest {
         l.labelledAt = l.eventTime + 86_400_000L;
         l.source = "analyst";
         Label back = parser.parse(LabelJson.write(l), INGEST);
-        assertThat(back).usingRecursiveComparison().isEqualTo(l);
+        assertThat(back).usingRecursiveComparison().ignoringFields("knownAt").isEqualTo(l);
+        assertThat(back.knownAt).as("without known_at: the record's timestamp").isEqualTo(INGEST);
+        l.knownAt = l.labelledAt + 5_000; // a replay's: known 5 s after it was made
+        assertThat(parser.parse(LabelJson.write(l), INGEST)).usingRecursiveComparison().isEqualTo(l);
+    }
+
+    @Test
+    void aLabelIsNeverKnownBeforeItIsMade() throws Exception {
+        // a record timestamp before labelled_at (within the allowed skew): known from labelled_at
+        Label l = parse("{\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1714550000000,\"is_fraud\":1,"
+                + "\"labelled_at\":" + (INGEST + 60_000) + ",\"source\":\"s\"}");
+        assertThat(l.knownAt).isEqualTo(INGEST + 60_000);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -62,6 +73,9 @@ class LabelParserTest {
         "no account         | {\"transaction_id\":\"t\",\"event_time\":1714550000000,\"is_fraud\":1,\"labelled_at\":1714560000000,\"source\":\"s\"} | MISSING_ACCOUNT_ID",
         "epoch seconds      | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1714550000,\"is_fraud\":1,\"labelled_at\":1714560000000,\"source\":\"s\"} | EVENT_TIME_TOO_OLD",
         "two objects        | {\"transaction_id\":\"t\"}{} | TRAILING_DATA",
+        "known before made  | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1714550000000,\"is_fraud\":1,\"labelled_at\":1714560000000,\"known_at\":1714559999999,\"source\":\"s\"} | INVALID_KNOWN_AT",
+        "known in future    | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1714550000000,\"is_fraud\":1,\"labelled_at\":1714560000000,\"known_at\":1817000000000,\"source\":\"s\"} | INVALID_KNOWN_AT",
+        "known_at text      | {\"transaction_id\":\"t\",\"account_id\":\"a\",\"event_time\":1714550000000,\"is_fraud\":1,\"labelled_at\":1714560000000,\"known_at\":\"later\",\"source\":\"s\"} | INVALID_KNOWN_AT",
     })
     void rejectsWithASpecificReason(String name, String json, RejectReason reason) {
         InvalidTransactionException e = catchThrowableOfType(InvalidTransactionException.class, () -> parse(json.strip()));

@@ -23,7 +23,8 @@ class TerminalFeaturesTest {
 
     private record Tx(String account, String id, long time) {}
 
-    private record Lb(Tx tx, boolean fraud, long at) {}
+    /** A label: made at {@code at}, known to the system from {@code known} (at or after {@code at}). */
+    private record Lb(Tx tx, boolean fraud, long at, long known) {}
 
     /** The value at {@code t} by rescanning everything: the definition, written the plainest way. */
     private static double[] reference(List<Tx> txs, List<Lb> labels, long t) {
@@ -52,11 +53,14 @@ class TerminalFeaturesTest {
         return v;
     }
 
-    /** Whether the latest label of {@code x} known at {@code t - L} says fraud (fraud wins a tie). */
+    /**
+     * Whether, of the labels of {@code x} known at {@code t - L}, the one made last says fraud (fraud wins a tie): the
+     * verdict is chosen by when it was made, counted from when it became known.
+     */
     private static boolean knownFraud(Tx x, List<Lb> labels, long t) {
         Lb best = null;
         for (Lb l : labels) {
-            if (l.tx().equals(x) && l.at() <= t - LAG.toMillis()
+            if (l.tx().equals(x) && l.known() <= t - LAG.toMillis()
                     && (best == null || l.at() > best.at() || (l.at() == best.at() && l.fraud()))) {
                 best = l;
             }
@@ -64,7 +68,11 @@ class TerminalFeaturesTest {
         return best != null && best.fraud();
     }
 
-    /** Transactions over ~60 days (some out of order, some repeated, ids reused by another account) and their labels. */
+    /**
+     * Transactions over ~60 days (some out of order, some repeated, ids reused by another account) and their labels,
+     * half of them known when made, the others up to 3 days later (a lagging feed), some sent twice (a resend, known
+     * again later).
+     */
     private static void generate(Random r, int n, List<Tx> txs, List<Lb> labels) {
         long clock = 1_530_000_000_000L;
         for (int i = 0; i < n; i++) {
@@ -76,11 +84,13 @@ class TerminalFeaturesTest {
                 txs.add(tx); // the same transaction again
             }
             for (int k = r.nextInt(4); k > 0; k--) { // 0..3 labels: on time, late, early, reversals, exact repeats
-                long at = tx.time() + (long) (r.nextDouble() * 12 * DAY);
-                Lb l = new Lb(tx, r.nextDouble() < 0.4, r.nextDouble() < 0.1 ? at - at % DAY : at);
+                long at0 = tx.time() + (long) (r.nextDouble() * 12 * DAY);
+                long at = r.nextDouble() < 0.1 ? Math.max(tx.time(), at0 - at0 % DAY) : at0;
+                long known = r.nextBoolean() ? at : at + (long) (r.nextDouble() * 3 * DAY);
+                Lb l = new Lb(tx, r.nextDouble() < 0.4, at, known);
                 labels.add(l);
                 if (r.nextDouble() < 0.1) {
-                    labels.add(l);
+                    labels.add(r.nextBoolean() ? l : new Lb(tx, l.fraud(), at, known + (long) (r.nextDouble() * DAY)));
                 }
             }
         }
@@ -109,14 +119,14 @@ class TerminalFeaturesTest {
                 arrivedTx.add(x);
             } else {
                 Lb l = (Lb) a;
-                f.addLabel(h, l.tx().account(), l.tx().id(), l.tx().time(), l.fraud(), l.at());
+                f.addLabel(h, l.tx().account(), l.tx().id(), l.tx().time(), l.fraud(), l.at(), l.known());
                 arrivedLabels.add(l);
             }
             // a transaction whose inputs are all here: every transaction up to t - d, every label up to t - L
             Tx probe = txs.get(r.nextInt(txs.size()));
             long t = probe.time();
             boolean complete = txs.stream().filter(x -> x.time() <= t - DELAY.toMillis()).allMatch(arrivedTx::contains)
-                    && labels.stream().filter(l -> l.at() <= t - LAG.toMillis()).allMatch(arrivedLabels::contains);
+                    && labels.stream().filter(l -> l.known() <= t - LAG.toMillis()).allMatch(arrivedLabels::contains);
             if (complete) {
                 double[] want = reference(txs, labels, t);
                 double[] got = f.compute(h, t);

@@ -6,7 +6,7 @@ import io.github.fraudflink.features.LabelParser;
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.features.TransactionParser;
 import io.github.fraudflink.job.features.AccountFeaturesFunction;
-import io.github.fraudflink.job.features.SilentInputsIdleOperator;
+import io.github.fraudflink.job.features.TerminalStageClock;
 import io.github.fraudflink.job.features.TerminalFeaturesFunction;
 import io.github.fraudflink.job.input.InputDeserializer;
 import io.github.fraudflink.job.input.RouteInvalid;
@@ -136,9 +136,9 @@ public final class FraudScoringJob {
                 .connect(labels)
                 .keyBy(new TerminalFeaturesFunction.TransactionKey(), new TerminalFeaturesFunction.LabelKey())
                 .transform("terminal features", RecordTypes.FEATURIZED,
-                        new SilentInputsIdleOperator<>(new TerminalFeaturesFunction(JobOptions.terminalFeatures(conf),
+                        new TerminalStageClock<>(new TerminalFeaturesFunction(JobOptions.terminalFeatures(conf),
                                 JobOptions.terminalTtl(conf), conf.get(JobOptions.LABELS_MAX_WAIT)),
-                                conf.get(JobOptions.LABELS_IDLENESS)))
+                                conf.get(JobOptions.LABELS_IDLENESS), JobOptions.labelsFollowOffset(conf)))
                 .uid("terminal-features");
 
         SingleOutputStreamOperator<ScoredTransaction> scored = afterFeatures.apply(featurized)
@@ -283,8 +283,9 @@ public final class FraudScoringJob {
     }
 
     /**
-     * Labels carry {@code labelled_at + L - d} as event time ({@link TerminalFeaturesFunction#labelTimestamp}): the
-     * terminal stage's watermark then says when a transaction's labels are all in.
+     * Labels carry {@code known_at + L - d} as event time ({@link TerminalFeaturesFunction#labelTimestamp}; known_at:
+     * when the label entered the system, its record timestamp unless it says otherwise): the terminal stage's
+     * watermark then says when a transaction's labels are all in.
      */
     static WatermarkStrategy<ParsedRecord> labelWatermarks(ReadableConfig conf) {
         Duration delay = conf.get(JobOptions.LABEL_DELAY);

@@ -58,9 +58,9 @@ public final class JobOptions {
     public static final ConfigOption<Duration> LABEL_LAG = key("fraud.labels.lag")
             .durationType().defaultValue(Duration.ofMinutes(1)).withDescription("A transaction at t counts the labels known by t minus this lag, so it never waits for labels that are still on their way. Must be larger than fraud.labels.out-of-orderness plus the labels' delivery delay, or transactions wait for the labels' watermark.");
     public static final ConfigOption<Duration> LABELS_OUT_OF_ORDERNESS = key("fraud.labels.out-of-orderness")
-            .durationType().defaultValue(Duration.ofSeconds(5)).withDescription("Bounded out-of-orderness of labelled_at within a labels partition.");
+            .durationType().defaultValue(Duration.ofSeconds(5)).withDescription("Bounded out-of-orderness of known_at (the label's record timestamp, or its known_at field) within a labels partition.");
     public static final ConfigOption<Duration> LABELS_IDLENESS = key("fraud.labels.idleness")
-            .durationType().defaultValue(Duration.ofSeconds(10)).withDescription("A labels partition without labels for this long no longer holds transactions back; nor does either input of the terminal stage when it has been silent this long (a Kafka partition without records since a restart never reports itself idle). At start with an empty labels topic, transactions wait this long once.");
+            .durationType().defaultValue(Duration.ofSeconds(10)).withDescription("A labels partition without labels for this long no longer holds the labels' watermark back; labels silent this long have caught up, and their watermark then follows the transactions' (a live transaction never waits for a quiet, bursty or paused labels feed, and labels that come back on time count on time). A transactions input silent this long no longer holds the terminal stage's event time (a Kafka partition without records since a restart never reports itself idle). At start with an empty labels topic, transactions wait this long once. Must be shorter than fraud.labels.lag minus fraud.labels.out-of-orderness (checked at start).");
     public static final ConfigOption<Duration> LABELS_MAX_WAIT = key("fraud.labels.max-wait")
             .durationType().defaultValue(Duration.ofMinutes(10)).withDescription("Last resort: the longest a transaction waits for the terminal stage's watermark (processing time). Past it, it is scored with the transactions and labels that are in, counted in terminal_released_unaligned_total, and may differ from a replay. A live transaction does not wait at all while labels flow; one catching up after a restart waits while the slowest partition catches up, which under backpressure can take a while: keep this well above that.");
     public static final ConfigOption<Integer> TERMINAL_MAX_HISTORY = key("fraud.terminal.max-history")
@@ -156,6 +156,12 @@ public final class JobOptions {
         if (conf.get(LABEL_DELAY).isNegative() || conf.get(LABEL_LAG).isNegative()) {
             throw new IllegalArgumentException(LABEL_DELAY.key() + " and " + LABEL_LAG.key() + " must not be negative");
         }
+        if (conf.get(LABELS_IDLENESS).plus(conf.get(LABELS_OUT_OF_ORDERNESS)).compareTo(conf.get(LABEL_LAG)) >= 0) {
+            throw new IllegalArgumentException(LABELS_IDLENESS.key() + " (" + conf.get(LABELS_IDLENESS) + ") plus "
+                    + LABELS_OUT_OF_ORDERNESS.key() + " (" + conf.get(LABELS_OUT_OF_ORDERNESS) + ") must be shorter than "
+                    + LABEL_LAG.key() + " (" + conf.get(LABEL_LAG) + "): otherwise live transactions wait for a silent"
+                    + " labels feed; raise the lag or lower the idleness");
+        }
         if (conf.get(MAX_HISTORY) < 1 || conf.get(TERMINAL_MAX_HISTORY) < 1) {
             throw new IllegalArgumentException(MAX_HISTORY.key() + " and " + TERMINAL_MAX_HISTORY.key() + " must be at least 1");
         }
@@ -182,6 +188,16 @@ public final class JobOptions {
     public static io.github.fraudflink.features.TerminalFeatures terminalFeatures(org.apache.flink.configuration.ReadableConfig conf) {
         return new io.github.fraudflink.features.TerminalFeatures(conf.get(LABEL_DELAY), conf.get(LABEL_LAG),
                 conf.get(TERMINAL_MAX_HISTORY));
+    }
+
+    /**
+     * What a silent labels input's watermark is, relative to the transactions' watermark
+     * ({@link io.github.fraudflink.job.features.TerminalStageClock}): the transactions' frontier (their watermark plus
+     * their out-of-orderness) less the labels' out-of-orderness, in the labels' domain ({@code known_at + L - d}).
+     */
+    public static Duration labelsFollowOffset(org.apache.flink.configuration.ReadableConfig conf) {
+        return conf.get(OUT_OF_ORDERNESS).minus(conf.get(LABELS_OUT_OF_ORDERNESS)).plus(conf.get(LABEL_LAG))
+                .minus(conf.get(LABEL_DELAY));
     }
 
     /** How long an idle terminal's history lives: the label delay, the 30-day window and the slack. */

@@ -114,7 +114,7 @@ class LabelsIT {
     }
 
     private static Label label(LabelledTransaction lt, boolean fraud, long at) {
-        return Label.of(lt.tx(), fraud, at, "analyst");
+        return Label.of(lt.tx(), fraud, at, at, "analyst"); // simulated time: known when made, not when sent
     }
 
     private static com.fasterxml.jackson.databind.JsonNode readTree(byte[] json) {

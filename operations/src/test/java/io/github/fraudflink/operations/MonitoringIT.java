@@ -167,6 +167,7 @@ class MonitoringIT {
                 l.eventTime = lt.tx().eventTime;
                 l.isFraud = lt.fraud();
                 l.labelledAt = lt.tx().eventTime + LABEL_AFTER.toMillis();
+                l.knownAt = l.labelledAt; // the simulation's clock, not the time it is sent
                 l.source = "chargeback";
                 p.send(new ProducerRecord<>(c.get(JobOptions.TOPIC_LABELS), l.transactionId.getBytes(StandardCharsets.UTF_8),
                         LabelJson.write(l)));

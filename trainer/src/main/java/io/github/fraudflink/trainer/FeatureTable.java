@@ -73,7 +73,7 @@ public final class FeatureTable {
             for (Label l : labels) {
                 if (l.terminalId != null) {
                     terminal.addLabel(terminals.computeIfAbsent(l.terminalId, k -> new TerminalHistory()), l.accountId,
-                            l.transactionId, l.eventTime, l.isFraud, l.labelledAt);
+                            l.transactionId, l.eventTime, l.isFraud, l.labelledAt, l.knownAt);
                 }
             }
         }
@@ -140,11 +140,15 @@ public final class FeatureTable {
         return all;
     }
 
-    /** Each transaction's label, known {@code delay} after it (the handbook's assumption), source {@code replay}. */
+    /**
+     * Each transaction's label, made and known {@code delay} after it (the handbook's assumption), source
+     * {@code replay}.
+     */
     public static List<Label> labelsAtDelay(List<LabelledTransaction> data, java.time.Duration delay) {
         List<Label> out = new java.util.ArrayList<>(data.size());
         for (LabelledTransaction lt : data) {
-            out.add(Label.of(lt.tx(), lt.fraud(), lt.tx().eventTime + delay.toMillis(), "replay"));
+            long at = lt.tx().eventTime + delay.toMillis();
+            out.add(Label.of(lt.tx(), lt.fraud(), at, at, "replay"));
         }
         return out;
     }

@@ -31,11 +31,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./fraud bench-labels}: what the labels stream costs a live transaction. Two runs on a fresh in-process Kafka
- * and MiniCluster each, the same live-paced load (event time = the clock): one with labels flowing as they would in
- * production (each transaction labelled a few seconds after it, {@code labelled_at} = now), one without a labels
- * stream. It prints the latency from a transaction's append to Kafka to its score ({@code scored_time - ingest_time})
- * of both, after a warm-up, so the difference is the terminal stage's alignment and the labels' traffic.
+ * {@code ./fraud bench-labels}: what the labels stream costs a live transaction. One run per scenario, each on a fresh
+ * in-process Kafka and MiniCluster, the same live-paced load (event time = the clock), the labels fed as a real feed
+ * would: {@code steady} (each transaction labelled a few seconds after it, {@code labelled_at} = now), {@code lagging}
+ * (a chargeback feed whose verdicts are two hours old when they arrive), {@code bursty} (labels held back and sent
+ * every 20 s at once), {@code paused} (labels for 10 s, then silent for 15 s, over and over), {@code backfill} (steady,
+ * plus 3,000 verdicts on transactions of the last two days sent at once mid-run), and {@code without} (no labels
+ * stream, the reference). It prints the latency from a transaction's append to Kafka to its score
+ * ({@code scored_time - ingest_time}) after a warm-up, the transactions the terminal stage held for the labels, and the
+ * labels it counted as late.
  */
 @Command(name = "bench-labels", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Benchmark the labels stream's cost to live transactions: append-to-score latency with and without labels.")
@@ -61,46 +65,58 @@ public final class BenchLabelsCommand implements Callable<Integer> {
     @Option(names = "--work-dir", defaultValue = ".fraud/bench-labels", description = "Working directory (default: ${DEFAULT-VALUE}).")
     Path workDir;
 
-    @Option(names = "--without-first", description = "Run without labels first (the first run of the JVM warms it up).")
-    boolean withoutFirst;
+    @Option(names = "--scenarios", split = ",", defaultValue = "without,steady,lagging,bursty,paused,backfill",
+            description = "Scenarios to run, in order: without, steady, lagging, bursty, paused, backfill (default: ${DEFAULT-VALUE}).")
+    List<Scenario> scenarios;
+
+    /** How the labels are fed. */
+    enum Scenario { without, steady, lagging, bursty, paused, backfill }
+
+    /** One run's figures: sorted latencies (ms) after the warm-up, and the terminal stage's counters at the end. */
+    private record Run(Scenario scenario, long[] latencies, long labels, String held, String late, String unaligned) {}
 
     @Option(names = "--json", description = "Print the figures as one JSON object on the last line.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        long[] without = withoutFirst ? run(false) : null;
-        long[] with = run(true);
-        if (!withoutFirst) {
-            without = run(false);
+        List<Run> runs = new ArrayList<>();
+        for (Scenario sc : scenarios) {
+            runs.add(run(sc));
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("append-to-score latency at %,d transactions/s (ms), after %d s of warm-up:%n", rate, warmUp);
-        out.printf("  %-16s %8s %8s %8s %8s %8s%n", "", "p50", "p99", "p99.9", "max", "scored");
-        print(out, "with labels", with);
-        print(out, "without labels", without);
+        out.printf("append-to-score latency at %,d transactions/s (ms), after %d s of warm-up; the terminal stage's counters:%n",
+                rate, warmUp);
+        out.printf("  %-10s %7s %7s %7s %7s %8s %8s %8s %8s %9s%n", "labels", "p50", "p99", "p99.9", "max", "scored",
+                "labels", "held", "late", "unaligned");
+        for (Run r : runs) {
+            out.printf("  %-10s %7d %7d %7d %7d %8d %8d %8s %8s %9s%n", r.scenario(), q(r.latencies(), 0.5),
+                    q(r.latencies(), 0.99), q(r.latencies(), 0.999), q(r.latencies(), 1), r.latencies().length, r.labels(),
+                    r.held(), r.late(), r.unaligned());
+        }
         if (json) {
-            out.printf("{\"rate\":%d,\"with_p50_ms\":%d,\"with_p99_ms\":%d,\"with_p999_ms\":%d,\"with_max_ms\":%d,"
-                    + "\"without_p50_ms\":%d,\"without_p99_ms\":%d,\"without_p999_ms\":%d,\"without_max_ms\":%d}%n", rate,
-                    q(with, 0.5), q(with, 0.99), q(with, 0.999), q(with, 1), q(without, 0.5), q(without, 0.99),
-                    q(without, 0.999), q(without, 1));
+            StringBuilder j = new StringBuilder("{\"rate\":" + rate);
+            for (Run r : runs) {
+                j.append(String.format(java.util.Locale.ROOT, ",\"%s\":{\"p50_ms\":%d,\"p99_ms\":%d,\"p999_ms\":%d,"
+                        + "\"max_ms\":%d,\"scored\":%d,\"labels\":%d,\"held\":\"%s\",\"late\":\"%s\",\"unaligned\":\"%s\"}",
+                        r.scenario(), q(r.latencies(), 0.5), q(r.latencies(), 0.99), q(r.latencies(), 0.999),
+                        q(r.latencies(), 1), r.latencies().length, r.labels(), r.held(), r.late(), r.unaligned()));
+            }
+            out.println(j.append('}'));
         }
         return 0;
-    }
-
-    private static void print(PrintWriter out, String what, long[] l) {
-        out.printf("  %-16s %8d %8d %8d %8d %8d%n", what, q(l, 0.5), q(l, 0.99), q(l, 0.999), q(l, 1), l.length);
     }
 
     private static long q(long[] sorted, double q) {
         return DemoSummary.quantile(sorted, q);
     }
 
-    /** One run; returns the sorted latencies (ms) of the transactions appended after the warm-up. */
-    private long[] run(boolean labels) throws Exception {
+    /** One run: the latencies (ms) of the transactions appended after the warm-up, sorted, and the counters. */
+    private Run run(Scenario scenario) throws Exception {
+        boolean labels = scenario != Scenario.without;
         PrintWriter err = spec.commandLine().getErr();
-        err.printf("run %s labels: %d s at %,d transactions/s%n", labels ? "with" : "without", seconds, rate);
-        try (LocalEnvironment env = LocalEnvironment.start(new LocalEnvironment.Settings(workDir.resolve(labels ? "with" : "without"),
+        err.printf("run %s: %d s at %,d transactions/s%n", scenario, seconds, rate);
+        try (LocalEnvironment env = LocalEnvironment.start(new LocalEnvironment.Settings(workDir.resolve(scenario.name()),
                 parallelism, Duration.ofSeconds(2), null, null, null, LocalEnvironment.Postgres.none()), err)) {
             String txTopic = env.configuration().get(JobOptions.TOPIC_TRANSACTIONS);
             String labelTopic = env.configuration().get(JobOptions.TOPIC_LABELS);
@@ -112,8 +128,11 @@ public final class BenchLabelsCommand implements Callable<Integer> {
             Iterator<LabelledTransaction> sim = new TransactionSimulator(SimulatorConfig.defaults().withCustomers(5000)
                     .withTerminals(10000).withDays(60)).iterator();
             ArrayDeque<LabelledTransaction> toLabel = new ArrayDeque<>();
+            List<LabelledTransaction> recent = new ArrayList<>(); // for the backfill: transactions to label as old ones
             long t0 = System.nanoTime();
             long sent = 0;
+            long labelsSent = 0;
+            boolean backfilled = false;
             // the terminal stage's hold counter at the end of the warm-up, read beside the load
             java.util.concurrent.CompletableFuture<String> heldAtWarmUp = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {
@@ -130,12 +149,34 @@ public final class BenchLabelsCommand implements Callable<Integer> {
                     if (!(tx.amount > 0)) {
                         continue;
                     }
-                    tx.eventTime = System.currentTimeMillis(); // live: event time is the clock
+                    long now = System.currentTimeMillis();
+                    tx.eventTime = now; // live: event time is the clock
                     p.send(new ProducerRecord<>(txTopic, tx.accountId.getBytes(StandardCharsets.UTF_8), TransactionJson.write(tx)));
                     toLabel.add(lt);
-                    while (labels && !toLabel.isEmpty() && toLabel.peekFirst().tx().eventTime + labelAfter.toMillis() <= System.currentTimeMillis()) {
-                        Label l = label(toLabel.pollFirst());
+                    if (recent.size() < 3_000) {
+                        recent.add(lt);
+                    }
+                    double runSeconds = (System.nanoTime() - t0) / 1e9;
+                    boolean open = switch (scenario) {
+                        case without -> false;
+                        case bursty -> (long) runSeconds % 20 == 19; // a burst in the last second of every 20
+                        case paused -> runSeconds % 25 < 10; // 10 s of labels, 15 s of silence
+                        default -> true;
+                    };
+                    while (open && !toLabel.isEmpty() && toLabel.peekFirst().tx().eventTime + labelAfter.toMillis() <= now) {
+                        Label l = label(toLabel.pollFirst(), scenario, now);
                         p.send(new ProducerRecord<>(labelTopic, l.transactionId.getBytes(StandardCharsets.UTF_8), LabelJson.write(l)));
+                        labelsSent++;
+                    }
+                    if (scenario == Scenario.backfill && !backfilled && runSeconds >= seconds / 2.0) {
+                        backfilled = true; // verdicts on transactions of the last two days, all sent now
+                        java.util.Random r = new java.util.Random(7);
+                        for (LabelledTransaction old : recent) {
+                            Transaction o = copyAt(old.tx(), now - 2 * 86_400_000L + r.nextInt(86_400_000));
+                            Label l = Label.of(o, old.fraud(), o.eventTime + r.nextInt(86_400_000), "backfill");
+                            p.send(new ProducerRecord<>(labelTopic, l.transactionId.getBytes(StandardCharsets.UTF_8), LabelJson.write(l)));
+                            labelsSent++;
+                        }
                     }
                     sent++;
                     long wait = t0 + (long) (sent * 1e9 / rate) - System.nanoTime();
@@ -156,15 +197,35 @@ public final class BenchLabelsCommand implements Callable<Integer> {
                     }
                 });
             }
-            err.printf("  %,d sent, %,d scored; terminal stage: %s transactions held for the watermark by the end of the"
-                    + " warm-up, %s by the end; %s released by the maximum wait%n", sent, scored[0], heldAtWarmUp.get(),
-                    metrics.describe("terminal_held_total", "sum"), metrics.describe("terminal_released_unaligned_total", "sum"));
+            String held = metrics.describe("terminal_held_total", "sum");
+            String late = metrics.describe("labels_late_total", "sum");
+            String unaligned = metrics.describe("terminal_released_unaligned_total", "sum");
+            err.printf("  %,d sent, %,d scored, %,d labels; terminal stage: %s transactions held for the watermark by the"
+                    + " end of the warm-up, %s by the end; %s released by the maximum wait; %s labels late%n", sent,
+                    scored[0], labelsSent, heldAtWarmUp.get(), held, unaligned, late);
             env.cancelJob();
-            return latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            return new Run(scenario, latencies.stream().mapToLong(Long::longValue).sorted().toArray(), labelsSent, held,
+                    late, unaligned);
         }
     }
 
-    private static Label label(LabelledTransaction lt) {
-        return Label.of(lt.tx(), lt.fraud(), System.currentTimeMillis(), "bench");
+    /**
+     * The label of a live transaction, sent {@code now}: its verdict made now, or (lagging) two hours ago, about a
+     * transaction of the same account and terminal three hours ago. No known_at: the record's timestamp says it.
+     */
+    private static Label label(LabelledTransaction lt, Scenario scenario, long now) {
+        if (scenario == Scenario.lagging) {
+            Transaction old = copyAt(lt.tx(), now - 3 * 3_600_000L);
+            return Label.of(old, lt.fraud(), now - 2 * 3_600_000L, "chargeback");
+        }
+        return Label.of(lt.tx(), lt.fraud(), now, "bench");
+    }
+
+    /** The transaction with another id and event time (an older one of the same account and terminal). */
+    private static Transaction copyAt(Transaction tx, long eventTime) {
+        Transaction t = new Transaction(tx.transactionId + "-old", tx.accountId, eventTime, tx.amount);
+        t.terminalId = tx.terminalId;
+        t.merchantId = tx.merchantId;
+        return t;
     }
 }

@@ -58,6 +58,7 @@ public final class DelayedLabels {
     }
 
     private Label label(LabelledTransaction lt) {
-        return Label.of(lt.tx(), lt.fraud(), lt.tx().eventTime + delayMillis, source);
+        long at = lt.tx().eventTime + delayMillis;
+        return Label.of(lt.tx(), lt.fraud(), at, at, source); // simulated time: known when made, not when sent
     }
 }

@@ -32,17 +32,20 @@ import org.apache.flink.util.Collector;
  *
  * <p><b>Deterministic.</b> The terminal's {@link TerminalHistory} holds the sets of its transactions and labels, and
  * the features of a transaction at {@code t} depend on those sets only: the transactions up to {@code t - d} and the
- * labels known by {@code t - L}. A transaction is computed once this operator's event time says all of them are in.
- * The labels source stamps a label {@code labelled_at + L - d}, so the operator's watermark (the smaller of the two
- * inputs') passing {@code t - d} means both: every transaction up to {@code t - d} and every label known by
- * {@code t - L} have arrived. Which of the two topics an operator happens to read first changes nothing.
+ * labels known by {@code t - L} ({@code known_at}: when a label entered the system, its Kafka record's timestamp unless
+ * the message says otherwise; {@code labelled_at} only decides which of two verdicts holds). A transaction is computed
+ * once this operator's event time says all of them are in. The labels source stamps a label
+ * {@code known_at + L - d}, so the operator's watermark (the smaller of the two inputs') passing {@code t - d} means
+ * both: every transaction up to {@code t - d} and every label known by {@code t - L} have arrived. Which of the two
+ * topics an operator happens to read first changes nothing.
  *
- * <p><b>Fast in steady state.</b> Live labels are known minutes before {@code t - L} is, so a live transaction finds
- * the watermark already past {@code t - d} and is computed at once: one state read and one write. Only while the
- * labels lag (a replay catching up, a labels topic stalled for less than its idleness timeout) is a transaction
- * held, in keyed state, with an event-time timer at {@code t - d}. A label that arrives after transactions that
- * should have counted it (later than its topic's out-of-orderness allows) still counts for the later ones, and is
- * counted in {@code labels_late_total}.
+ * <p><b>Fast in steady state.</b> A live label is known when it is sent, however late its verdict was made (a
+ * chargeback feed hours behind), so the labels' watermark keeps up with the clock; and a silent labels input follows
+ * the transactions ({@link TerminalStageClock}). A live transaction finds the watermark already past {@code t - d}
+ * and is computed at once: one state read and one write. Only while the labels lag in the stream itself (a replay
+ * catching up) is a transaction held, in keyed state, with an event-time timer at {@code t - d}. A label that arrives
+ * after transactions that should have counted it (known earlier than its topic's out-of-orderness allows: a backfill)
+ * still counts for the later ones, and is counted in {@code labels_late_total}.
  *
  * <p><b>Never stuck.</b> A watermark can stop for reasons outside the data: a Kafka partition that has not carried a
  * record since the job (re)started never reports itself idle, so after a restore with nothing new on a topic the
@@ -84,9 +87,17 @@ public final class TerminalFeaturesFunction
         this.lagMillis = features.labelLag().toMillis();
     }
 
-    /** The event time a label carries into this operator: {@code labelled_at + L - d} (see the class comment). */
+    /**
+     * The event time a label carries into this operator: {@code known_at + L - d}, {@code known_at} when it entered
+     * the system (see the class comment).
+     */
     public static long labelTimestamp(Label l, Duration delay, Duration lag) {
-        return l.labelledAt + lag.toMillis() - delay.toMillis();
+        return knownAt(l) + lag.toMillis() - delay.toMillis();
+    }
+
+    /** When a label entered the system: its {@code knownAt}, never before it was made (0: not set, known when made). */
+    static long knownAt(Label l) {
+        return Math.max(l.knownAt, l.labelledAt);
     }
 
     /**
@@ -163,11 +174,12 @@ public final class TerminalFeaturesFunction
             return;
         }
         long watermark = ctx.timerService().currentWatermark();
-        if (l.labelledAt + lagMillis - delayMillis <= watermark) {
-            lateLabels.inc();
+        long known = knownAt(l);
+        if (known + lagMillis - delayMillis <= watermark) {
+            lateLabels.inc(); // a transaction that should have counted it may have been computed without it
         }
         TerminalHistory h = value();
-        features.addLabel(h, l.accountId, l.transactionId, l.eventTime, l.isFraud, l.labelledAt);
+        features.addLabel(h, l.accountId, l.transactionId, l.eventTime, l.isFraud, l.labelledAt, known);
         evicted.inc(features.expire(h, watermark));
         history.update(h);
     }

@@ -33,6 +33,8 @@ import org.apache.flink.types.StringValue;
  *       zz      labelTimes[i] - prevTime
  *       string  labelKeys[i]
  *     zz      (labelledAt[i] - labelTimes[i]) - prevOffset: 0 (one byte) for a constant label delay
+ *     zz      (knownAt[i] - labelledAt[i]) - prevKnown: 0 (one byte) for a constant delivery delay (version 2 on;
+ *             version 1, written before labels had a known-at instant, reads as knownAt = labelledAt)
  * </pre>
  * The writer finds a label's transaction with one merge walk over the two time-sorted columns (labels it does not find
  * there, or when a column is not sorted, are written in full); the reader takes the transaction's key object itself.
@@ -47,7 +49,7 @@ public final class TerminalHistorySerializer extends RecordSerializer<TerminalHi
     public static final TerminalHistorySerializer INSTANCE = new TerminalHistorySerializer();
 
     /** The version byte written first; bump it (and keep reading the old ones) when the layout changes. */
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
 
     private static final int MAX_LENGTH = Integer.MAX_VALUE - 8;
 
@@ -66,6 +68,7 @@ public final class TerminalHistorySerializer extends RecordSerializer<TerminalHi
         h.labelTimes = from.labelTimes == null ? null : from.labelTimes.clone();
         h.labelKeys = from.labelKeys == null ? null : from.labelKeys.clone();
         h.labelledAt = from.labelledAt == null ? null : from.labelledAt.clone();
+        h.knownAt = from.knownAt == null ? null : from.knownAt.clone();
         h.labelFraud = from.labelFraud == null ? null : from.labelFraud.clone();
         return h;
     }
@@ -96,6 +99,7 @@ public final class TerminalHistorySerializer extends RecordSerializer<TerminalHi
         Varints.writeVarint(out, m);
         long prevTime = 0;
         long prevOffset = 0;
+        long prevKnown = 0;
         int j = 0; // merge walk: the first transaction not before the label's time (times ascending)
         for (int i = 0; i < m; i++) {
             long time = labelTimes[i];
@@ -119,16 +123,20 @@ public final class TerminalHistorySerializer extends RecordSerializer<TerminalHi
             }
             long offset = labelledAt[i] - time;
             Varints.writeZigzag(out, offset - prevOffset);
+            long known = h.knownAt(i) - labelledAt[i];
+            Varints.writeZigzag(out, known - prevKnown);
             prevTime = time;
             prevOffset = offset;
+            prevKnown = known;
         }
     }
 
     @Override
     public TerminalHistory deserialize(DataInputView in) throws IOException {
         int version = in.readUnsignedByte();
-        if (version != FORMAT_VERSION) {
-            throw new IOException("unknown TerminalHistory format version " + version);
+        if (version != FORMAT_VERSION && version != 1) {
+            throw new IOException("unknown TerminalHistory format version " + version + " (this release reads 1 and "
+                    + FORMAT_VERSION + "): state written by a newer release; restore it with that release");
         }
         int n = readLength(in, "transactions");
         long[] times = new long[n];
@@ -147,9 +155,11 @@ public final class TerminalHistorySerializer extends RecordSerializer<TerminalHi
         long[] labelTimes = new long[m];
         String[] labelKeys = new String[m];
         long[] labelledAt = new long[m];
+        long[] knownAt = new long[m];
         boolean[] labelFraud = new boolean[m];
         long prevTime = 0;
         long prevOffset = 0;
+        long prevKnown = 0;
         for (int i = 0; i < m; i++) {
             long tag = Varints.readVarint(in);
             long r = tag >>> 1;
@@ -167,12 +177,15 @@ public final class TerminalHistorySerializer extends RecordSerializer<TerminalHi
             long offset = prevOffset + Varints.readZigzag(in);
             labelTimes[i] = time;
             labelledAt[i] = time + offset;
+            long known = version == 1 ? 0 : prevKnown + Varints.readZigzag(in);
+            knownAt[i] = labelledAt[i] + known;
             labelFraud[i] = (tag & 1) != 0;
             prevTime = time;
             prevOffset = offset;
+            prevKnown = known;
         }
 
-        return new TerminalHistory(times, keys, labelTimes, labelKeys, labelledAt, labelFraud);
+        return new TerminalHistory(times, keys, labelTimes, labelKeys, labelledAt, knownAt, labelFraud);
     }
 
     @Override

@@ -63,6 +63,19 @@ public final class ModelRegistry implements AutoCloseable {
      * error.
      */
     public void start(String defaultUri, String defaultSha256) throws Exception {
+        long t0 = System.nanoTime();
+        LoadedModel m = loader.load(URI.create(defaultUri), defaultSha256);
+        start(java.util.concurrent.CompletableFuture.completedFuture(m), defaultUri, t0);
+    }
+
+    /**
+     * {@link #start(String, String)} with the default model loading already (started before the operator's sinks
+     * initialize, so the two overlap): used if no champion is restored, else closed.
+     *
+     * @param defaultStartNanos when its load started
+     */
+    public void start(java.util.concurrent.Future<LoadedModel> defaultModel, String defaultUri, long defaultStartNanos)
+            throws Exception {
         for (Map.Entry<String, ModelControl> e : roles.entries()) {
             long t0 = System.nanoTime();
             ModelControl c = e.getValue();
@@ -78,10 +91,20 @@ public final class ModelRegistry implements AutoCloseable {
             }
             reportLive(e.getKey(), o.model(), c.manifestUri, "restore", t0);
         }
+        LoadedModel fallback;
+        try {
+            fallback = defaultModel.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (champion != null) {
+                return; // a restored champion scores: the default is not needed
+            }
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
         if (champion == null) {
-            long t0 = System.nanoTime();
-            champion = loader.load(URI.create(defaultUri), defaultSha256);
-            reportLive(ModelControl.CHAMPION, champion, defaultUri, "startup", t0);
+            champion = fallback;
+            reportLive(ModelControl.CHAMPION, champion, defaultUri, "startup", defaultStartNanos);
+        } else {
+            fallback.close();
         }
     }
 

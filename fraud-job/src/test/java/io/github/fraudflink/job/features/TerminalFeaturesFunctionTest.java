@@ -313,15 +313,26 @@ class TerminalFeaturesFunctionTest {
         }
     }
 
-    @Test
-    void aSilentLabelsInputStopsHoldingTransactionsAndSpeakingAgainMakesItCount() throws Exception {
-        // the labels input never says anything (a partition without records since a restore): after the silence the
-        // transactions' watermark alone releases them, by event time, not by the maximum wait
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new SilentInputsIdleOperator<>(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofHours(1)),
-                        Duration.ofSeconds(10)),
+    /** The labels' out-of-orderness in {@link #clocked}. */
+    private static final Duration LABELS_OOO = Duration.ofSeconds(5);
+
+    /**
+     * The terminal stage with its clock: silence after 10 s, a silent labels input following the transactions (whose
+     * watermarks here are their newest event time: no out-of-orderness).
+     */
+    private static KeyedTwoInputStreamOperatorTestHarness<String, FeaturizedTransaction, Label, FeaturizedTransaction> clocked()
+            throws Exception {
+        return new KeyedTwoInputStreamOperatorTestHarness<>(
+                new TerminalStageClock<>(new TerminalFeaturesFunction(FEATURES, TTL, Duration.ofHours(1)),
+                        Duration.ofSeconds(10), LAG.minus(LABELS_OOO).minus(DELAY)),
                 new TerminalFeaturesFunction.TransactionKey(), new TerminalFeaturesFunction.LabelKey(), Types.STRING);
-        try (h) {
+    }
+
+    @Test
+    void aSilentLabelsInputFollowsTheTransactionsAndSpeakingAgainMakesItCount() throws Exception {
+        // the labels input never says anything (a partition without records since a restore): after the silence its
+        // watermark follows the transactions', which releases them by event time, not by the maximum wait
+        try (var h = clocked()) {
             h.setProcessingTime(0);
             h.open();
             Transaction a = tx("a", "t1", 1_700_000_000_000L);
@@ -331,7 +342,7 @@ class TerminalFeaturesFunctionTest {
             h.setProcessingTime(9_000);
             assertThat(outputs(h.getOutput())).isEmpty();
             h.setProcessingTime(10_000);
-            assertThat(outputs(h.getOutput())).as("released by the transactions' watermark").containsOnlyKeys(id(a));
+            assertThat(outputs(h.getOutput())).as("released: the silent labels follow the transactions").containsOnlyKeys(id(a));
             // labels speak again: a transaction later than their watermark waits for them once more
             h.getOutput().clear();
             Label l = label(a, true, a.eventTime + 60_000);
@@ -348,6 +359,72 @@ class TerminalFeaturesFunctionTest {
             h.processWatermark2(new Watermark(ts2));
             // "a", 8 days before "b", is a known fraud: the first and the last, 8 days old
             assertThat(outputs(h.getOutput()).get(id(b))).containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1, 8, 8);
+        }
+    }
+
+    @Test
+    void afterAPauseOfTheLabelsALabelOnTimeStillCountsForTheTransactionThatNeedsIt() throws Exception {
+        // live: transactions every second, labels known when sent; the labels pause, then one comes back on time
+        try (var h = clocked()) {
+            h.setProcessingTime(0);
+            h.open();
+            long t0 = 1_700_000_000_000L;
+            Transaction fraud = tx("a", "f", t0 - 8 * DAY); // the transaction the label will be of
+            h.processElement1(new StreamRecord<>(new FeaturizedTransaction(fraud, new double[] {10}, false)));
+            for (int s = 0; s <= 60; s++) { // a minute of transactions, labels silent: after 10 s nothing waits for them
+                h.setProcessingTime(s * 1_000L);
+                Transaction x = tx("a", "x" + s, t0 + s * 1_000L);
+                h.processElement1(new StreamRecord<>(new FeaturizedTransaction(x, new double[] {10}, false)));
+                h.processWatermark1(new Watermark(x.eventTime));
+            }
+            assertThat(outputs(h.getOutput())).as("all computed while the labels were silent").hasSize(62);
+            h.getOutput().clear();
+            // the labels come back: a label known at t0 + 61 s, on time (within their out-of-orderness of the
+            // transactions' frontier), reaches the stage just after the transaction that needs it (t0 + 61 s + L)
+            Transaction needs = tx("a", "n", t0 + 61_000 + LAG.toMillis());
+            h.processElement1(new StreamRecord<>(new FeaturizedTransaction(needs, new double[] {10}, false)));
+            assertThat(outputs(h.getOutput())).as("held: a label known by t - L may still be on its way").isEmpty();
+            Label back = label(fraud, true, t0 - DAY);
+            back.knownAt = t0 + 61_000;
+            long ts = TerminalFeaturesFunction.labelTimestamp(back, DELAY, LAG);
+            h.processElement2(new StreamRecord<>(back, ts));
+            h.processWatermark2(new Watermark(ts));
+            double age = 8 + (61_000.0 + LAG.toMillis()) / DAY;
+            assertThat(outputs(h.getOutput()).get(id(needs))).as("the label counts: alignment survived the pause")
+                    .containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1, age, age);
+        }
+    }
+
+    @Test
+    void aRestoreOfAFollowingLabelsInputFollowsAtOnce() throws Exception {
+        Transaction a = tx("a", "t1", 1_700_000_000_000L);
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState following;
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState flowing;
+        try (var h = clocked()) {
+            h.setProcessingTime(0);
+            h.open();
+            h.processWatermark1(new Watermark(a.eventTime - 1_000));
+            flowing = h.snapshot(1, 0); // the labels not silent yet
+            h.setProcessingTime(10_000);
+            following = h.snapshot(2, 10_000);
+        }
+        try (var h = clocked()) {
+            h.setProcessingTime(0);
+            h.initializeState(following);
+            h.open();
+            h.processElement1(new StreamRecord<>(new FeaturizedTransaction(a, new double[] {10}, false)));
+            h.processWatermark1(new Watermark(a.eventTime));
+            assertThat(outputs(h.getOutput())).as("restored following: no wait").containsOnlyKeys(id(a));
+        }
+        try (var h = clocked()) {
+            h.setProcessingTime(0);
+            h.initializeState(flowing);
+            h.open();
+            h.processElement1(new StreamRecord<>(new FeaturizedTransaction(a, new double[] {10}, false)));
+            h.processWatermark1(new Watermark(a.eventTime));
+            assertThat(outputs(h.getOutput())).as("restored while labels flowed: waits for them").isEmpty();
+            h.setProcessingTime(10_000);
+            assertThat(outputs(h.getOutput())).containsOnlyKeys(id(a));
         }
     }
 

@@ -179,8 +179,9 @@ class TerminalHistorySerializerTest {
         byte[] b = bytes(h);
         TerminalHistory back = roundTrip(h);
         assertThat(back.labelKeys[0]).as("the transaction's own key object").isSameAs(back.keys[1]);
-        // version, n, first time, delta, 2 keys of 11 chars (length + chars), m, reference|fraud, 7-day offset
-        assertThat(b).hasSize(1 + 1 + 6 + 2 + 2 * 12 + 1 + 1 + 5);
+        // version, n, first time, delta, 2 keys of 11 chars (length + chars), m, reference|fraud, 7-day offset,
+        // known when made (0)
+        assertThat(b).hasSize(1 + 1 + 6 + 2 + 2 * 12 + 1 + 1 + 5 + 1);
     }
 
     @Test
@@ -194,6 +195,7 @@ class TerminalHistorySerializerTest {
         assertThat(c.labelTimes).isNotSameAs(h.labelTimes);
         assertThat(c.labelKeys).isNotSameAs(h.labelKeys);
         assertThat(c.labelledAt).isNotSameAs(h.labelledAt);
+        assertThat(c.knownAt).isNotSameAs(h.knownAt);
         assertThat(c.labelFraud).isNotSameAs(h.labelFraud);
         assertSameHistory(S.copy(h, new TerminalHistory()), h);
         assertThat(S.createInstance().size()).isZero();
@@ -210,8 +212,8 @@ class TerminalHistorySerializerTest {
         // a label naming a transaction that is not there
         byte[] badReference = bytes(new TerminalHistory(new long[] {1}, new String[] {"a"}, new long[] {1}, new String[] {"a"},
                 new long[] {1}, new boolean[] {false}));
-        assertThat(badReference[badReference.length - 2]).as("reference to transaction 0").isEqualTo((byte) 2);
-        badReference[badReference.length - 2] = 4;
+        assertThat(badReference[badReference.length - 3]).as("reference to transaction 0").isEqualTo((byte) 2);
+        badReference[badReference.length - 3] = 4;
         assertThatThrownBy(() -> S.deserialize(new DataInputDeserializer(badReference)))
                 .isInstanceOf(IOException.class).hasMessageContaining("corrupt");
 
@@ -221,6 +223,24 @@ class TerminalHistorySerializerTest {
         TerminalHistory nullColumn = new TerminalHistory();
         nullColumn.labelFraud = null;
         assertThatThrownBy(() -> bytes(nullColumn)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void formatOneWrittenBeforeKnownAtReadsAsKnownWhenMade() throws IOException {
+        // format 1 is format 2 without the last varint of each label (the known-at offset): one label, offset 0 here
+        TerminalHistory h = new TerminalHistory(new long[] {T0}, new String[] {"acct\u0000tx"}, new long[] {T0},
+                new String[] {"acct\u0000tx"}, new long[] {T0 + 7 * DAY}, new boolean[] {true});
+        byte[] v2 = bytes(h);
+        assertThat(v2[v2.length - 1]).as("known when made: offset 0").isEqualTo((byte) 0);
+        byte[] v1 = Arrays.copyOf(v2, v2.length - 1);
+        v1[0] = 1;
+        TerminalHistory back = S.deserialize(new DataInputDeserializer(v1));
+        assertSameHistory(back, h);
+        assertThat(back.knownAt).containsExactly(T0 + 7 * DAY);
+        // and a label known later than it was made round-trips in format 2
+        TerminalHistory later = new TerminalHistory(h.times, h.keys, h.labelTimes, h.labelKeys, h.labelledAt,
+                new long[] {T0 + 9 * DAY}, h.labelFraud);
+        assertThat(roundTrip(later).knownAt).containsExactly(T0 + 9 * DAY);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -502,7 +522,8 @@ class TerminalHistorySerializerTest {
             String account = accounts.apply(tx.account());
             f.addTransaction(h, account, txId, tx.time());
             long at = tx.time() + 7 * DAY + (spread == 0 ? 0 : r.nextLong(-spread, spread));
-            f.addLabel(h, account, txId, tx.time(), r.nextInt(100) == 0, at);
+            long known = spread == 0 || r.nextBoolean() ? at : at + r.nextLong(0, spread); // some known after they were made
+            f.addLabel(h, account, txId, tx.time(), r.nextInt(100) == 0, at, known);
             f.expire(h, tx.time());
         }
         return hs;
@@ -530,7 +551,7 @@ class TerminalHistorySerializerTest {
             TerminalHistory extreme = new TerminalHistory(new long[] {Long.MIN_VALUE, 0, Long.MAX_VALUE},
                     new String[] {"\uDBFF", null, "a\u0000b"}, new long[] {0, Long.MAX_VALUE, Long.MIN_VALUE},
                     new String[] {null, "a\u0000b", "\uDBFF"}, new long[] {7, Long.MIN_VALUE, 3},
-                    new boolean[] {true, false, true});
+                    new long[] {Long.MAX_VALUE, Long.MIN_VALUE, 3}, new boolean[] {true, false, true});
             List<TerminalHistory> handbook = handbookRate(3, 60, Long::toString, Long::toString, DAY, 5);
             return new TerminalHistory[] {new TerminalHistory(), extreme, handbook.get(0), handbook.get(1),
                 handbook.get(2)};
@@ -661,13 +682,24 @@ class TerminalHistorySerializerTest {
         assertThat(got.labelTimes).as("labelTimes").containsExactly(want.labelTimes);
         assertThat(got.labelKeys).as("labelKeys").containsExactly(want.labelKeys);
         assertThat(got.labelledAt).as("labelledAt").containsExactly(want.labelledAt);
+        assertThat(knownAt(got)).as("knownAt").containsExactly(knownAt(want));
         assertThat(got.labelFraud).as("labelFraud").containsExactly(want.labelFraud);
+    }
+
+    /** The known-at column as the history answers it (a history written before the column: known when made). */
+    private static long[] knownAt(TerminalHistory h) {
+        long[] k = new long[h.labelTimes.length];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = h.knownAt(i);
+        }
+        return k;
     }
 
     private static boolean sameHistory(TerminalHistory a, TerminalHistory b) {
         return Arrays.equals(a.times, b.times) && Arrays.equals(a.keys, b.keys)
                 && Arrays.equals(a.labelTimes, b.labelTimes) && Arrays.equals(a.labelKeys, b.labelKeys)
-                && Arrays.equals(a.labelledAt, b.labelledAt) && Arrays.equals(a.labelFraud, b.labelFraud);
+                && Arrays.equals(a.labelledAt, b.labelledAt) && Arrays.equals(knownAt(a), knownAt(b))
+                && Arrays.equals(a.labelFraud, b.labelFraud);
     }
 
     private static long[] bits(double[] xs) {
