@@ -51,12 +51,20 @@ rest_url() {
   echo "${FLINK_REST_URL:-http://localhost:${port:-8081}}"
 }
 
-# JVM memory flags and dynamic settings computed by Flink from config.yaml, as bin/jobmanager.sh does
+# JVM memory flags and dynamic settings computed by Flink from config.yaml, as bin/jobmanager.sh does; kept per
+# config.yaml checksum, so a TaskManager started in place of a lost one does not wait for a JVM to compute them again
 resource_params() {
-  local out
+  local out sum cache="$STATE/$1.params"
+  sum=$(cksum < "$CONF/config.yaml")
+  if [ -f "$cache" ] && [ "$(sed -n 1p "$cache")" = "$sum" ]; then
+    sed -n '2,$p' "$cache"
+    return
+  fi
   out=$("$JAVA" -cp "$DIST/lib/*" org.apache.flink.runtime.util.bash.BashJavaUtils "$1" --configDir "$CONF" 2>&1) \
     || die "cannot compute the memory settings: $out"
-  echo "$out" | sed -n 's/^BASH_JAVA_UTILS_EXEC_RESULT://p'
+  out=$(echo "$out" | sed -n 's/^BASH_JAVA_UTILS_EXEC_RESULT://p')
+  mkdir -p "$STATE" && printf '%s\n%s\n' "$sum" "$out" > "$cache"
+  echo "$out"
 }
 
 start_process() { # name main-class [dynamic properties...]
