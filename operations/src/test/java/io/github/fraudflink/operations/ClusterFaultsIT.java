@@ -234,6 +234,15 @@ class ClusterFaultsIT {
             assertThat(warmUp.timedOut).as("both jobs run, score and load before any fault (logs in %s)", cluster.logs())
                     .isFalse();
             atStart = last();
+            // the live-quality monitor (the loader's) read PostgreSQL on its first try: on a cluster DriverManager does
+            // not see the driver in the user-code class loader ("No suitable driver found", retried 30 s later)
+            Matcher failures = LIVE_QUALITY_FAILURES.matcher(cluster.metrics());
+            List<Double> failed = new ArrayList<>();
+            while (failures.find()) {
+                failed.add(Double.parseDouble(failures.group(1)));
+            }
+            assertThat(failed).as("fraud_live_quality_refresh_failures_total of the running jobs").isNotEmpty()
+                    .allSatisfy(v -> assertThat(v).isZero());
             long steady = System.currentTimeMillis();
             report.append(String.format("steady state: Kafka %s; %s%n", latencies(warmUp.ended, steady),
                     lags(warmUp.recovered - STABLE_MS, steady)));
@@ -721,6 +730,8 @@ class ClusterFaultsIT {
         return true;
     }
 
+    private static final Pattern LIVE_QUALITY_FAILURES = Pattern.compile(
+            "(?m)^flink_taskmanager_job_task_operator_fraud_live_quality_refresh_failures_total\\{[^}]*\\} (\\S+)$");
     private static final Pattern RESTARTS = Pattern.compile("(?m)^flink_jobmanager_job_numRestarts\\{([^}]*)\\} (\\S+)$");
     private static final Pattern JOB_ID = Pattern.compile("job_id=\"([0-9a-f]{32})\"");
 

@@ -119,32 +119,14 @@ public final class LiveQualityMonitor extends AbstractStreamOperator<Void> imple
         }
     }
 
-    /**
-     * A connection through the driver itself, not {@link java.sql.DriverManager}: on a cluster the driver is in Flink's
-     * user-code class loader, which DriverManager does not see ("No suitable driver found" on the first read).
-     */
-    static Connection connect(String url, String user) throws SQLException {
-        java.util.Properties p = new java.util.Properties();
-        if (user != null) {
-            p.setProperty("user", user);
-        }
-        String password = SchemaMigrator.passwordFromEnvironment();
-        if (password != null) {
-            p.setProperty("password", password);
-        }
-        p.setProperty("ApplicationName", "fraud-live-quality");
-        p.setProperty("connectTimeout", "10");
-        Connection c = new org.postgresql.Driver().connect(url, p);
-        if (c == null) {
-            throw new SQLException("not a PostgreSQL URL: " + url);
-        }
-        return c;
-    }
+    /** A read waits this long at most for a lock (it takes none of its own). */
+    private static final long QUERY_LOCK_TIMEOUT_MS = 10_000;
 
     /** The counts per "role/model/version" over the labels that reached the database in the last {@code window}. */
     static Map<String, Quality> query(String url, String user, Duration window) throws SQLException {
         Map<String, Quality> out = new HashMap<>();
-        try (Connection c = connect(url, user); PreparedStatement s = c.prepareStatement(QUERY)) {
+        // through the driver itself: on a cluster DriverManager does not see it ("No suitable driver found")
+        try (Connection c = PostgresSessions.connect(url, user, QUERY_LOCK_TIMEOUT_MS); PreparedStatement s = c.prepareStatement(QUERY)) {
             s.setDouble(1, window.toMillis() / 1000.0);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
