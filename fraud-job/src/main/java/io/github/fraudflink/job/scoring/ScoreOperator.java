@@ -504,6 +504,16 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         }
         if (models != null) {
             models.close();
+        } else if (defaultModel != null) { // closed before open(): the default model, once loaded, has no owner
+            Thread t = new Thread(() -> {
+                try {
+                    defaultModel.get().close();
+                } catch (Exception | Error notLoaded) {
+                    // nothing to close
+                }
+            }, "default-model-closer");
+            t.setDaemon(true);
+            t.start();
         }
         super.close();
     }
