@@ -57,7 +57,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *                              |                                -> (side output) model-control-status (Kafka)
  * fraud-labels (Kafka) -> parse + validate -> keyBy(terminal) ---^ (labels join the terminal stage)
  *                                          -> fraud_labels (PostgreSQL, exactly once; if configured)
- * model-control (Kafka, compacted) -> broadcast (live model per role, broadcast state)
+ * model-control (Kafka, compacted) -> broadcast -> fetched + verified beside the scorer (byte limit, deadline)
+ *                                          -> live model per role (broadcast state, with its verified bytes)
  * </pre>
  *
  * <p>The terminal stage comes after the account stage: the account stage needs only the transaction, the terminal
