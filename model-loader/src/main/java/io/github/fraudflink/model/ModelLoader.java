@@ -94,7 +94,17 @@ public final class ModelLoader {
         long total = manifestBytes.length;
         for (Map.Entry<String, String> f : m.files().entrySet()) {
             URI fileUri = sibling(uri, f.getKey());
-            byte[] bytes = fetcher.fetch(fileUri, maxBytes - total, deadlineNanos);
+            byte[] bytes;
+            try {
+                bytes = fetcher.fetch(fileUri, Math.max(0, maxBytes - total), deadlineNanos);
+            } catch (ModelRejectedException e) {
+                if (e.reason() != ModelRejectedException.Reason.TOO_LARGE) {
+                    throw e;
+                }
+                throw new ModelRejectedException(ModelRejectedException.Reason.TOO_LARGE, fileUri + " does not fit: the"
+                        + " artifact (manifest and files together) may hold " + maxBytes + " bytes and " + total
+                        + " are taken before it; raise fraud.model.max-bytes or make the model smaller", e);
+            }
             total += bytes.length;
             String actual = Sha256.of(bytes);
             if (!actual.equalsIgnoreCase(f.getValue())) {

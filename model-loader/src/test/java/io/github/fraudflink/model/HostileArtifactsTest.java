@@ -164,6 +164,7 @@ class HostileArtifactsTest {
         ModelLoader justTheManifest = new ModelLoader(java.util.List.of(), manifest + 10, DEADLINE);
         ModelRejectedException e = catchThrowableOfType(ModelRejectedException.class, () -> justTheManifest.load(dir.toUri(), null));
         assertThat(e.reason()).as("the limit covers the manifest and its files together").isEqualTo(ModelRejectedException.Reason.TOO_LARGE);
+        assertThat(e.getMessage()).contains("does not fit").contains(manifest + " are taken before it");
     }
 
     private static Socket accept(ServerSocket server) {
