@@ -147,6 +147,10 @@ public final class BenchCommand implements Callable<Integer> {
      */
     record Latency(double share, int rate, double achievedRate, long[] millis, Map<String, Double> operatorMicros) {}
 
+    /** Transactions a latency run generates ahead at most, unless --events asks for more (about 300 MB of them). */
+    static final long MAX_LATENCY_LOAD = 1_000_000;
+
+
     /** Preloaded input: from when (the runs start reading there) and how many valid transactions. */
     record Preload(long fromTimestamp, long valid, long invalid, long labels, int terminals, long[] stateBytes) {}
 
@@ -351,11 +355,17 @@ public final class BenchCommand implements Callable<Integer> {
      */
     private Latency latency(double share, int rate, String bootstrap, PrintWriter err) throws Exception {
         err.printf("latency run at %.0f%% of the sustained rate: %,d transactions/s for %d s%n", share * 100, rate, latencySeconds);
+        // generated ahead of the paced loop, but not without bound: a scoring run too short to time (everything read
+        // before its last task ran) can report an absurd rate, whose load would not fit in memory
+        long wanted = Math.min((long) rate * latencySeconds, Math.max(events, MAX_LATENCY_LOAD));
+        if (wanted < (long) rate * latencySeconds) {
+            err.printf("  %,d transactions/s for %d s is more than this run generates ahead (%,d): it ends early if they"
+                    + " run out (the scoring run was too short to time: give --events more)%n", rate, latencySeconds, wanted);
+        }
         List<Transaction> load = new ArrayList<>();
         Iterator<LabelledTransaction> sim = new TransactionSimulator(simulation(DemoWorkload.SimulationSize
-                .forEvents((int) Math.min(Integer.MAX_VALUE, (long) rate * latencySeconds), accounts, null),
-                seed + LATENCY_SEED_OFFSET)).iterator();
-        while (load.size() < (long) rate * latencySeconds && sim.hasNext()) {
+                .forEvents((int) wanted, accounts, null), seed + LATENCY_SEED_OFFSET)).iterator();
+        while (load.size() < wanted && sim.hasNext()) {
             Transaction tx = sim.next().tx();
             if (tx.amount > 0) {
                 load.add(tx);
