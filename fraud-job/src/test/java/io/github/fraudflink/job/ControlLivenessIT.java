@@ -159,8 +159,12 @@ class ControlLivenessIT {
             print("before any case", all, windows.get(0).from() - 5_000, windows.get(0).from(), -1);
             for (Window w : windows) {
                 Stats s = print(w.c().name(), all, w.from(), w.to(), w.loadMillis());
-                if (w.to() - w.from() >= 1_000) { // the slow cases: rows kept being scored all through the load
+                if (w.loadMillis() >= LOAD_TIMEOUT.toMillis() - 1_000) {
+                    // the loads that ran to the deadline: rows kept being scored all through them. A load on the
+                    // scoring thread would leave a gap as long as the load itself (5 s) and score nothing meanwhile.
                     assertThat(s.scored()).as("rows scored while %s was loading", w.c().name()).isPositive();
+                    assertThat(s.maxGap()).as("longest gap between two scores while %s was loading (ms)", w.c().name())
+                            .isLessThan(w.loadMillis() / 2);
                 }
             }
             job.cancel().get(1, TimeUnit.MINUTES);
