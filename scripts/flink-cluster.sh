@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# A Flink standalone session cluster without Docker and without a Flink download: the JobManager and one
-# TaskManager run as separate JVMs from the Maven artifacts (operations/target/flink-dist, built on first use),
+# A Flink standalone session cluster without Docker and without a Flink download: the JobManager and the
+# TaskManagers run as separate JVMs from the Maven artifacts (operations/target/flink-dist, built on first use),
 # configured by flink-conf/. Jobs go in through Flink's own CLI (CliFrontend).
 #
-#   scripts/flink-cluster.sh start                          start the JobManager and a TaskManager, wait for the REST API
-#   scripts/flink-cluster.sh start-taskmanager              start a TaskManager (e.g. in place of a lost one), wait until it registers
+#   scripts/flink-cluster.sh start                          start the JobManager and FLINK_TASKMANAGERS TaskManagers,
+#                                                           wait until they have registered
+#   scripts/flink-cluster.sh start-taskmanager              start one more TaskManager (e.g. in place of a lost one),
+#                                                           wait until it registers
 #   scripts/flink-cluster.sh submit [-s SAVEPOINT] [-c CLASS] [-- JOB ARGS]   submit the job jar, print the job id;
 #                                                           CLASS: its entry class (default its manifest's, the scoring
 #                                                           job; io.github.fraudflink.job.PostgresLoaderJob: the loader)
@@ -12,11 +14,13 @@
 #   scripts/flink-cluster.sh stop-job JOB_ID [DIR]          stop the job with a savepoint (no output after it), print its path
 #   scripts/flink-cluster.sh cancel JOB_ID                  cancel the job
 #   scripts/flink-cluster.sh list                           running jobs
-#   scripts/flink-cluster.sh stop                           stop the TaskManager and the JobManager
+#   scripts/flink-cluster.sh stop                           stop the TaskManagers and the JobManager
 #   scripts/flink-cluster.sh flink ARGS...                  any other Flink CLI command
 #
-# Environment: FLINK_CONF_DIR (default flink-conf/), FLINK_CLUSTER_DIR (logs and pid files, default .fraud/cluster),
-# FLINK_DIST (lib/ and usrlib/fraud-job.jar, default operations/target/flink-dist), JAVA (default java). The cluster's
+# Environment: FLINK_TASKMANAGERS (default 2: one runs the jobs, a standby takes their tasks over at once when a
+# TaskManager is lost, instead of their waiting for a new one to start; docs/operations.md), FLINK_CONF_DIR (default
+# flink-conf/), FLINK_CLUSTER_DIR (logs, pid files and TaskManager ids, default .fraud/cluster), FLINK_DIST (lib/ and
+# usrlib/fraud-job.jar, default operations/target/flink-dist), JAVA (default java). The cluster's
 # JVMs and the job's client inherit the rest of the environment (e.g. FRAUD_POSTGRES_PASSWORD for the PostgreSQL sink).
 set -euo pipefail
 
@@ -94,54 +98,79 @@ flink_cli() {
 # the start commands wait for the REST API with curl
 need_curl() { command -v curl >/dev/null 2>&1 || die "curl is needed to wait for the REST API; install it (Debian: apt-get install curl)"; }
 
+# starts a TaskManager numbered after the highest so far, with a resource id of its own (taskmanager-N-<time>), so
+# that its registration can be told from a lost one's and the REST API's TaskManager id leads to its pid file
+# ($STATE/taskmanager-N.pid and .id); prints the id
+launch_taskmanager() {
+  local n=0 f id
+  for f in "$STATE"/taskmanager-*.pid; do
+    [ -e "$f" ] || continue
+    f=${f##*/taskmanager-}; f=${f%.pid}
+    [ "$f" -gt "$n" ] && n=$f
+  done
+  n=$((n + 1))
+  id="taskmanager-$n-$(date +%s%N)"
+  start_process "taskmanager-$n" org.apache.flink.runtime.taskexecutor.TaskManagerRunner -D "taskmanager.resource-id=$id"
+  echo "$id" > "$STATE/taskmanager-$n.id"
+  echo "$id"
+}
+
+# waits until every TaskManager id given has registered at the REST API; fails when the JobManager or one of them
+# exits, or after FLINK_START_TIMEOUT seconds (default 120)
+await_registered() {
+  local url deadline id answer missing
+  url=$(rest_url)
+  deadline=$((SECONDS + ${FLINK_START_TIMEOUT:-120}))
+  while :; do
+    answer=$(curl -fs "$url/taskmanagers" 2>/dev/null || true)
+    missing=()
+    for id in "$@"; do
+      echo "$answer" | grep -q "\"id\":\"$id\"" || missing+=("$id")
+    done
+    [ ${#missing[@]} -gt 0 ] || return 0
+    for id in jobmanager "${missing[@]}"; do
+      id=${id%-*} # taskmanager-N-<time>: its pid file is taskmanager-N.pid
+      kill -0 "$(cat "$STATE/$id.pid")" 2>/dev/null || die "the $id process exited; see $STATE/log/$id.log and $id.out"
+    done
+    [ $SECONDS -lt $deadline ] || die "${missing[*]} did not register at $url after ${FLINK_START_TIMEOUT:-120} s; see $STATE/log"
+    sleep 0.5
+  done
+}
+
 start() {
   need_curl
   ensure_dist
+  local count=${FLINK_TASKMANAGERS:-2} ids=() i
+  [[ "$count" =~ ^[1-9][0-9]*$ ]] || die "FLINK_TASKMANAGERS must be a number of TaskManagers, at least 1 (is '$count')"
   mkdir -p "$STATE/log"
   start_process jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint
-  start_process taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner
-  local url deadline
-  url=$(rest_url)
-  deadline=$((SECONDS + ${FLINK_START_TIMEOUT:-120}))
-  until curl -fs "$url/overview" 2>/dev/null | grep -q '"taskmanagers":[1-9]'; do
-    for p in jobmanager taskmanager; do
-      kill -0 "$(cat "$STATE/$p.pid")" 2>/dev/null || die "the $p exited; see $STATE/log/$p.log and $p.out"
-    done
-    [ $SECONDS -lt $deadline ] || die "no TaskManager registered at $url after ${FLINK_START_TIMEOUT:-120} s; see $STATE/log"
-    sleep 1
-  done
-  echo "cluster up: $url (web UI and REST API)" >&2
+  for i in $(seq "$count"); do ids+=("$(launch_taskmanager)"); done
+  await_registered "${ids[@]}"
+  echo "cluster up: $(rest_url) (web UI and REST API), TaskManagers: $count" >&2
 }
 
-# a TaskManager with a resource id of its own, so that its registration can be told from a lost one's
 start_taskmanager() {
   need_curl
   ensure_dist
   mkdir -p "$STATE/log"
-  local id url deadline
-  id="taskmanager-$(date +%s%N)"
-  start_process taskmanager org.apache.flink.runtime.taskexecutor.TaskManagerRunner -D "taskmanager.resource-id=$id"
-  url=$(rest_url)
-  deadline=$((SECONDS + ${FLINK_START_TIMEOUT:-120}))
-  until curl -fs "$url/taskmanagers" 2>/dev/null | grep -q "\"id\":\"$id\""; do
-    kill -0 "$(cat "$STATE/taskmanager.pid")" 2>/dev/null || die "the taskmanager exited; see $STATE/log/taskmanager.log and taskmanager.out"
-    [ $SECONDS -lt $deadline ] || die "TaskManager $id did not register at $url after ${FLINK_START_TIMEOUT:-120} s; see $STATE/log"
-    sleep 0.5
-  done
+  local id
+  id=$(launch_taskmanager)
+  await_registered "$id"
   echo "TaskManager $id registered" >&2
 }
 
 stop() {
-  local p pid
-  for p in taskmanager jobmanager; do
-    [ -f "$STATE/$p.pid" ] || continue
-    pid=$(cat "$STATE/$p.pid")
+  local f p pid
+  for f in "$STATE"/taskmanager-*.pid "$STATE"/jobmanager.pid; do
+    [ -f "$f" ] || continue
+    p=${f##*/}; p=${p%.pid}
+    pid=$(cat "$f")
     if kill "$pid" 2>/dev/null; then
       for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
       kill -9 "$pid" 2>/dev/null || true
       echo "$p stopped" >&2
     fi
-    rm -f "$STATE/$p.pid"
+    rm -f "$f" "$STATE/$p.id"
   done
 }
 

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -48,13 +49,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Faults on a real cluster while traffic flows, with the recommended production topology: two jobs of the job jar on the
- * standalone cluster of {@code scripts/flink-cluster.sh} (the project's flink-conf/, so its restart strategy, with 4
- * task slots per TaskManager so that both fit). {@code FraudScoringJob} writes its decisions to Kafka only (no
+ * standalone cluster of {@code scripts/flink-cluster.sh} (the project's flink-conf/, so its restart strategy, and its
+ * two TaskManagers, one a standby, with 4 task slots each so that both jobs fit on one). {@code FraudScoringJob} writes its decisions to Kafka only (no
  * {@code fraud.postgres.url}); {@code PostgresLoaderJob} (submitted with {@code -c}, its own transactional-id prefix)
  * reads the scored topic {@code read_committed} and writes {@code scored_transactions} exactly once. A Kafka broker
  * runs in a JVM of its own and a PostgreSQL 15 server in processes of its own, everything on 127.0.0.1. A producer sends
- * transactions at a steady rate throughout; in sequence, the TaskManager (the tasks of both jobs) is killed
- * ({@code kill -9}) and a new one started, PostgreSQL is stopped ({@code pg_ctl stop -m immediate}) for 20 s and
+ * transactions at a steady rate throughout; in sequence, the TaskManager that runs the scoring job's decisions is
+ * killed ({@code kill -9}; the tasks it ran must restart on the standby) and a new one started 2 s later, PostgreSQL is stopped ({@code pg_ctl stop -m immediate}) for 20 s and
  * started, the broker is killed for 20 s and started on the same data and port. After each fault the test waits until
  * both jobs are RUNNING with every task running, transactions that came in after the fault ended are committed in both
  * sinks, both sinks have caught up, and neither job has restarted for 10 s.
@@ -86,11 +87,16 @@ class ClusterFaultsIT {
      */
     private static final long PG_LAG_BOUND_MS = 12_000;
     private static final long OUTAGE_MS = 20_000;
+    /** A TaskManager is started in place of the lost one this long after the loss (a supervisor restarting it). */
+    private static final long REPLACEMENT_AFTER_MS = 2_000;
     /** Recovered: both jobs running with every task, caught up, no restart and no task down for this long. */
     private static final long STABLE_MS = 10_000;
     private static final long RECOVERY_TIMEOUT_MS = 180_000;
     private static final long SAMPLE_MS = 250;
-    /** Both jobs fit on one TaskManager: each takes as many slots as its parallelism (2, config.yaml's). */
+    /**
+     * Both jobs fit on one TaskManager (each takes as many slots as its parallelism, 2, config.yaml's), so the
+     * script's standby can take over all the tasks of a lost one.
+     */
     private static final int SLOTS = 4;
     private static final String SCORING = "fraud-scoring";
     private static final String LOADER = "fraud-postgres-loader";
@@ -247,11 +253,21 @@ class ClusterFaultsIT {
             report.append(String.format("steady state: Kafka %s; %s%n", latencies(warmUp.ended, steady),
                     lags(warmUp.recovered - STABLE_MS, steady)));
 
-            faults.add(inject("TaskManager kill -9, new one started", () -> {
-                ProcessHandle taskManager = ProcessHandle.of(cluster.pid("taskmanager")).orElseThrow();
+            // the TaskManager that runs the scoring job's decisions is killed; the script's standby takes its tasks
+            // over; a new TaskManager is started 2 s after the loss (a supervisor restarting it) and becomes the standby
+            Set<String> before = taskManagerIds();
+            assertThat(before).as("TaskManagers of the cluster: the one that runs the jobs and a standby").hasSize(2);
+            String killed = scoringTaskManagers().iterator().next();
+            faults.add(inject("TaskManager kill -9, new one 2 s later", () -> {
+                ProcessHandle taskManager = ProcessHandle.of(cluster.taskManagerPid(killed)).orElseThrow();
                 taskManager.destroyForcibly(); // SIGKILL
                 taskManager.onExit().get(30, TimeUnit.SECONDS);
-            }, 0, () -> cluster.run(180, "start-taskmanager")));
+            }, REPLACEMENT_AFTER_MS, () -> cluster.run(180, "start-taskmanager")));
+            Set<String> took = scoringTaskManagers();
+            report.append(String.format("TaskManager lost: %s (it ran scoring tasks); they run on %s now%n", killed, took));
+            assertThat(took).as("where the scoring job's decisions run after the loss of %s: the standby, which was"
+                    + " there before the loss (%s), not the TaskManager started in place of the lost one", killed, before)
+                    .isSubsetOf(before).doesNotContain(killed);
             faults.add(inject("PostgreSQL stop -m immediate, 20 s down", pg::stopImmediately, OUTAGE_MS, pg::start));
             faults.add(inject("Kafka broker kill -9, 20 s down", kafka::kill, OUTAGE_MS, kafka::start));
 
@@ -714,6 +730,27 @@ class ClusterFaultsIT {
             throw new IllegalStateException("GET " + path + ": " + r.statusCode() + " " + r.body());
         }
         return Repo.JSON.readTree(r.body());
+    }
+
+    /** The resource ids of the TaskManagers registered at the JobManager. */
+    private Set<String> taskManagerIds() throws Exception {
+        Set<String> ids = new java.util.TreeSet<>();
+        json("/taskmanagers").path("taskmanagers").forEach(t -> ids.add(t.path("id").asText()));
+        return ids;
+    }
+
+    /** The resource ids of the TaskManagers that run the scoring job's {@code score} tasks. */
+    private Set<String> scoringTaskManagers() throws Exception {
+        for (JsonNode v : json("/jobs/" + scoringId).path("vertices")) {
+            if (v.path("name").asText().startsWith("score")) {
+                Set<String> on = new java.util.TreeSet<>();
+                json("/jobs/" + scoringId + "/vertices/" + v.path("id").asText() + "/taskmanagers").path("taskmanagers")
+                        .forEach(t -> on.add(t.path("taskmanager-id").asText()));
+                assertThat(on).as("TaskManagers of the score tasks").isNotEmpty();
+                return on;
+            }
+        }
+        throw new AssertionError("no score vertex in the scoring job");
     }
 
     /** Every vertex has all its subtasks RUNNING (not created, scheduled, deploying or initializing). */

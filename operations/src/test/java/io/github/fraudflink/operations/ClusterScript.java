@@ -21,7 +21,7 @@ import org.apache.flink.configuration.Configuration;
  * test's own, every address on 127.0.0.1, the cluster's JVMs on the test's JDK.
  */
 final class ClusterScript implements AutoCloseable {
-    /** Ports of the Prometheus reporter range: the JobManager, its TaskManager and those started in place of lost ones. */
+    /** Ports of the Prometheus reporter range: the JobManager, its TaskManagers and those started in place of lost ones. */
     static final int METRICS_PORTS = 6;
 
     private final Path dir;
@@ -147,16 +147,22 @@ final class ClusterScript implements AutoCloseable {
         }
     }
 
-    /** Process id of the script's {@code jobmanager} or (latest) {@code taskmanager}. */
-    long pid(String process) throws IOException {
-        return Long.parseLong(Files.readString(dir.resolve("cluster/" + process + ".pid")).trim());
+    /**
+     * Process id of the TaskManager the REST API calls {@code resourceId}: the script names each {@code
+     * taskmanager-N-<time>} and keeps its pid in {@code taskmanager-N.pid}, its id in {@code taskmanager-N.id}.
+     */
+    long taskManagerPid(String resourceId) throws IOException {
+        String name = resourceId.substring(0, resourceId.lastIndexOf('-'));
+        assertThat(Files.readString(dir.resolve("cluster/" + name + ".id")).trim()).as("id of the script's %s", name)
+                .isEqualTo(resourceId);
+        return Long.parseLong(Files.readString(dir.resolve("cluster/" + name + ".pid")).trim());
     }
 
     Path logs() {
         return dir.resolve("cluster/log");
     }
 
-    /** Stops the cluster's TaskManager and JobManager (if they run); removes the link to the build's lib/, if any. */
+    /** Stops the cluster's TaskManagers and JobManager (if they run); removes the link to the build's lib/, if any. */
     @Override
     public void close() throws Exception {
         try {

@@ -33,7 +33,7 @@ class OperationsFilesTest {
         assertThat(flinkVersion).as("the build passes flink.version").isNotBlank();
         Set<String> names = new HashSet<>();
         services.fieldNames().forEachRemaining(names::add);
-        assertThat(names).contains("kafka", "jobmanager", "taskmanager", "postgres", "prometheus", "alertmanager", "grafana",
+        assertThat(names).contains("kafka", "jobmanager", "taskmanager", "taskmanager-2", "postgres", "prometheus", "alertmanager", "grafana",
                 "topics", "submit", "submit-loader");
         int flinkServices = 0;
         for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) services::fields) {
@@ -47,7 +47,8 @@ class OperationsFilesTest {
                 flinkServices++;
             }
         }
-        assertThat(flinkServices).as("jobmanager, taskmanager, submit and submit-loader run the Flink image").isEqualTo(4);
+        assertThat(flinkServices).as("jobmanager, both taskmanagers, submit and submit-loader run the Flink image")
+                .isEqualTo(5);
     }
 
     @Test
@@ -62,8 +63,12 @@ class OperationsFilesTest {
         int prefixAt = loader.indexOf("--fraud.kafka.transactional-id-prefix");
         assertThat(prefixAt).as("the loader's own transactional-id prefix").isPositive();
         assertThat(loader.get(prefixAt + 1)).isNotEqualTo("fraud-scoring");
-        assertThat(Repo.yaml("flink-conf/config.yaml").path("taskmanager").path("numberOfTaskSlots").asInt())
-                .as("slots for both jobs at parallelism 2").isGreaterThanOrEqualTo(4);
+        JsonNode taskManager = Repo.yaml("flink-conf/config.yaml").path("taskmanager");
+        assertThat(taskManager.path("numberOfTaskSlots").asInt())
+                .as("slots on each TaskManager for both jobs at parallelism 2: one can run all when the other is lost")
+                .isGreaterThanOrEqualTo(4);
+        assertThat(taskManager.path("load-balance").path("mode").asText())
+                .as("slots spread over the TaskManagers: the jobs' code is loaded on each before one is lost").isEqualTo("SLOTS");
     }
 
     @Test
@@ -96,7 +101,7 @@ class OperationsFilesTest {
         JsonNode prom = Repo.yaml("prometheus/prometheus.yml");
         List<String> targets = new ArrayList<>();
         prom.findValues("targets").forEach(t -> t.forEach(x -> targets.add(x.asText())));
-        assertThat(targets).contains("jobmanager:9249", "taskmanager:9249", "alertmanager:9093");
+        assertThat(targets).contains("jobmanager:9249", "taskmanager:9249", "taskmanager-2:9249", "alertmanager:9093");
         assertThat(Files.readString(Repo.root().resolve("flink-conf/config.yaml"))).contains("port: 9249-9260");
         JsonNode ds = Repo.yaml("grafana/provisioning/datasources/prometheus.yml").path("datasources").get(0);
         assertThat(ds.path("url").asText()).isEqualTo("http://prometheus:9090");
