@@ -48,7 +48,9 @@ public final class AccountHistorySerializer extends RecordSerializer<AccountHist
     private static final int MAX_DIGITS = 18; // any 18-digit number and any difference of two fit a long
     private static final long MAX_NUMBER = 999_999_999_999_999_999L; // the largest of MAX_DIGITS digits
 
-    private AccountHistorySerializer() {}
+    private AccountHistorySerializer() {
+        super("the account history (keyed state 'account-history' of the operator 'account-features')", 1, FORMAT_VERSION);
+    }
 
     @Override
     public AccountHistory createInstance() {
@@ -71,7 +73,7 @@ public final class AccountHistorySerializer extends RecordSerializer<AccountHist
     public void serialize(AccountHistory h, DataOutputView out) throws IOException {
         int n = checkedSize(h);
         long[] times = h.times;
-        out.writeByte(FORMAT_VERSION);
+        writeFormat(out);
         Varints.writeVarint(out, n);
         Varints.writeZigzag(out, h.nextSeq);
         if (n > 0) {
@@ -102,10 +104,7 @@ public final class AccountHistorySerializer extends RecordSerializer<AccountHist
 
     @Override
     public AccountHistory deserialize(DataInputView in) throws IOException {
-        int version = in.readUnsignedByte();
-        if (version != FORMAT_VERSION) {
-            throw new IOException("unknown AccountHistory format version " + version);
-        }
+        int version = readFormat(in);
         long count = Varints.readVarint(in);
         if (count < 0 || count > Integer.MAX_VALUE - 8) {
             throw new IOException("corrupt AccountHistory: " + Long.toUnsignedString(count) + " entries");
@@ -319,9 +318,9 @@ public final class AccountHistorySerializer extends RecordSerializer<AccountHist
      * is, and state written by Flink's POJO serializer of {@link AccountHistory} (before this serializer) after
      * migration.
      */
-    public static final class AccountHistorySerializerSnapshot extends PojoMigratingSnapshot<AccountHistory> {
+    public static final class AccountHistorySerializerSnapshot extends VersionedSnapshot<AccountHistory> {
         public AccountHistorySerializerSnapshot() {
-            super(() -> INSTANCE, AccountHistory.class);
+            super(INSTANCE, AccountHistory.class, 1);
         }
     }
 }

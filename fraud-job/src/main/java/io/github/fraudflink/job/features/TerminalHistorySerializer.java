@@ -53,7 +53,9 @@ public final class TerminalHistorySerializer extends RecordSerializer<TerminalHi
 
     private static final int MAX_LENGTH = Integer.MAX_VALUE - 8;
 
-    private TerminalHistorySerializer() {}
+    private TerminalHistorySerializer() {
+        super("the terminal history (keyed state 'terminal-history' of the operator 'terminal-features')", 1, FORMAT_VERSION);
+    }
 
     @Override
     public TerminalHistory createInstance() {
@@ -79,7 +81,7 @@ public final class TerminalHistorySerializer extends RecordSerializer<TerminalHi
         long[] times = h.times;
         String[] keys = h.keys;
         int n = times.length;
-        out.writeByte(FORMAT_VERSION);
+        writeFormat(out);
         Varints.writeVarint(out, n);
         if (n > 0) {
             Varints.writeZigzag(out, times[0]);
@@ -133,11 +135,7 @@ public final class TerminalHistorySerializer extends RecordSerializer<TerminalHi
 
     @Override
     public TerminalHistory deserialize(DataInputView in) throws IOException {
-        int version = in.readUnsignedByte();
-        if (version != FORMAT_VERSION && version != 1) {
-            throw new IOException("unknown TerminalHistory format version " + version + " (this release reads 1 and "
-                    + FORMAT_VERSION + "): state written by a newer release; restore it with that release");
-        }
+        int version = readFormat(in);
         int n = readLength(in, "transactions");
         long[] times = new long[n];
         String[] keys = new String[n];
@@ -228,9 +226,9 @@ public final class TerminalHistorySerializer extends RecordSerializer<TerminalHi
      * as is, and state written by Flink's POJO serializer of {@link TerminalHistory} (before this serializer) after
      * migration.
      */
-    public static final class TerminalHistorySerializerSnapshot extends PojoMigratingSnapshot<TerminalHistory> {
+    public static final class TerminalHistorySerializerSnapshot extends VersionedSnapshot<TerminalHistory> {
         public TerminalHistorySerializerSnapshot() {
-            super(() -> INSTANCE, TerminalHistory.class);
+            super(INSTANCE, TerminalHistory.class, 2);
         }
     }
 }

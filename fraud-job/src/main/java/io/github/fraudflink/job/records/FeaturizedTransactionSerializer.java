@@ -37,7 +37,9 @@ public final class FeaturizedTransactionSerializer extends RecordSerializer<Feat
 
     private static final TransactionSerializer TX = TransactionSerializer.INSTANCE;
 
-    private FeaturizedTransactionSerializer() {}
+    private FeaturizedTransactionSerializer() {
+        super("a featurized transaction (keyed state 'terminal-held' of the operator 'terminal-features')", 1, FORMAT_VERSION);
+    }
 
     @Override
     public FeaturizedTransaction createInstance() {
@@ -54,7 +56,7 @@ public final class FeaturizedTransactionSerializer extends RecordSerializer<Feat
     public void serialize(FeaturizedTransaction f, DataOutputView out) throws IOException {
         Transaction t = f.transaction;
         double[] features = f.features;
-        out.writeByte(FORMAT_VERSION);
+        writeFormat(out);
         out.writeByte((t != null ? TRANSACTION : 0) | (features != null ? FEATURES : 0) | (f.duplicate ? DUPLICATE : 0));
         if (t != null) {
             TX.serialize(t, out);
@@ -69,10 +71,7 @@ public final class FeaturizedTransactionSerializer extends RecordSerializer<Feat
 
     @Override
     public FeaturizedTransaction deserialize(DataInputView in) throws IOException {
-        int version = in.readUnsignedByte();
-        if (version != FORMAT_VERSION) {
-            throw new IOException("unknown FeaturizedTransaction format version " + version);
-        }
+        int version = readFormat(in);
         int flags = in.readUnsignedByte();
         if ((flags & ~KNOWN_FLAGS) != 0) {
             throw new IOException("corrupt FeaturizedTransaction: flags " + Integer.toBinaryString(flags));
@@ -110,9 +109,9 @@ public final class FeaturizedTransactionSerializer extends RecordSerializer<Feat
      * snapshot of Flink's POJO serializer of {@link FeaturizedTransaction} (the terminal stage's held transactions
      * before this serializer) as compatible after migration.
      */
-    public static final class FeaturizedTransactionSerializerSnapshot extends PojoMigratingSnapshot<FeaturizedTransaction> {
+    public static final class FeaturizedTransactionSerializerSnapshot extends VersionedSnapshot<FeaturizedTransaction> {
         public FeaturizedTransactionSerializerSnapshot() {
-            super(() -> INSTANCE, FeaturizedTransaction.class);
+            super(INSTANCE, FeaturizedTransaction.class, 1);
         }
     }
 }

@@ -26,5 +26,13 @@ public final class RecordTypes {
     public static final TypeInformation<FeaturizedTransaction[]> FEATURIZED_ARRAY =
             ObjectArrayTypeInfo.getInfoFor(FeaturizedTransaction[].class, FEATURIZED);
 
+    /** A model-control event in the scorer's broadcast state: {@link ModelControlSerializer}. */
+    public static final TypeInformation<ModelControl> MODEL_CONTROL_STATE =
+            new SerializerTypeInfo<>(ModelControl.class, ModelControlSerializer.INSTANCE);
+
+    /** A live model's verified bytes in the scorer's broadcast state: {@link StoredArtifactSerializer}. */
+    public static final TypeInformation<StoredArtifact> STORED_ARTIFACT_STATE =
+            new SerializerTypeInfo<>(StoredArtifact.class, StoredArtifactSerializer.INSTANCE);
+
     private RecordTypes() {}
 }

@@ -56,7 +56,9 @@ public final class TransactionSerializer extends RecordSerializer<Transaction> {
     static final int NULL_VALUES = 16;
     private static final int KNOWN_FLAGS = LAT | LON | ATTRIBUTES | SORTED | NULL_VALUES;
 
-    private TransactionSerializer() {}
+    private TransactionSerializer() {
+        super("a transaction (in the held transactions of the operator 'terminal-features')", 1, FORMAT_VERSION);
+    }
 
     @Override
     public Transaction createInstance() {
@@ -101,7 +103,7 @@ public final class TransactionSerializer extends RecordSerializer<Transaction> {
                 flags |= NULL_VALUES;
             }
         }
-        out.writeByte(FORMAT_VERSION);
+        writeFormat(out);
         out.writeByte(flags);
         StringValue.writeString(t.transactionId, out);
         StringValue.writeString(t.accountId, out);
@@ -126,10 +128,7 @@ public final class TransactionSerializer extends RecordSerializer<Transaction> {
 
     @Override
     public Transaction deserialize(DataInputView in) throws IOException {
-        int version = in.readUnsignedByte();
-        if (version != FORMAT_VERSION) {
-            throw new IOException("unknown Transaction format version " + version);
-        }
+        int version = readFormat(in);
         int flags = in.readUnsignedByte();
         if ((flags & ~KNOWN_FLAGS) != 0 || ((flags & ATTRIBUTES) == 0 && (flags & (SORTED | NULL_VALUES)) != 0)) {
             throw new IOException("corrupt Transaction: flags " + Integer.toBinaryString(flags));
@@ -258,9 +257,9 @@ public final class TransactionSerializer extends RecordSerializer<Transaction> {
      * The snapshot of {@link TransactionSerializer}: no configuration. Accepts its own snapshots as is, and a snapshot
      * of Flink's POJO serializer of {@link Transaction} (what the job used before) as compatible after migration.
      */
-    public static final class TransactionSerializerSnapshot extends PojoMigratingSnapshot<Transaction> {
+    public static final class TransactionSerializerSnapshot extends VersionedSnapshot<Transaction> {
         public TransactionSerializerSnapshot() {
-            super(() -> INSTANCE, Transaction.class);
+            super(INSTANCE, Transaction.class, 1);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.github.fraudflink.job.scoring;
 import io.github.fraudflink.job.records.FeaturizedTransaction;
 import io.github.fraudflink.job.metrics.JobMetrics;
 import io.github.fraudflink.job.records.ModelControl;
+import io.github.fraudflink.job.records.RecordTypes;
 import io.github.fraudflink.job.records.ModelStatus;
 import io.github.fraudflink.job.records.ScoredTransaction;
 
@@ -69,13 +70,13 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
 
     /** Broadcast state: role -> the control event whose model is live in that role. */
     public static final MapStateDescriptor<String, ModelControl> LIVE_MODELS = new MapStateDescriptor<>(
-            "live-models", Types.STRING, TypeInformation.of(ModelControl.class));
+            "live-models", Types.STRING, RecordTypes.MODEL_CONTROL_STATE);
     /** Broadcast state: role -> the verified bytes of the model live in that role. */
     public static final MapStateDescriptor<String, StoredArtifact> LIVE_ARTIFACTS = new MapStateDescriptor<>(
-            "live-artifacts", Types.STRING, TypeInformation.of(StoredArtifact.class));
+            "live-artifacts", Types.STRING, RecordTypes.STORED_ARTIFACT_STATE);
     /** Broadcast state: arrival number -> a control event not yet applied (waiting, or its model loading). */
     public static final MapStateDescriptor<String, ModelControl> PENDING_MODELS = new MapStateDescriptor<>(
-            "pending-models", Types.STRING, TypeInformation.of(ModelControl.class));
+            "pending-models", Types.STRING, RecordTypes.MODEL_CONTROL_STATE);
     /** Side output of {@link ModelStatus} records. */
     public static final OutputTag<ModelStatus> STATUS = new OutputTag<>("model-status", TypeInformation.of(ModelStatus.class));
 

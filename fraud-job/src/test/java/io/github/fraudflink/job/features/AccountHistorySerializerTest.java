@@ -169,7 +169,7 @@ class AccountHistorySerializerTest {
         assertThat(bytes[0]).as("format version first").isEqualTo((byte) AccountHistorySerializer.FORMAT_VERSION);
         bytes[0] = 99;
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> S.deserialize(new DataInputDeserializer(bytes)))
-                .isInstanceOf(IOException.class).hasMessageContaining("version 99");
+                .isInstanceOf(IOException.class).hasMessageContaining("format 99 by a newer release");
     }
 
     // ---------------------------------------------------------------------------------------------------------------

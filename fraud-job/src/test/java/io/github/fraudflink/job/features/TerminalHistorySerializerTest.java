@@ -208,7 +208,7 @@ class TerminalHistorySerializerTest {
         byte[] badVersion = bytes.clone();
         badVersion[0] = 99;
         assertThatThrownBy(() -> S.deserialize(new DataInputDeserializer(badVersion)))
-                .isInstanceOf(IOException.class).hasMessageContaining("version 99");
+                .isInstanceOf(IOException.class).hasMessageContaining("format 99 by a newer release");
         // a label naming a transaction that is not there
         byte[] badReference = bytes(new TerminalHistory(new long[] {1}, new String[] {"a"}, new long[] {1}, new String[] {"a"},
                 new long[] {1}, new boolean[] {false}));

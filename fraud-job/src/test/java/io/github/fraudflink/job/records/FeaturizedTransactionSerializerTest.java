@@ -100,7 +100,7 @@ class FeaturizedTransactionSerializerTest {
         byte[] badVersion = bytes.clone();
         badVersion[0] = 7;
         assertThatThrownBy(() -> S.deserialize(new DataInputDeserializer(badVersion)))
-                .isInstanceOf(IOException.class).hasMessageContaining("version 7");
+                .isInstanceOf(IOException.class).hasMessageContaining("format 7 by a newer release");
         byte[] badFlags = bytes.clone();
         badFlags[1] = 8;
         assertThatThrownBy(() -> S.deserialize(new DataInputDeserializer(badFlags)))

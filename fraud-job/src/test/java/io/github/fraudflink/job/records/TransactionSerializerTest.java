@@ -152,7 +152,7 @@ class TransactionSerializerTest {
         byte[] badVersion = bytes.clone();
         badVersion[0] = 99;
         assertThatThrownBy(() -> S.deserialize(new DataInputDeserializer(badVersion)))
-                .isInstanceOf(IOException.class).hasMessageContaining("version 99");
+                .isInstanceOf(IOException.class).hasMessageContaining("format 99 by a newer release");
         byte[] badFlags = bytes.clone();
         badFlags[1] = (byte) 0x80;
         assertThatThrownBy(() -> S.deserialize(new DataInputDeserializer(badFlags)))
