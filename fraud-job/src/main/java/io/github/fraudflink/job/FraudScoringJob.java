@@ -97,13 +97,28 @@ public final class FraudScoringJob {
      */
     static void build(StreamExecutionEnvironment env, ReadableConfig conf,
             UnaryOperator<DataStream<FeaturizedTransaction>> afterFeatures) {
+        build(env, conf, afterFeatures, true);
+    }
+
+    /**
+     * The pipeline as {@link #build} adds it, without touching Kafka or PostgreSQL (no check that the topics exist,
+     * no schema migration): for tools that only read the graph, such as the savepoint check.
+     */
+    public static void graph(StreamExecutionEnvironment env, ReadableConfig conf) {
+        build(env, conf, featurized -> featurized, false);
+    }
+
+    private static void build(StreamExecutionEnvironment env, ReadableConfig conf,
+            UnaryOperator<DataStream<FeaturizedTransaction>> afterFeatures, boolean connect) {
         JobOptions.validate(conf);
         java.util.List<String> inputs = new java.util.ArrayList<>(java.util.List.of(conf.get(JobOptions.TOPIC_TRANSACTIONS),
                 conf.get(JobOptions.TOPIC_MODEL_CONTROL)));
         if (!conf.get(JobOptions.TOPIC_LABELS).isBlank()) {
             inputs.add(conf.get(JobOptions.TOPIC_LABELS));
         }
-        TopicSetup.requireTopics(conf, inputs);
+        if (connect) {
+            TopicSetup.requireTopics(conf, inputs);
+        }
         configureEnvironment(env, conf);
         String bootstrap = conf.get(JobOptions.BOOTSTRAP_SERVERS);
 
@@ -155,9 +170,9 @@ public final class FraudScoringJob {
 
         conf.getOptional(JobOptions.POSTGRES_URL).ifPresent(url -> {
             boolean restoring = isRestoring(env, conf);
-            scored.sinkTo(postgresSink(conf, url, new ScoredTransactionTable(), PG_SCORED_SUFFIX, restoring))
+            scored.sinkTo(postgresSink(conf, url, new ScoredTransactionTable(), PG_SCORED_SUFFIX, restoring, connect))
                     .uid("postgres-scored-sink").name("scored_transactions (PostgreSQL)");
-            labels.sinkTo(postgresSink(conf, url, new FraudLabelTable(), PG_LABELS_SUFFIX, restoring))
+            labels.sinkTo(postgresSink(conf, url, new FraudLabelTable(), PG_LABELS_SUFFIX, restoring, connect))
                     .uid("postgres-labels-sink").name("fraud_labels (PostgreSQL)");
             monitorLiveQuality(labels, conf, url);
         });
@@ -177,15 +192,18 @@ public final class FraudScoringJob {
      * and the loader's never mix even on the same prefix). Building it migrates the schema (Flyway, idempotent) and
      * checks that the server can prepare transactions and, for a start without a checkpoint, that no other job left
      * prepared transactions with this prefix: a wrong URL, password, server setting or leftover fails here, before
-     * submission.
+     * submission. With {@code connect} false, none of that: the sink only (for a graph that is read, not run).
      */
     static <T> PostgresSink<T> postgresSink(ReadableConfig conf, String url, PostgresTable<T> table, String prefixSuffix,
-            boolean restoring) {
+            boolean restoring, boolean connect) {
         String user = conf.get(JobOptions.POSTGRES_USER);
-        SchemaMigrator.migrate(url, user, SchemaMigrator.passwordFromEnvironment());
         PostgresSink<T> sink = new PostgresSink<>(table, url, user,
                 conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + prefixSuffix, POSTGRES_BATCH_SIZE, POSTGRES_LOCK_TIMEOUT,
                 conf.get(JobOptions.POSTGRES_RETRY_TIMEOUT), conf.get(JobOptions.POSTGRES_ROLLBACK_FOREIGN_LEFTOVERS));
+        if (!connect) {
+            return sink;
+        }
+        SchemaMigrator.migrate(url, user, SchemaMigrator.passwordFromEnvironment());
         try {
             sink.checkServer(restoring);
         } catch (SQLException e) {

@@ -52,16 +52,28 @@ public final class PostgresLoaderJob {
 
     /** Adds the loader to {@code env}; {@code fraud.postgres.url} must be set. */
     public static void build(StreamExecutionEnvironment env, ReadableConfig conf) {
+        build(env, conf, true);
+    }
+
+    /** The loader as {@link #build} adds it, without touching Kafka or PostgreSQL: for tools that only read the graph. */
+    public static void graph(StreamExecutionEnvironment env, ReadableConfig conf) {
+        build(env, conf, false);
+    }
+
+    private static void build(StreamExecutionEnvironment env, ReadableConfig conf, boolean connect) {
         JobOptions.validate(conf);
         String url = conf.getOptional(JobOptions.POSTGRES_URL).orElseThrow(() -> new IllegalArgumentException(
                 "the PostgreSQL loader needs --" + JobOptions.POSTGRES_URL.key() + " jdbc:postgresql://host:5432/db"));
-        TopicSetup.requireTopics(conf, conf.get(JobOptions.TOPIC_LABELS).isBlank() ? java.util.List.of(conf.get(JobOptions.TOPIC_SCORED))
-                : java.util.List.of(conf.get(JobOptions.TOPIC_SCORED), conf.get(JobOptions.TOPIC_LABELS)));
+        if (connect) {
+            TopicSetup.requireTopics(conf, conf.get(JobOptions.TOPIC_LABELS).isBlank()
+                    ? java.util.List.of(conf.get(JobOptions.TOPIC_SCORED))
+                    : java.util.List.of(conf.get(JobOptions.TOPIC_SCORED), conf.get(JobOptions.TOPIC_LABELS)));
+        }
         FraudScoringJob.configureEnvironment(env, conf);
         boolean restoring = FraudScoringJob.isRestoring(env, conf);
         env.fromSource(scoredSource(conf), WatermarkStrategy.noWatermarks(), "scored-transactions")
                 .uid("kafka-scored-source")
-                .sinkTo(FraudScoringJob.postgresSink(conf, url, new ScoredTransactionTable(), "-loader-pg", restoring))
+                .sinkTo(FraudScoringJob.postgresSink(conf, url, new ScoredTransactionTable(), "-loader-pg", restoring, connect))
                 .uid("postgres-scored-sink").name("scored_transactions (PostgreSQL)");
         if (conf.get(JobOptions.TOPIC_LABELS).isBlank()) {
             return; // no labels topic: nothing more to load
@@ -72,7 +84,7 @@ public final class PostgresLoaderJob {
                 .process(RouteInvalid.labels(), TypeInformation.of(Label.class))
                 .uid("route-invalid-labels").name("parse + validate labels");
         FraudScoringJob.monitorLiveQuality(labels, conf, url);
-        labels.sinkTo(FraudScoringJob.postgresSink(conf, url, new FraudLabelTable(), "-loader-labels-pg", restoring))
+        labels.sinkTo(FraudScoringJob.postgresSink(conf, url, new FraudLabelTable(), "-loader-labels-pg", restoring, connect))
                 .uid("postgres-labels-sink").name("fraud_labels (PostgreSQL)");
     }
 

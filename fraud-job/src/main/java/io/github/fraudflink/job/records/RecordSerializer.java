@@ -161,6 +161,18 @@ public abstract class RecordSerializer<T> extends TypeSerializerSingleton<T> {
             return format;
         }
 
+        /**
+         * What this release makes of state written under this snapshot: "as is", "after migration" or "cannot
+         * restore: " and why (for the savepoint check; a restore resolves the same way).
+         */
+        public final String verdict() {
+            if (format == serializer.currentFormat()) {
+                return "as is (format " + format + ")";
+            }
+            return serializer.reads(format) ? "after migration (format " + format + " to " + serializer.currentFormat() + ")"
+                    : "cannot restore: " + serializer.unreadable(format);
+        }
+
         @Override
         public final int getCurrentVersion() {
             return LAYOUT;
