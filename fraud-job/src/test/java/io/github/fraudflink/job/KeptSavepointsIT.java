@@ -70,8 +70,8 @@ import org.junit.jupiter.api.io.TempDir;
  * sources' offsets; {@code kept.properties} says what made it, {@code outputs-before.txt.gz} which transactions it
  * had scored.
  *
- * <p>The test restores each on a new Kafka broker with the same input (the control events name artifacts that do not
- * exist here: the models must come from state), and checks every decision after the restore: each transaction
+ * <p>The test restores each on a new Kafka broker with the same input (the control events name artifacts deleted
+ * right after they were published: the models must come from state), and checks every decision after the restore: each transaction
  * scored exactly once across the two runs, held ones included; the features exactly the trainer's (the same code,
  * uninterrupted, with the labels known at each transaction's time); the score and the shadow score exactly the
  * restored models' own on those features.
@@ -264,6 +264,7 @@ class KeptSavepointsIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve(name + "-kafka"))) {
             Configuration c = config(kafka);
             publishModels(kafka, c, models); // the same offsets; the restored job reads past them
+            deleteTree(models); // the models the control events name are gone: the restored job must take them from state
             produce(kafka, c, w, true);
             produce(kafka, c, w, false);
             JobClient job = start(c, dir.resolve("savepoint").toUri().toString());
@@ -329,5 +330,14 @@ class KeptSavepointsIT {
         }
         System.out.printf("kept savepoint %s (%s): restored, %,d transactions scored after it (%,d of them held in it),"
                 + " features and scores exact%n", name, p.getProperty("made"), after.size(), released);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        assertThat(dir).doesNotExist();
     }
 }

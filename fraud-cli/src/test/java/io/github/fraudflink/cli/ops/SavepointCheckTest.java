@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code ./fraud savepoint check} on the savepoints kept for {@code KeptSavepointsIT} (real savepoints of two
  * releases, fraud-job/src/test/resources/savepoints; that test proves they restore): restorable with the options they
  * were taken with, the older one's broadcast state migrating; labels turned off needs --allowNonRestoredState and
- * drops the labels source; PostgreSQL turned on adds operators that start empty; other key groups, or the loader job,
- * cannot take them.
+ * drops the labels source; PostgreSQL turned on adds operators that start empty; other key groups cannot take them;
+ * the loader job would drop the scorer's state.
  */
 class SavepointCheckTest {
     static Stream<Path> kept() throws IOException {
@@ -43,12 +43,13 @@ class SavepointCheckTest {
     void aKeptSavepointRestoresWithTheOptionsItWasTakenWith(Path savepoint) throws Exception {
         SavepointCheck.Report r = SavepointCheck.check(savepoint, options(), false);
         assertThat(r.outcome()).as("%s", r.lines()).isEqualTo(SavepointCheck.Outcome.RESTORES);
+        boolean pojoEra = savepoint.getParent().getFileName().toString().contains("pojo");
         assertThat(r.lines()).anyMatch(l -> l.startsWith("RESTORES 'account-features'") && l.contains("'account-history': as is (format 1)"))
-                .anyMatch(l -> l.startsWith("RESTORES 'terminal-features'") && l.contains("'terminal-history': as is (format 2)")
+                .anyMatch(l -> l.startsWith("RESTORES 'terminal-features'") && l.contains(pojoEra
+                        ? "'terminal-history': after migration (format 1 to 2)" : "'terminal-history': as is (format 2)")
                         && l.contains("'terminal-held'"))
                 .anyMatch(l -> l.startsWith("RESTORES 'score'") && l.contains("'live-models'") && l.contains("'live-artifacts'"))
                 .noneMatch(l -> l.startsWith("DROPPED") || l.startsWith("REFUSED") || l.startsWith("EMPTY"));
-        boolean pojoEra = savepoint.getParent().getFileName().toString().contains("pojo");
         assertThat(r.lines()).filteredOn(l -> l.startsWith("RESTORES 'score'")).singleElement().asString()
                 .contains(pojoEra ? "'live-models': after migration (ModelControl from Flink's POJO serializer"
                         : "'live-models': as is (format 1)");
@@ -74,17 +75,26 @@ class SavepointCheckTest {
 
     @ParameterizedTest
     @MethodSource("kept")
-    void otherKeyGroupsOrTheLoaderJobCannotTakeIt(Path savepoint) throws Exception {
+    void otherKeyGroupsCannotTakeItAndTheLoaderJobWouldDropMostOfIt(Path savepoint) throws Exception {
         SavepointCheck.Report keyGroups = SavepointCheck.check(savepoint,
                 options("--" + JobOptions.MAX_PARALLELISM.key(), "256"), false);
         assertThat(keyGroups.outcome()).isEqualTo(SavepointCheck.Outcome.CANNOT_RESTORE);
         assertThat(keyGroups.lines()).anyMatch(l -> l.startsWith("REFUSED  'account-features'")
-                && l.contains("128 key groups, this job 256"));
+                && l.contains("128 key groups for it, this job 256"));
+        // the option Flink itself reads: the same key groups as the savepoint's restore
+        assertThat(SavepointCheck.check(savepoint, options("--pipeline.max-parallelism", "128"), false).outcome())
+                .isEqualTo(SavepointCheck.Outcome.RESTORES);
+        assertThat(SavepointCheck.check(savepoint, options("--pipeline.max-parallelism", "64"), false).outcome())
+                .isEqualTo(SavepointCheck.Outcome.CANNOT_RESTORE);
 
         SavepointCheck.Report loader = SavepointCheck.check(savepoint,
                 options("--" + JobOptions.POSTGRES_URL.key(), "jdbc:postgresql://db.invalid:5432/fraud"), true);
         assertThat(loader.outcome()).isEqualTo(SavepointCheck.Outcome.NEEDS_ALLOW_NON_RESTORED_STATE);
         assertThat(loader.lines()).anyMatch(l -> l.startsWith("DROPPED  'score'"));
+        assertThat(SavepointCheck.check(savepoint, options("--" + JobOptions.POSTGRES_URL.key(),
+                "jdbc:postgresql://db.invalid:5432/fraud", "--" + JobOptions.MAX_PARALLELISM.key(), "256"), true).outcome())
+                .as("key groups are compared for every operator the two share, stateful or not")
+                .isEqualTo(SavepointCheck.Outcome.CANNOT_RESTORE);
     }
 
     @Test

@@ -228,7 +228,8 @@ public final class TerminalHistorySerializer extends RecordSerializer<TerminalHi
      */
     public static final class TerminalHistorySerializerSnapshot extends VersionedSnapshot<TerminalHistory> {
         public TerminalHistorySerializerSnapshot() {
-            super(INSTANCE, TerminalHistory.class, 2);
+            // format 1 values may be in state restored "as is" before the format was recorded: the oldest there can be
+            super(INSTANCE, TerminalHistory.class, 1);
         }
     }
 }

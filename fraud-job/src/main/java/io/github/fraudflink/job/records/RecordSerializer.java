@@ -132,7 +132,8 @@ public abstract class RecordSerializer<T> extends TypeSerializerSingleton<T> {
      * serializer of the same type (the serializer these replaced): compatible after migration.
      *
      * <p>Snapshot layouts: 3, {@code SimpleTypeSerializerSnapshot}'s, wrote nothing (releases before the format was
-     * recorded: the values were written in {@code legacyFormat} or older, each value says which); 4 writes the format.
+     * recorded: the values may be in any format from {@code legacyFormat} on, each value says which); 4 writes the
+     * format.
      */
     public abstract static class VersionedSnapshot<T> implements TypeSerializerSnapshot<T> {
         private static final int LEGACY_LAYOUT = 3;
@@ -146,8 +147,9 @@ public abstract class RecordSerializer<T> extends TypeSerializerSingleton<T> {
         /**
          * @param serializer   this release's serializer
          * @param type         the record type (for state of Flink's POJO serializer)
-         * @param legacyFormat the format a snapshot of layout 3 stands for: the newest format written before the
-         *                     snapshots recorded it
+         * @param legacyFormat the format a snapshot of layout 3 stands for: the oldest format that can be in such
+         *                     state (values of an older format restored "as is" stayed until their key was written
+         *                     again), so that its restore migrates them all and the format recorded after it is true
          */
         protected VersionedSnapshot(RecordSerializer<T> serializer, Class<T> type, int legacyFormat) {
             this.serializer = serializer;
