@@ -134,6 +134,23 @@ public final class JobTestSupport {
         }
     }
 
+    /**
+     * Starts the scoring job with options {@code c} at parallelism {@value #PARALLELISM}, from {@code savepoint} when
+     * not null, without waiting for it.
+     */
+    public static org.apache.flink.core.execution.JobClient submit(Configuration c, String savepoint, String name)
+            throws Exception {
+        Configuration flink = new Configuration();
+        if (savepoint != null) {
+            flink.setString("execution.state-recovery.path", savepoint);
+        }
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
+                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.setParallelism(PARALLELISM);
+        FraudScoringJob.build(env, c);
+        return env.executeAsync(name);
+    }
+
     /** Publishes a control event on the job's control topic, keyed by model name. */
     public static void publish(EmbeddedKafka kafka, Configuration c, ModelControl event) {
         try (KafkaProducer<byte[], byte[]> p = KafkaIO.producer(kafka.bootstrapServers())) {

@@ -44,7 +44,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -164,14 +163,7 @@ class KeptSavepointsIT {
     }
 
     private static JobClient start(Configuration c, String savepoint) throws Exception {
-        Configuration flink = new Configuration();
-        if (savepoint != null) {
-            flink.setString("execution.state-recovery.path", savepoint);
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        env.setParallelism(JobTestSupport.PARALLELISM);
-        FraudScoringJob.build(env, c);
-        return env.executeAsync(savepoint == null ? "kept-savepoint" : "kept-savepoint-restored");
+        return JobTestSupport.submit(c, savepoint, savepoint == null ? "kept-savepoint" : "kept-savepoint-restored");
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -63,14 +62,7 @@ class ModelHotSwapIT {
     }
 
     private static JobClient submit(Configuration c, String savepoint) throws Exception {
-        Configuration flink = new Configuration();
-        if (savepoint != null) {
-            flink.setString("execution.state-recovery.path", savepoint);
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        env.setParallelism(JobTestSupport.PARALLELISM);
-        FraudScoringJob.build(env, c);
-        return env.executeAsync("hot-swap");
+        return JobTestSupport.submit(c, savepoint, "hot-swap");
     }
 
     @Test
