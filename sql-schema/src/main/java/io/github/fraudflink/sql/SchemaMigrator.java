@@ -22,6 +22,12 @@ public final class SchemaMigrator {
     public static final String MODEL_SCORES_VIEW = "live_model_scores";
     /** View: labelled, frauds, flagged, precision, recall, average_precision per model, version, role and UTC day. */
     public static final String MODEL_QUALITY_VIEW = "live_model_quality";
+    /** The model registry: every model version, its alias and offline metrics. */
+    public static final String MODEL_VERSIONS_TABLE = "model_versions";
+    /** Every alias change of the registry: who, when, why. */
+    public static final String ALIAS_HISTORY_TABLE = "model_alias_history";
+    /** The model-control events of alias changes, until the publisher has sent them. */
+    public static final String CONTROL_OUTBOX_TABLE = "model_control_outbox";
     /** Where the migrations live on the classpath. */
     public static final String LOCATION = "classpath:db/migration/fraud";
 
@@ -48,6 +54,25 @@ public final class SchemaMigrator {
                     + " set the environment variable " + PASSWORD_ENV + " instead");
         }
         return jdbcUrl;
+    }
+
+    /**
+     * A connection to {@code jdbcUrl} (checked by {@link #checkUrl}) as {@code user}, with the password from the
+     * environment. The driver directly, not DriverManager: it does not see drivers in Flink's user-code class loader.
+     */
+    public static java.sql.Connection connect(String jdbcUrl, String user) throws java.sql.SQLException {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", user);
+        String password = passwordFromEnvironment();
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        p.setProperty("connectTimeout", "10");
+        java.sql.Connection c = new org.postgresql.Driver().connect(checkUrl(jdbcUrl), p);
+        if (c == null) {
+            throw new java.sql.SQLException("not a PostgreSQL URL: " + jdbcUrl);
+        }
+        return c;
     }
 
     /** Applies the pending migrations; returns the schema version afterwards. */

@@ -6,8 +6,9 @@ package io.github.fraudflink.job.records;
  * role). A Flink POJO. {@code error} is set, and the rest may be missing, when the record could not be read.
  *
  * <p>Roles: {@code champion} (decides), {@code shadow} (scored alongside, never decides), {@code retired} (the
- * model leaves whatever role it holds). A model name holds at most one role: publishing a shadow as champion
- * (promotion) moves it; publishing the previous champion again is a rollback.
+ * model leaves whatever role it holds). The job has one champion and one shadow; a model version holds at most one
+ * of the two: publishing the shadow's version as champion (promotion) moves it; publishing the previous champion
+ * again is a rollback (a shadow of another version stays).
  */
 public class ModelControl {
     public static final String CHAMPION = "champion";

@@ -16,7 +16,7 @@ import java.util.Map;
  *
  * <p>Rules: a control event's model is loaded and verified ({@link ModelLoader}: checksums, feature schema, golden
  * sample; off the task thread, by {@link BackgroundLoads}) before it replaces anything, and must be the model and version the event names; a rejected one leaves the
- * current models as they are. Publishing a shadow's model as champion promotes it (the shadow role is emptied); a new
+ * current models as they are. Publishing the shadow's version as champion promotes it (the shadow role is emptied); a new
  * version of the champion's model can be its shadow, the champion's own version cannot. The champion cannot be
  * retired (publish another one first). Every outcome is reported as a {@link ModelStatus}.
  */
@@ -127,6 +127,19 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * Applies a control event on the calling thread, loading its model there (for tools that replay the control
+     * topic, such as a check that the registry and the job agree; the operator loads in the background instead).
+     * Returns whether a model went live.
+     */
+    public boolean applyInline(ModelControl c) throws Exception {
+        if (c.error != null || ModelControl.RETIRED.equals(c.role)) {
+            applyWithoutModel(c);
+            return false;
+        }
+        return apply(BackgroundLoads.load(loader, c));
+    }
+
     /** Refuses a control event that never got to load, with a reason code and a message. */
     public void refuse(ModelControl c, String reason, String message) {
         report(ModelStatus.REJECTED, c.role, c.model, c.version, c.manifestUri, reason, message, "control", 0);
@@ -154,10 +167,12 @@ public final class ModelRegistry implements AutoCloseable {
                     "this version already scores as champion: a shadow of it would compare it with itself", "control", 0);
             return false;
         }
-        // promotion: the shadow's model published as champion leaves the shadow role (a new version of the
-        // champion's model published as shadow leaves the champion where it is)
+        // promotion: the shadow's version published as champion leaves the shadow role (another version of the
+        // shadow's model as champion, e.g. a rollback, leaves the shadow where it is; a new version of the champion's
+        // model published as shadow leaves the champion where it is)
         ModelControl shadowHeld = roles.get(ModelControl.SHADOW);
-        if (ModelControl.CHAMPION.equals(c.role) && shadowHeld != null && c.model.equals(shadowHeld.model)) {
+        if (ModelControl.CHAMPION.equals(c.role) && shadowHeld != null && c.model.equals(shadowHeld.model)
+                && (shadowHeld.version == null || shadowHeld.version.equals(m.version()))) {
             clear(ModelControl.SHADOW);
         }
         install(c.role, m);

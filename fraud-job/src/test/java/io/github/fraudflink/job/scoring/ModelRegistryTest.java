@@ -128,6 +128,26 @@ class ModelRegistryTest {
     }
 
     @Test
+    void aRollbackOfTheChampionKeepsAShadowOfAnotherVersionOfItsModel() throws Exception {
+        URI v1 = TestArtifacts.variant(tmp.resolve("r1"), "demo-xgb", "v1", "3E-1");
+        URI v2 = TestArtifacts.variant(tmp.resolve("r2"), "demo-xgb", "v2", "2E-1");
+        URI v3 = TestArtifacts.variant(tmp.resolve("r3"), "demo-xgb", "v3", "1E-1");
+        try (ModelRegistry r = started()) {
+            assertThat(apply(r, event("demo-xgb", "v1", ModelControl.CHAMPION, v1))).isTrue();
+            assertThat(apply(r, event("demo-xgb", "v2", ModelControl.CHAMPION, v2))).isTrue();
+            assertThat(apply(r, event("demo-xgb", "v3", ModelControl.SHADOW, v3))).isTrue();
+            // the registry's rollback: v1 champion again; v3 is not the version promoted, so it stays the shadow
+            assertThat(apply(r, event("demo-xgb", "v1", ModelControl.CHAMPION, v1))).isTrue();
+            assertThat(r.champion().version()).isEqualTo("v1");
+            assertThat(r.shadow().version()).isEqualTo("v3");
+            // and v3 promoted leaves the shadow role
+            assertThat(apply(r, event("demo-xgb", "v3", ModelControl.CHAMPION, v3))).isTrue();
+            assertThat(r.champion().version()).isEqualTo("v3");
+            assertThat(r.shadow()).isNull();
+        }
+    }
+
+    @Test
     void aNewVersionOfTheChampionsModelCanShadowItWithoutUnseatingIt() throws Exception {
         URI v2 = TestArtifacts.variant(tmp.resolve("v2"), "demo-xgb", "v2", "3E-1");
         URI v3 = TestArtifacts.variant(tmp.resolve("v3"), "demo-xgb", "v3", "2E-1");
