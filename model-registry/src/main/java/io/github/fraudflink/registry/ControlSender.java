@@ -1,5 +1,6 @@
 package io.github.fraudflink.registry;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -18,10 +19,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class ControlSender implements ControlOutbox.Sink, AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
+    private final String bootstrap;
     private final Duration timeout;
 
     public ControlSender(String bootstrapServers, String topic, Duration timeout) {
         this.topic = topic;
+        this.bootstrap = bootstrapServers;
         this.timeout = timeout;
         int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         this.producer = new KafkaProducer<>(Map.of(
@@ -40,11 +43,22 @@ public final class ControlSender implements ControlOutbox.Sink, AutoCloseable {
         return topic;
     }
 
-    /** Sends one event keyed by its model and waits for the broker's acknowledgement. */
+    /**
+     * Sends one event keyed by its model and waits for the broker's acknowledgement.
+     *
+     * @throws IOException when the broker did not acknowledge it within the timeout, naming the cause
+     */
     @Override
-    public void send(String model, String event) throws TimeoutException, ExecutionException, InterruptedException {
-        producer.send(new ProducerRecord<>(topic, model.getBytes(StandardCharsets.UTF_8),
-                event.getBytes(StandardCharsets.UTF_8))).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    public void send(String model, String event) throws IOException, InterruptedException {
+        try {
+            producer.send(new ProducerRecord<>(topic, model.getBytes(StandardCharsets.UTF_8),
+                    event.getBytes(StandardCharsets.UTF_8))).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new IOException("the control event of " + model + " was not acknowledged by " + bootstrap + " (topic "
+                    + topic + ") within " + timeout.toMillis() + " ms: " + cause.getMessage()
+                    + ". It stays in the registry's outbox; any later ./fraud model command sends it", cause);
+        }
     }
 
     @Override
