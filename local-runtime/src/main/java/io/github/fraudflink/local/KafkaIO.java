@@ -39,6 +39,15 @@ public final class KafkaIO {
     }
 
     /** Reads every partition of a topic with {@code isolation.level=read_committed}, without a consumer group. */
+    /** A topic to read does not exist. */
+    public static final class MissingTopicException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        MissingTopicException(String topic, String bootstrap) {
+            super("the topic '" + topic + "' does not exist at " + bootstrap);
+        }
+    }
+
     public static final class CommittedReader implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
         private long count;
@@ -55,6 +64,10 @@ public final class KafkaIO {
             consumer = new KafkaConsumer<>(p);
             List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
+            if (parts.isEmpty()) {
+                consumer.close();
+                throw new MissingTopicException(topic, bootstrap);
+            }
             consumer.assign(parts);
             if (fromEnd) {
                 consumer.seekToEnd(parts);

@@ -1,6 +1,7 @@
 package io.github.fraudflink.registry;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.github.fraudflink.model.ModelManifest;
 
@@ -18,7 +19,8 @@ import io.github.fraudflink.model.ModelManifest;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"source", "from", "to", "rows", "labels_known_by", "hash"})
-public record TrainingData(String source, String from, String to, Long rows, String labelsKnownBy, String hash) {
+public record TrainingData(String source, String from, String to, Long rows,
+        @JsonProperty("labels_known_by") String labelsKnownBy, String hash) {
 
     /** What a manifest tells of its training data: the row count and fingerprint the trainer wrote. */
     public static TrainingData of(ModelManifest m, String source) {

@@ -41,10 +41,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code ./fraud model ...}: publish, roll back and retire model versions on a running job, and see what is live. */
+/** {@code ./fraud model ...}: the registry's and the control topic's commands, and {@code status}: what is live. */
 @Command(name = "model", mixinStandardHelpOptions = true,
-        description = "Operate the models of a running job through its model-control topic.",
-        subcommands = {ModelCommand.Publish.class, ModelCommand.Rollback.class, ModelCommand.Retire.class,
+        description = {"Operate the models of a running job: through the model registry in PostgreSQL (register, list,"
+                + " show, promote, compare, rollback, retire with --postgres-url or FRAUD_POSTGRES_URL: every alias change"
+                + " is recorded and sent to the control topic), or, without a registry, on the control topic alone"
+                + " (publish, rollback, retire)."},
+        subcommands = {RegisterCommand.class, ListCommand.class, ShowCommand.class, PromoteCommand.class,
+            CompareCommand.class, ModelCommand.Publish.class, ModelCommand.Rollback.class, ModelCommand.Retire.class,
             ModelCommand.Status.class})
 public final class ModelCommand implements Runnable {
     @Spec
@@ -140,19 +144,39 @@ public final class ModelCommand implements Runnable {
         }
     }
 
-    @Command(name = "rollback", mixinStandardHelpOptions = true,
-            description = "Publish again the champion version of a model that was live before the current one.")
+    @Command(name = "rollback", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Make the version that was champion before the current one the champion again.",
+                "With the registry (--postgres-url or FRAUD_POSTGRES_URL): from its alias history, recorded with"
+                    + " --reason. Without: from the control and status topics (--model)."})
     static final class Rollback implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
-        Kafka kafka;
+        RegistryAccess registry;
 
-        @Option(names = "--model", required = true, description = "Model name.")
+        @Option(names = "--model", description = "Model name (without a registry: required).")
         String model;
+
+        @Option(names = "--reason", description = "Why, for the registry's alias history (with a registry: required).")
+        String reason;
 
         @Override
         public Integer call() throws Exception {
+            if (registry.configured()) {
+                if (reason == null) {
+                    throw new IllegalArgumentException("--reason is required: the registry records why a rollback was made");
+                }
+                try (io.github.fraudflink.registry.Registry r = registry.open()) {
+                    registry.publishPending(r, spec.commandLine().getOut(), spec.commandLine().getErr());
+                    var h = r.rollback(registry.by, reason);
+                    spec.commandLine().getOut().printf("rolled back: %s %s is the champion again%n", h.model(), h.version());
+                    return registry.publishPending(r, spec.commandLine().getOut(), spec.commandLine().getErr());
+                }
+            }
+            if (model == null) {
+                throw new IllegalArgumentException("without a registry, --model is required");
+            }
+            Kafka kafka = registry.kafka;
             List<ModelControl> champions = kafka.history().stream()
                     .filter(c -> c.error == null && model.equals(c.model) && ModelControl.CHAMPION.equals(c.role)).toList();
             if (champions.isEmpty()) {
@@ -183,19 +207,45 @@ public final class ModelCommand implements Runnable {
         }
     }
 
-    @Command(name = "retire", mixinStandardHelpOptions = true, description = "Take a model out of the role it holds (a shadow; a champion must be replaced instead).")
+    @Command(name = "retire", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Take the shadow out of the job (the champion must be replaced instead).",
+                "With the registry (--postgres-url or FRAUD_POSTGRES_URL): archives --model/--version, or the shadow"
+                    + " when neither is given, recorded with --reason. Without: a retire event for --model."})
     static final class Retire implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
-        Kafka kafka;
+        RegistryAccess registry;
 
-        @Option(names = "--model", required = true, description = "Model name.")
+        @Option(names = "--model", description = "Model name (without a registry: required).")
         String model;
+
+        @Option(names = "--version", description = "With a registry: the version to archive (default: the shadow).")
+        String version;
+
+        @Option(names = "--reason", description = "Why, for the registry's alias history (with a registry: required).")
+        String reason;
 
         @Override
         public Integer call() throws Exception {
-            kafka.send(stamp(new ModelControl(model, null, ModelControl.RETIRED, null, null)));
+            if (registry.configured()) {
+                if (reason == null) {
+                    throw new IllegalArgumentException("--reason is required: the registry records why a version was retired");
+                }
+                if (version != null && model == null) {
+                    throw new IllegalArgumentException("--version needs --model");
+                }
+                try (io.github.fraudflink.registry.Registry r = registry.open()) {
+                    registry.publishPending(r, spec.commandLine().getOut(), spec.commandLine().getErr());
+                    var h = r.retire(model, version, registry.by, reason);
+                    spec.commandLine().getOut().printf("%s %s: %s -> %s%n", h.model(), h.version(), h.from(), h.to());
+                    return registry.publishPending(r, spec.commandLine().getOut(), spec.commandLine().getErr());
+                }
+            }
+            if (model == null) {
+                throw new IllegalArgumentException("without a registry, --model is required");
+            }
+            registry.kafka.send(stamp(new ModelControl(model, null, ModelControl.RETIRED, null, null)));
             spec.commandLine().getOut().printf("asked the job to retire %s%n", model);
             return 0;
         }
@@ -214,18 +264,12 @@ public final class ModelCommand implements Runnable {
         @Spec
         CommandSpec spec;
         @Mixin
-        Kafka kafka;
+        RegistryAccess registry;
 
         @Option(names = "--json", description = "Print the latest record per instance and role as JSON (one line); with"
-                + " --postgres-url, a second line holds the live quality as JSON.")
+                + " --postgres-url, a second line holds the live quality and a third the registry's champion and"
+                + " shadow, as JSON.")
         boolean json;
-
-        @Option(names = "--postgres-url", description = "Also print the live model quality from this PostgreSQL database"
-                + " (jdbc:postgresql://host:5432/db, the job's). Password: environment variable " + SchemaMigrator.PASSWORD_ENV + ".")
-        String postgresUrl;
-
-        @Option(names = "--postgres-user", defaultValue = "fraud", description = "User for --postgres-url (default: ${DEFAULT-VALUE}).")
-        String postgresUser;
 
         @Option(names = "--quality-days", defaultValue = "7", description = "UTC days of event time the quality covers,"
                 + " the last one included (default: ${DEFAULT-VALUE}).")
@@ -236,7 +280,10 @@ public final class ModelCommand implements Runnable {
         LocalDate qualityUntil;
 
         @Override
-        public Integer call() throws IOException, SQLException {
+        public Integer call() throws Exception {
+            Kafka kafka = registry.kafka;
+            String postgresUrl = registry.configured() ? registry.postgresUrl : null;
+            String postgresUser = registry.postgresUser;
             if (qualityDays <= 0) {
                 throw new IllegalArgumentException("--quality-days must be positive");
             }
@@ -254,6 +301,8 @@ public final class ModelCommand implements Runnable {
                         latest.put(s.instance + "/" + s.role, s);
                     }
                 }
+            } catch (KafkaIO.MissingTopicException e) {
+                spec.commandLine().getErr().println("warning: " + e.getMessage() + ": no instance has reported yet");
             }
             LiveQuality quality = null;
             if (postgresUrl != null) {
@@ -270,6 +319,12 @@ public final class ModelCommand implements Runnable {
                 out.println(a);
                 if (quality != null) {
                     out.println(quality.json(om));
+                }
+                if (postgresUrl != null) {
+                    RegistryView view = RegistryView.read(registry, latest.values(), new PrintWriter(java.io.Writer.nullWriter()),
+                            spec.commandLine().getErr());
+                    out.println(view.json(om));
+                    return view.exit();
                 }
                 return 0;
             }
@@ -293,6 +348,12 @@ public final class ModelCommand implements Runnable {
             if (quality != null) {
                 out.println();
                 quality.print(out);
+            }
+            if (postgresUrl != null) {
+                out.println();
+                RegistryView view = RegistryView.read(registry, latest.values(), out, spec.commandLine().getErr());
+                view.print(out);
+                return view.exit();
             }
             return 0;
         }
