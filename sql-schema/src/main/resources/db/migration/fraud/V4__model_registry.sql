@@ -46,7 +46,9 @@ COMMENT ON TABLE model_alias_history IS 'Every alias change: who, when, why, and
 
 CREATE TABLE model_control_outbox (
     id            bigserial   PRIMARY KEY,
-    model         text        NOT NULL,                    -- the record key on model-control
+    -- the record key on model-control: the role the event is about (champion; shadow for a shadow and for its
+    -- retirement), so that compaction keeps exactly the last champion and the last shadow event, what the job holds
+    record_key    text        NOT NULL,
     event         text        NOT NULL,                    -- the record value: the model-control event as JSON
     history_id    bigint      REFERENCES model_alias_history (id),
     created_at    timestamptz NOT NULL DEFAULT now(),

@@ -318,7 +318,7 @@ class RegistryCommandsIT {
         assertThat(jobAfter(onTopic(c))).isEqualTo("fraud-xgb v1 | fraud-xgb v2"); // the job does not know yet
         CliRun status = run(c, "model", "status");
         assertThat(status.exit()).as(status.err()).isZero();
-        assertThat(status.out()).contains("sent 1 control event(s)", "registry: champion fraud-xgb v2, shadow none");
+        assertThat(status.out()).contains("sent 2 control event(s)", "registry: champion fraud-xgb v2, shadow none");
         assertThat(jobAfter(onTopic(c))).isEqualTo(registryHolds(c));
 
         // killed after the broker acknowledged the event, before the outbox marked it: sent again, applied again

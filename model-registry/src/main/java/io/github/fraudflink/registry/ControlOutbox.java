@@ -27,11 +27,12 @@ public final class ControlOutbox {
 
     /** Where events go: the control topic ({@link ControlSender}); sends one and returns once it is stored. */
     public interface Sink {
-        void send(String model, String event) throws Exception;
+        /** @param key the record's key ({@link Registry#recordKey}) */
+        void send(String key, String event) throws Exception;
     }
 
     /** One pending event. */
-    record Pending(long id, String model, String event) {}
+    record Pending(long id, String key, String event) {}
 
     /**
      * Sends every pending event in id order; returns how many were sent. Waits up to {@code lockWaitMillis} for
@@ -63,7 +64,7 @@ public final class ControlOutbox {
                     return sent;
                 }
                 for (Pending p : batch) {
-                    sender.send(p.model(), p.event());
+                    sender.send(p.key(), p.event());
                     Faults.crashIf(Faults.AFTER_SEND);
                     try (PreparedStatement u = c.prepareStatement("UPDATE " + SchemaMigrator.CONTROL_OUTBOX_TABLE
                             + " SET published_at = now() WHERE id = ?")) {
@@ -82,7 +83,7 @@ public final class ControlOutbox {
 
     private static List<Pending> pending(Connection c) throws SQLException {
         List<Pending> out = new ArrayList<>();
-        try (PreparedStatement q = c.prepareStatement("SELECT id, model, event FROM " + SchemaMigrator.CONTROL_OUTBOX_TABLE
+        try (PreparedStatement q = c.prepareStatement("SELECT id, record_key, event FROM " + SchemaMigrator.CONTROL_OUTBOX_TABLE
                 + " WHERE published_at IS NULL ORDER BY id LIMIT " + BATCH); ResultSet r = q.executeQuery()) {
             while (r.next()) {
                 out.add(new Pending(r.getLong(1), r.getString(2), r.getString(3)));

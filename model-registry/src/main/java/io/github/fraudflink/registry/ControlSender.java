@@ -44,18 +44,18 @@ public final class ControlSender implements ControlOutbox.Sink, AutoCloseable {
     }
 
     /**
-     * Sends one event keyed by its model and waits for the broker's acknowledgement.
+     * Sends one event with its key and waits for the broker's acknowledgement.
      *
      * @throws IOException when the broker did not acknowledge it within the timeout, naming the cause
      */
     @Override
-    public void send(String model, String event) throws IOException, InterruptedException {
+    public void send(String key, String event) throws IOException, InterruptedException {
         try {
-            producer.send(new ProducerRecord<>(topic, model.getBytes(StandardCharsets.UTF_8),
+            producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
                     event.getBytes(StandardCharsets.UTF_8))).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            throw new IOException("the control event of " + model + " was not acknowledged by " + bootstrap + " (topic "
+            throw new IOException("a control event (" + key + ") was not acknowledged by " + bootstrap + " (topic "
                     + topic + ") within " + timeout.toMillis() + " ms: " + cause.getMessage()
                     + ". It stays in the registry's outbox; any later ./fraud model command sends it", cause);
         }

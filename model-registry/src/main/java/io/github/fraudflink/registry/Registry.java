@@ -176,6 +176,11 @@ public final class Registry implements AutoCloseable {
                         + ": " + reason, forced);
             }
             AliasChange h = change(target, alias, by, reason, forced);
+            if (ModelVersion.SHADOW.equals(h.from())) {
+                // the shadow becomes champion: the job empties the shadow role itself, but the compacted topic's last
+                // shadow record would still name it; a retirement first makes that record say what the job holds
+                enqueue(new ModelControl(model, version, ModelControl.RETIRED, null, null), by, h.id());
+            }
             String role = ModelVersion.CHAMPION.equals(alias) ? ModelControl.CHAMPION : ModelControl.SHADOW;
             enqueue(new ModelControl(model, version, role, target.manifestUri(), target.manifestSha256()), by, h.id());
             return h;
@@ -296,12 +301,21 @@ public final class Registry implements AutoCloseable {
         event.issuedAt = Instant.now().toString();
         event.issuedBy = by;
         try (PreparedStatement s = c.prepareStatement("INSERT INTO " + SchemaMigrator.CONTROL_OUTBOX_TABLE
-                + " (model, event, history_id) VALUES (?, ?, ?)")) {
-            s.setString(1, event.model);
+                + " (record_key, event, history_id) VALUES (?, ?, ?)")) {
+            s.setString(1, recordKey(event));
             s.setString(2, new String(ModelControlJson.write(event), StandardCharsets.UTF_8));
             s.setLong(3, historyId);
             s.executeUpdate();
         }
+    }
+
+    /**
+     * The key of an event's record on the compacted control topic: the role it is about, so that compaction keeps the
+     * last champion event and the last shadow event (a retirement is about the shadow), which replayed in offset order
+     * give the job exactly the registry's champion and shadow.
+     */
+    static String recordKey(ModelControl event) {
+        return ModelControl.CHAMPION.equals(event.role) ? ModelControl.CHAMPION : ModelControl.SHADOW;
     }
 
     private List<ModelVersion> query(String where, String... params) throws SQLException {

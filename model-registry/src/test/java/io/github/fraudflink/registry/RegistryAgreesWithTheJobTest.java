@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Any sequence of registry operations (promotions to either alias, retirements, rollbacks, refused ones included), on a
  * real PostgreSQL: after each one, the events the outbox sends, applied by the job's own rules ({@link ModelRegistry}
  * of the scoring operator, loading the real artifacts), leave the job with exactly the registry's champion and shadow,
- * and the job rejects none of them.
+ * and the job rejects none of them; and so does a job started afresh on the compacted topic (the last event per key,
+ * in offset order).
  */
 class RegistryAgreesWithTheJobTest {
     private static final String DEFAULT_MODEL = "classpath:models/default/manifest.json";
@@ -89,7 +90,7 @@ class RegistryAgreesWithTheJobTest {
 
     @Test
     void afterEveryOperationTheJobHoldsTheRegistrysChampionAndShadow() {
-        qt().withExamples(25).forAll(lists().of(integers().between(0, 5 * VERSIONS.size() - 1)).ofSizeBetween(1, 12))
+        qt().withExamples(50).forAll(lists().of(integers().between(0, 5 * VERSIONS.size() - 1)).ofSizeBetween(1, 12))
                 .checkAssert(ops -> {
                     try {
                         check(ops);
@@ -97,6 +98,29 @@ class RegistryAgreesWithTheJobTest {
                         throw new IllegalStateException(e);
                     }
                 });
+    }
+
+    /** What compaction leaves: the last record of each key, in offset order. */
+    private static List<String> compacted(List<String[]> records) {
+        Map<String, Integer> last = new LinkedHashMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            last.put(records.get(i)[0], i);
+        }
+        return last.values().stream().sorted().map(i -> records.get(i)[1]).toList();
+    }
+
+    /** A job with no state, replaying {@code events}: its champion and shadow, e.g. "fraud-xgb v2 | none". */
+    private static String afresh(List<String> events) throws Exception {
+        List<ModelStatus> statuses = new ArrayList<>();
+        try (ModelRegistry job = new ModelRegistry(new ModelLoader(), new Roles(), statuses::add, 0, 1)) {
+            job.start(DEFAULT_MODEL, null);
+            for (String e : events) {
+                job.applyInline(ModelControlJson.read(e.getBytes(StandardCharsets.UTF_8)));
+            }
+            assertThat(statuses).noneMatch(s -> ModelStatus.REJECTED.equals(s.status) && !"not_live".equals(s.reason));
+            return job.champion().name() + " " + job.champion().version() + " | "
+                    + (job.shadow() == null ? "none" : job.shadow().name() + " " + job.shadow().version());
+        }
     }
 
     private static void check(List<Integer> ops) throws Exception {
@@ -111,6 +135,7 @@ class RegistryAgreesWithTheJobTest {
                 registration.register(a, null, null, "test");
             }
             List<String> done = new ArrayList<>();
+            List<String[]> topic = new ArrayList<>();
             for (int op : ops) {
                 String[] v = VERSIONS.get(op % VERSIONS.size());
                 String what = switch (op / VERSIONS.size()) {
@@ -132,9 +157,10 @@ class RegistryAgreesWithTheJobTest {
                 } catch (IllegalArgumentException refused) {
                     done.add(what + " (refused: " + refused.getMessage() + ")");
                 }
-                ControlOutbox.drain(r.connection(),
-                        (model, event) -> job.applyInline(ModelControlJson.read(event.getBytes(StandardCharsets.UTF_8))),
-                        5_000);
+                ControlOutbox.drain(r.connection(), (key, event) -> {
+                    topic.add(new String[] {key, event});
+                    job.applyInline(ModelControlJson.read(event.getBytes(StandardCharsets.UTF_8)));
+                }, 5_000);
 
                 Optional<ModelVersion> champion = r.holder(ModelVersion.CHAMPION);
                 Optional<ModelVersion> shadow = r.holder(ModelVersion.SHADOW);
@@ -144,6 +170,9 @@ class RegistryAgreesWithTheJobTest {
                         .as("shadow after %s", done).isEqualTo(shadow.map(s -> s.model() + " " + s.version()).orElse(null));
                 assertThat(statuses).as("the job's statuses after %s", done)
                         .noneMatch(s -> ModelStatus.REJECTED.equals(s.status));
+                assertThat(afresh(compacted(topic))).as("a fresh job on the compacted topic after %s", done).isEqualTo(
+                        champion.map(c -> c.model() + " " + c.version()).orElse(defaultName) + " | "
+                                + shadow.map(x -> x.model() + " " + x.version()).orElse("none"));
             }
         }
     }
