@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.fraudflink.job.kafka.ModelControlJson;
 import io.github.fraudflink.job.records.ModelControl;
-import io.github.fraudflink.job.records.ModelStatus;
-import io.github.fraudflink.job.scoring.ModelRegistry;
 import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.local.EmbeddedPostgres;
 import io.github.fraudflink.local.KafkaIO;
-import io.github.fraudflink.model.ModelArtifact;
 import io.github.fraudflink.model.ModelArtifactWriter;
-import io.github.fraudflink.model.ModelLoader;
 import io.github.fraudflink.model.ModelManifest;
 import io.github.fraudflink.registry.Faults;
+import io.github.fraudflink.registry.JobReplay;
 import io.github.fraudflink.registry.ModelVersion;
 import io.github.fraudflink.registry.Registry;
 import java.nio.file.Files;
@@ -24,7 +21,6 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -108,43 +104,9 @@ class RegistryCommandsIT {
 
     /** The job's champion and shadow after applying the topic's events with its own rules, e.g. "fraud-xgb v2 | none". */
     private static String jobAfter(List<ModelControl> events) throws Exception {
-        List<ModelStatus> statuses = new ArrayList<>();
-        Map<String, ModelControl> roles = new LinkedHashMap<>();
-        ModelRegistry.RoleStore store = new ModelRegistry.RoleStore() {
-            @Override
-            public ModelControl get(String role) {
-                return roles.get(role);
-            }
-
-            @Override
-            public ModelArtifact artifact(String role) {
-                return null;
-            }
-
-            @Override
-            public void put(String role, ModelControl event, ModelArtifact artifact) {
-                roles.put(role, event);
-            }
-
-            @Override
-            public void remove(String role) {
-                roles.remove(role);
-            }
-
-            @Override
-            public Iterable<Map.Entry<String, ModelControl>> entries() {
-                return roles.entrySet();
-            }
-        };
-        try (ModelRegistry job = new ModelRegistry(new ModelLoader(), store, statuses::add, 0, 1)) {
-            job.start("classpath:models/default/manifest.json", null);
-            for (ModelControl c : events) {
-                job.applyInline(c);
-            }
-            assertThat(statuses).noneMatch(s -> ModelStatus.REJECTED.equals(s.status) && !"not_live".equals(s.reason));
-            return job.champion().name() + " " + job.champion().version() + " | "
-                    + (job.shadow() == null ? "none" : job.shadow().name() + " " + job.shadow().version());
-        }
+        JobReplay.Held held = JobReplay.replay("classpath:models/default/manifest.json", events);
+        assertThat(held.rejections()).isEmpty();
+        return held.champion() + " | " + (held.shadow() == null ? "none" : held.shadow());
     }
 
     private static String registryHolds(String[] common) throws Exception {
@@ -318,7 +280,8 @@ class RegistryCommandsIT {
         assertThat(jobAfter(onTopic(c))).isEqualTo("fraud-xgb v1 | fraud-xgb v2"); // the job does not know yet
         CliRun status = run(c, "model", "status");
         assertThat(status.exit()).as(status.err()).isZero();
-        assertThat(status.out()).contains("sent 2 control event(s)", "registry: champion fraud-xgb v2, shadow none");
+        assertThat(status.out()).contains("sent 2 control event(s)", "registry: champion fraud-xgb v2, shadow none",
+                "the control topic, replayed as a job started now would: champion fraud-xgb v2, shadow none (as the registry)");
         assertThat(jobAfter(onTopic(c))).isEqualTo(registryHolds(c));
 
         // killed after the broker acknowledged the event, before the outbox marked it: sent again, applied again

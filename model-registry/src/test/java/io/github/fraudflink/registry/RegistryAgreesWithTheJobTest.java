@@ -8,10 +8,10 @@ import static org.quicktheories.generators.SourceDSL.lists;
 import io.github.fraudflink.job.kafka.ModelControlJson;
 import io.github.fraudflink.job.records.ModelControl;
 import io.github.fraudflink.job.records.ModelStatus;
+import io.github.fraudflink.job.scoring.InMemoryRoles;
 import io.github.fraudflink.job.scoring.ModelRegistry;
 import io.github.fraudflink.local.EmbeddedPostgres;
 import io.github.fraudflink.model.LoadedModel;
-import io.github.fraudflink.model.ModelArtifact;
 import io.github.fraudflink.model.ModelLoader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -58,36 +58,6 @@ class RegistryAgreesWithTheJobTest {
         pg.close();
     }
 
-    /** The operator's broadcast state, as a map. */
-    private static final class Roles implements ModelRegistry.RoleStore {
-        final Map<String, ModelControl> events = new LinkedHashMap<>();
-
-        @Override
-        public ModelControl get(String role) {
-            return events.get(role);
-        }
-
-        @Override
-        public ModelArtifact artifact(String role) {
-            return null;
-        }
-
-        @Override
-        public void put(String role, ModelControl event, ModelArtifact artifact) {
-            events.put(role, event);
-        }
-
-        @Override
-        public void remove(String role) {
-            events.remove(role);
-        }
-
-        @Override
-        public Iterable<Map.Entry<String, ModelControl>> entries() {
-            return events.entrySet();
-        }
-    }
-
     @Test
     void afterEveryOperationTheJobHoldsTheRegistrysChampionAndShadow() {
         qt().withExamples(50).forAll(lists().of(integers().between(0, 5 * VERSIONS.size() - 1)).ofSizeBetween(1, 12))
@@ -111,22 +81,16 @@ class RegistryAgreesWithTheJobTest {
 
     /** A job with no state, replaying {@code events}: its champion and shadow, e.g. "fraud-xgb v2 | none". */
     private static String afresh(List<String> events) throws Exception {
-        List<ModelStatus> statuses = new ArrayList<>();
-        try (ModelRegistry job = new ModelRegistry(new ModelLoader(), new Roles(), statuses::add, 0, 1)) {
-            job.start(DEFAULT_MODEL, null);
-            for (String e : events) {
-                job.applyInline(ModelControlJson.read(e.getBytes(StandardCharsets.UTF_8)));
-            }
-            assertThat(statuses).noneMatch(s -> ModelStatus.REJECTED.equals(s.status) && !"not_live".equals(s.reason));
-            return job.champion().name() + " " + job.champion().version() + " | "
-                    + (job.shadow() == null ? "none" : job.shadow().name() + " " + job.shadow().version());
-        }
+        JobReplay.Held held = JobReplay.replay(DEFAULT_MODEL, events.stream()
+                .map(e -> ModelControlJson.read(e.getBytes(StandardCharsets.UTF_8))).toList());
+        assertThat(held.rejections()).isEmpty();
+        return held.champion() + " | " + (held.shadow() == null ? "none" : held.shadow());
     }
 
     private static void check(List<Integer> ops) throws Exception {
         List<ModelStatus> statuses = new ArrayList<>();
         try (Registry r = Registry.open(pg.createDatabase("agree" + (++databases)), pg.user());
-                ModelRegistry job = new ModelRegistry(new ModelLoader(), new Roles(), statuses::add, 0, 1)) {
+                ModelRegistry job = new ModelRegistry(new ModelLoader(), new InMemoryRoles(), statuses::add, 0, 1)) {
             job.start(DEFAULT_MODEL, null);
             LoadedModel defaultModel = job.champion();
             String defaultName = defaultModel.name() + " " + defaultModel.version();

@@ -22,40 +22,7 @@ class ModelRegistryTest {
     @TempDir
     Path tmp;
 
-    /** The role store as a plain map. */
-    static final class MapRoles implements ModelRegistry.RoleStore {
-        final Map<String, ModelControl> map = new LinkedHashMap<>();
-        final Map<String, ModelArtifact> artifacts = new LinkedHashMap<>();
-
-        @Override
-        public ModelControl get(String role) {
-            return map.get(role);
-        }
-
-        @Override
-        public ModelArtifact artifact(String role) {
-            return artifacts.get(role);
-        }
-
-        @Override
-        public void put(String role, ModelControl event, ModelArtifact artifact) {
-            map.put(role, event);
-            artifacts.put(role, artifact);
-        }
-
-        @Override
-        public void remove(String role) {
-            map.remove(role);
-            artifacts.remove(role);
-        }
-
-        @Override
-        public Iterable<Map.Entry<String, ModelControl>> entries() {
-            return new ArrayList<>(map.entrySet());
-        }
-    }
-
-    private final MapRoles roles = new MapRoles();
+    private final InMemoryRoles roles = new InMemoryRoles();
     private final List<ModelStatus> statuses = new ArrayList<>();
 
     private ModelRegistry started() throws Exception {
@@ -85,7 +52,7 @@ class ModelRegistryTest {
             URI v2 = TestArtifacts.variant(tmp.resolve("v2"), "demo-xgb", "v2", "3E-1");
             assertThat(apply(r, event("demo-xgb", "v2", ModelControl.CHAMPION, v2))).isTrue();
             assertThat(r.champion().version()).isEqualTo("v2").isNotEqualTo(first);
-            assertThat(roles.map).containsKey(ModelControl.CHAMPION);
+            assertThat(roles.events()).containsKey(ModelControl.CHAMPION);
         }
     }
 
@@ -105,7 +72,7 @@ class ModelRegistryTest {
                     assertThat(s.reason).isNotBlank();
                 });
             }
-            assertThat(roles.map).isEmpty();
+            assertThat(roles.events()).isEmpty();
         }
     }
 
@@ -119,7 +86,7 @@ class ModelRegistryTest {
             assertThat(apply(r, event("challenger", "s1", ModelControl.CHAMPION, s1))).isTrue();
             assertThat(r.champion().name()).isEqualTo("challenger");
             assertThat(r.shadow()).isNull();
-            assertThat(roles.map).containsOnlyKeys(ModelControl.CHAMPION);
+            assertThat(roles.events()).containsOnlyKeys(ModelControl.CHAMPION);
             statuses.clear();
             apply(r, new ModelControl("challenger", null, ModelControl.RETIRED, null, null));
             assertThat(statuses).singleElement().satisfies(s -> assertThat(s.reason).isEqualTo("champion_retire"));
@@ -156,7 +123,7 @@ class ModelRegistryTest {
             assertThat(apply(r, event("demo-xgb", "v3", ModelControl.SHADOW, v3))).isTrue();
             assertThat(r.champion().version()).isEqualTo("v2");
             assertThat(r.shadow().version()).isEqualTo("v3");
-            assertThat(roles.map).containsOnlyKeys(ModelControl.CHAMPION, ModelControl.SHADOW);
+            assertThat(roles.events()).containsOnlyKeys(ModelControl.CHAMPION, ModelControl.SHADOW);
             statuses.clear();
             // the champion's own version as shadow is refused
             assertThat(apply(r, event("demo-xgb", "v2", ModelControl.SHADOW, v2))).isFalse();
