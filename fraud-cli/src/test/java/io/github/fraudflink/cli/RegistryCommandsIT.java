@@ -252,6 +252,24 @@ class RegistryCommandsIT {
         }
     }
 
+    @Test
+    void aVersionWhoseRetrainingGatesFailedIsNotMadeTheShadowUnlessForced() throws Exception {
+        String[] c = fresh("offline");
+        assertThat(run(c, "model", "register", "--manifest", artifact("fraud-xgb", "v1").toString()).exit()).isZero();
+        try (Registry r = Registry.open(option(c, "--postgres-url"), pg.user())) {
+            var om = new com.fasterxml.jackson.databind.ObjectMapper();
+            r.recordEvaluation("fraud-xgb", "v1", om.createObjectNode().put("gates_passed", false)
+                    .put("gate_failures", "average_precision: 0.61 vs champion 0.70"));
+        }
+        CliRun refused = run(c, "model", "promote", "--model", "fraud-xgb", "--version", "v1", "--to", "shadow",
+                "--reason", "try");
+        assertThat(refused.exit()).as(refused.err()).isEqualTo(3);
+        assertThat(refused.err()).contains("retraining recorded failed gates", "average_precision: 0.61 vs champion 0.70");
+        assertThat(run(c, "model", "promote", "--model", "fraud-xgb", "--version", "v1", "--to", "shadow", "--reason",
+                "look anyway", "--force").exit()).isZero();
+        assertThat(registryHolds(c)).isEqualTo("none | fraud-xgb v1");
+    }
+
     /** {@code ./fraud model ...} in a JVM of its own that halts at {@code crashAt}. */
     private static int crashingRun(String crashAt, String[] common, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -207,7 +207,7 @@ public final class ModelCommand implements Runnable {
         }
     }
 
-    @Command(name = "retire", mixinStandardHelpOptions = true, sortOptions = false,
+    @Command(name = "retire", sortOptions = false,
             description = {"Take the shadow out of the job (the champion must be replaced instead).",
                 "With the registry (--postgres-url or FRAUD_POSTGRES_URL): archives --model/--version, or the shadow"
                     + " when neither is given, recorded with --reason. Without: a retire event for --model."})
@@ -216,6 +216,10 @@ public final class ModelCommand implements Runnable {
         CommandSpec spec;
         @Mixin
         RegistryAccess registry;
+
+        // no standard --version option: here --version names the model's version
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
 
         @Option(names = "--model", description = "Model name (without a registry: required).")
         String model;

@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * matching control event is sent with the change). To champion, the live gate applies: the version must be the shadow,
  * judged against the champion on the labels of the transactions both scored.
  */
-@Command(name = "promote", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "promote", sortOptions = false,
         description = {"Make a registered version the shadow or the champion; the job follows through its control topic.",
             "To champion, the live gate: the version must be the shadow, with at least --min-labels labelled"
                 + " transactions scored by both and --min-frauds frauds among them, an AP and a recall at its threshold"
@@ -38,6 +38,10 @@ final class PromoteCommand implements Callable<Integer> {
     RegistryAccess registry;
     @Mixin
     GateOptions gateOptions;
+
+    // no standard --version option: here --version names the model's version
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Option(names = "--model", required = true, description = "Model name.")
     String model;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ./fraud model show}: one registered version, whole, with the history of its aliases. */
-@Command(name = "show", mixinStandardHelpOptions = true,
+@Command(name = "show",
         description = "One registered version: manifest, checksums, training data, offline metrics, retraining"
                 + " evaluation and the history of its aliases.")
 final class ShowCommand implements Callable<Integer> {
@@ -24,6 +24,10 @@ final class ShowCommand implements Callable<Integer> {
     CommandSpec spec;
     @Mixin
     RegistryAccess registry;
+
+    // no standard --version option: here --version names the model's version
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Option(names = "--model", required = true, description = "Model name.")
     String model;
