@@ -37,7 +37,13 @@ public final class JobRest {
                 r = get(uri);
             } catch (IOException e) {
                 alive.run(); // a REST API gone with a stopped job: say why the job stopped
-                throw e;
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                // the job runs: a failed connection to its REST endpoint is transient (the JDK client's connect retry
+                // can fail with ClosedChannelException); ask again
+                Thread.sleep(100);
+                continue;
             }
             if (r.statusCode() == 200) {
                 JsonNode vertices = MAPPER.readTree(r.body()).path("vertices");
