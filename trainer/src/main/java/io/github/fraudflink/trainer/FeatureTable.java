@@ -130,6 +130,32 @@ public final class FeatureTable {
         return t;
     }
 
+    /**
+     * A table of given rows: feature values in the order of {@code set}, a label, an event time and the transaction's
+     * identity per row (the features the job served, read back from PostgreSQL, for retraining). Scenarios are unknown
+     * (0). The arrays are used as they are.
+     */
+    public static FeatureTable of(FeatureCatalog.FeatureSet set, double[][] features, boolean[] labels, long[] eventTimes,
+            String[] accounts, String[] transactionIds) {
+        int n = features.length;
+        if (labels.length != n || eventTimes.length != n || accounts.length != n || transactionIds.length != n) {
+            throw new IllegalArgumentException("every column needs one value per row (" + n + " rows)");
+        }
+        FeatureTable t = new FeatureTable(n, set);
+        for (int i = 0; i < n; i++) {
+            if (features[i].length != set.size()) {
+                throw new IllegalArgumentException("row " + i + " has " + features[i].length + " features; " + set.id()
+                        + " has " + set.size());
+            }
+            t.features[i] = features[i];
+        }
+        System.arraycopy(labels, 0, t.labels, 0, n);
+        System.arraycopy(eventTimes, 0, t.eventTimes, 0, n);
+        System.arraycopy(accounts, 0, t.accounts, 0, n);
+        System.arraycopy(transactionIds, 0, t.transactionIds, 0, n);
+        return t;
+    }
+
     /** {@code data} itself when it is a list, else its elements in a new one. */
     private static List<LabelledTransaction> asList(Iterable<LabelledTransaction> data, int expectedRows) {
         if (data instanceof List<LabelledTransaction> list) {

@@ -118,17 +118,14 @@ public final class TrainingRun {
         training.put("threshold_rule", "best F1 on the validation slice");
         main.params.forEach((k, v) -> training.put("xgboost." + k, String.valueOf(v)));
 
-        ModelManifest draft = new ModelManifest(o.name(), o.version(), ModelManifest.FORMAT_XGBOOST_JSON, "model.json",
-                t.featureSet.id(), names, main.threshold, null,
+        ModelManifest manifest = writeArtifact(outDir, t, modelJson, o.name(), o.version(), main.threshold,
                 Sha256.of((dataFingerprint + "|" + o.protocol()).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                o.createdAt(), o.createdBy(), new TreeMap<>(metrics), training,
-                goldenSample(t, main.testRows, modelJson), referenceDistributions(t, main.trainIdx, main.trainScores));
-        ModelManifest manifest = ModelArtifactWriter.write(outDir, draft, Map.of("model.json", modelJson));
+                o.createdAt(), o.createdBy(), metrics, training, main.testRows, main.trainIdx, main.trainScores);
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
 
         long t1 = System.nanoTime();
         byte[] pmml = PmmlExport.toPmml(modelJson, names);
-        ModelManifest pmmlManifest = ModelArtifactWriter.write(outDir.resolve(PMML_DIR), asPmml(draft),
+        ModelManifest pmmlManifest = ModelArtifactWriter.write(outDir.resolve(PMML_DIR), asPmml(manifest),
                 Map.of(PMML_FILE, pmml));
         long t2 = System.nanoTime();
         TrainingReport.PmmlAgreement agreement = pmmlAgreement(pmml, t, main.testRows, main.testScores);
@@ -146,6 +143,28 @@ public final class TrainingRun {
         log.accept(String.format("report written to %s in %.1f s", report, (System.nanoTime() - t3) / 1e9));
         return new Outcome(manifest, main.test, folds, main.trainRows, main.testRows.length, main.rounds,
                 trainSeconds, pmmlManifest, report);
+    }
+
+    /**
+     * Writes the xgboost artifact ({@code model.json} and {@code manifest.json}) of a trained model: the manifest with
+     * the metrics and training details given, a golden sample of up to 10 frauds and 10 genuine rows of
+     * {@code goldenRows} scored by the saved file as the job will load it, and reference distributions (feature
+     * deciles, score histogram) of {@code referenceRows} with their scores.
+     */
+    public static ModelManifest writeArtifact(Path outDir, FeatureTable t, byte[] modelJson, String name, String version,
+            double threshold, String dataFingerprint, String createdAt, String createdBy, Map<String, Double> metrics,
+            Map<String, String> training, int[] goldenRows, int[] referenceRows, double[] referenceScores)
+            throws IOException {
+        ModelManifest draft = new ModelManifest(name, version, ModelManifest.FORMAT_XGBOOST_JSON, "model.json",
+                t.featureSet.id(), t.featureSet.names(), threshold, null, dataFingerprint, createdAt, createdBy,
+                new TreeMap<>(metrics), new TreeMap<>(training), goldenSample(t, goldenRows, modelJson),
+                referenceDistributions(t, referenceRows, referenceScores));
+        return ModelArtifactWriter.write(outDir, draft, Map.of("model.json", modelJson));
+    }
+
+    /** The booster's model file, as the job loads it. */
+    public static byte[] modelJson(Booster b) throws Exception {
+        return save(b);
     }
 
     /** The PMML artifact's manifest: the xgboost one's name, version, threshold, metrics and golden sample. */
@@ -231,22 +250,15 @@ public final class TrainingRun {
             throw new IllegalArgumentException("the data has no rows in the training or the test period of " + p
                     + ": pick --train-start inside the data");
         }
-        int cut = (int) Math.round(split.train().length * (1 - o.validationShare()));
-        int[] fit = Arrays.copyOfRange(split.train(), 0, cut);
-        int[] valid = Arrays.copyOfRange(split.train(), cut, split.train().length);
+        int[][] fitValid = Challenger.split(split.train(), o.validationShare());
+        int[] valid = fitValid[1];
         if (o.tune()) {
-            o = o.with(tune(t, fit, valid, o.params(), p, log));
+            o = o.with(tune(t, fitValid[0], valid, o.params(), p, log));
         }
-        XgbTrainer.Result r = XgbTrainer.train(t, fit, valid, o.params());
-        double[] vs = XgbTrainer.predict(r.booster(), t, valid);
-        Metrics.AtThreshold best = Metrics.bestF1(vs, labels(t, valid));
+        Challenger.Trained r = Challenger.train(t, fitValid[0], valid, o.params());
         Booster model = r.booster();
-        if (o.params().refit()) {
-            // the threshold stays the one chosen on the validation rows, which the refit learns from
-            model = XgbTrainer.refit(t, split.train(), o.params(), r.rounds());
-            r.booster().dispose();
-            fit = split.train();
-        }
+        int[] fit = r.fit();
+        double threshold = r.threshold();
         double[] ts = XgbTrainer.predict(model, t, split.test());
         Fold f = new Fold();
         f.booster = model;
@@ -258,15 +270,15 @@ public final class TrainingRun {
         f.trainScores = XgbTrainer.predict(model, t, fit);
         f.testRows = split.test();
         f.testScores = ts;
-        f.threshold = best.threshold();
+        f.threshold = threshold;
         f.validationAuprc = r.validationAuprc();
-        f.test = HandbookProtocol.evaluate(t, split.test(), ts, best.threshold());
+        f.test = HandbookProtocol.evaluate(t, split.test(), ts, threshold);
         log.accept(String.format("fold %s: recall at the threshold by fraud scenario: %s", p.trainStart(),
-                scenarioRecall(t, split.test(), ts, best.threshold())));
+                scenarioRecall(t, split.test(), ts, threshold)));
         log.accept(String.format("fold %s: %s", p.trainStart(), cardPrecisionReach(t, split.test())));
         log.accept(String.format("fold %s: %,d train / %,d validation / %,d test rows, %d rounds, threshold %.4f -> "
                 + "AUPRC %.3f, ROC AUC %.3f, card precision@100 %.3f", p.trainStart(), fit.length, valid.length,
-                split.test().length, r.rounds(), best.threshold(), f.test.get("auprc"), f.test.get("roc_auc"),
+                split.test().length, r.rounds(), threshold, f.test.get("auprc"), f.test.get("roc_auc"),
                 f.test.get("card_precision_at_100")));
         return f;
     }

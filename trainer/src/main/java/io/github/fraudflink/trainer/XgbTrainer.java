@@ -33,6 +33,16 @@ public final class XgbTrainer {
             return new Params(400, 40, 5, 0.1, 0.8, 0.8, 1, 1, 0, 256, false, null);
         }
 
+        /**
+         * The shipped model's recipe, what {@code ./fraud train} trains with no tuning flag: unweighted classes,
+         * 4096 histogram bins, a refit on the whole training period; on {@code threads} threads.
+         */
+        public static Params recipe(int threads) {
+            Params d = defaults();
+            return new Params(d.maxRounds(), d.earlyStoppingRounds(), d.maxDepth(), d.eta(), d.subsample(),
+                    d.colsampleBytree(), d.minChildWeight(), threads, d.seed(), 4096, true, 1.0);
+        }
+
         /** The same with {@code scale_pos_weight} {@code weight} (null: balanced). */
         public Params withPosWeight(Double weight) {
             return new Params(maxRounds, earlyStoppingRounds, maxDepth, eta, subsample, colsampleBytree, minChildWeight,

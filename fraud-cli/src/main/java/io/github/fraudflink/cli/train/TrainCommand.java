@@ -105,6 +105,13 @@ public final class TrainCommand implements Callable<Integer> {
     boolean tune;
 
     /** {@code --pos-weight}: null for balanced, else the number. */
+    /** The recipe ({@link XgbTrainer.Params#recipe}, what retraining uses too) with the flags' bins, refit and weight. */
+    XgbTrainer.Params params(Double weight) {
+        XgbTrainer.Params d = XgbTrainer.Params.recipe(threads);
+        return new XgbTrainer.Params(d.maxRounds(), d.earlyStoppingRounds(), d.maxDepth(), d.eta(), d.subsample(),
+                d.colsampleBytree(), d.minChildWeight(), threads, d.seed(), maxBin, refit, weight);
+    }
+
     static Double posWeight(String text) {
         if (text.equals("balanced")) {
             return null;
@@ -147,10 +154,7 @@ public final class TrainCommand implements Callable<Integer> {
         HandbookProtocol p = new HandbookProtocol(trainStart, trainDays, delayDays, testDays);
         String v = version != null ? version : trainStart + "-" + protocol;
         Path dir = out != null ? out : Path.of("models", name, v);
-        XgbTrainer.Params d = XgbTrainer.Params.defaults();
-        XgbTrainer.Params params = new XgbTrainer.Params(d.maxRounds(), d.earlyStoppingRounds(), d.maxDepth(), d.eta(),
-                d.subsample(), d.colsampleBytree(), d.minChildWeight(), threads, d.seed(), maxBin, refit,
-                weight);
+        XgbTrainer.Params params = params(weight);
         TrainingRun.Outcome o = TrainingRun.run(ds.rows(), ds.fingerprint(),
                 new TrainingRun.Options(name, v, p, folds, validationShare, params,
                         createdAt != null ? createdAt : Instant.now().toString(), "fraud train", featureSet, tune),
