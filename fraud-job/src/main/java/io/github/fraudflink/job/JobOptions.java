@@ -26,7 +26,7 @@ public final class JobOptions {
     public static final ConfigOption<String> TOPIC_DLQ = key("fraud.kafka.topic.dlq")
             .stringType().defaultValue("transactions-dlq").withDescription("Dead-letter topic: original bytes and the reason.");
     public static final ConfigOption<String> TOPIC_MODEL_CONTROL = key("fraud.kafka.topic.model-control")
-            .stringType().defaultValue("model-control").withDescription("Compacted topic of model-control events (key: model name), read from the beginning.");
+            .stringType().defaultValue("model-control").withDescription("Compacted topic of model-control events (key: the model name; the registry keys by role), read from the beginning.");
     public static final ConfigOption<String> TOPIC_MODEL_STATUS = key("fraud.kafka.topic.model-status")
             .stringType().defaultValue("model-control-status").withDescription("Where each scoring instance reports models going live, rejected or retired.");
     public static final ConfigOption<String> GROUP_ID = key("fraud.kafka.group-id")

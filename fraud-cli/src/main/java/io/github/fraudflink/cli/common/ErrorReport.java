@@ -18,6 +18,17 @@ public final class ErrorReport {
 
     private ErrorReport() {}
 
+    /**
+     * Configures a command line as {@code ./fraud}'s: durations and instants as options, failures reported this way
+     * ({@link #install}). For the command tree, and for a command that runs another one.
+     */
+    public static CommandLine configure(CommandLine cl) {
+        cl.registerConverter(java.time.Duration.class, new DurationConverter());
+        cl.registerConverter(java.time.Instant.class, java.time.Instant::parse);
+        install(cl);
+        return cl;
+    }
+
     /** Makes {@code cl} report failures this way. */
     public static void install(CommandLine cl) {
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -1,11 +1,11 @@
-package io.github.fraudflink.cli;
+package io.github.fraudflink.cli.common;
 
 import java.time.Duration;
 import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.ITypeConverter;
 
 /** Reads durations the way Flink's configuration does: {@code 500ms}, {@code 2s}, {@code 10 min}, {@code 1d}. */
-final class DurationConverter implements ITypeConverter<Duration> {
+public final class DurationConverter implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
         try {
