@@ -39,15 +39,8 @@ final class PromoteCommand implements Callable<Integer> {
     @Mixin
     GateOptions gateOptions;
 
-    // no standard --version option: here --version names the model's version
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
-    @Option(names = "--model", required = true, description = "Model name.")
-    String model;
-
-    @Option(names = "--version", required = true, description = "Model version.")
-    String version;
+    @Mixin
+    VersionOptions selected;
 
     @Option(names = "--to", defaultValue = "champion", description = "champion or shadow (default: ${DEFAULT-VALUE}).")
     String to;
@@ -63,6 +56,8 @@ final class PromoteCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Gates gates = gateOptions.gates();
+        String model = selected.model;
+        String version = selected.version;
         try (Registry r = registry.open()) {
             int pendingBefore = registry.publishPending(r, out, err);
             ModelVersion target = r.version(model, version).orElseThrow(() -> new IllegalArgumentException(model + " "

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -25,19 +24,14 @@ final class ShowCommand implements Callable<Integer> {
     @Mixin
     RegistryAccess registry;
 
-    // no standard --version option: here --version names the model's version
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
-    @Option(names = "--model", required = true, description = "Model name.")
-    String model;
-
-    @Option(names = "--version", required = true, description = "Model version.")
-    String version;
+    @Mixin
+    VersionOptions selected;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        String model = selected.model;
+        String version = selected.version;
         try (Registry r = registry.open()) {
             ModelVersion v = r.version(model, version).orElseThrow(() -> new IllegalArgumentException(model + " "
                     + version + " is not registered (see fraud model list --model " + model + ")"));

@@ -53,7 +53,7 @@ class LoopIT {
                 assertThat(refused.alias()).isEqualTo(ModelVersion.NONE);
                 assertThat(refused.evaluation().get("gates_passed").asBoolean()).isFalse();
             }
-            // the job followed: loop-2 scored as shadow beside loop-1, then decided alone
+            // the job followed: loop-2 scored as shadow beside loop-1; the refused challenger never scored
             try (Connection c = SchemaMigrator.connect(url, pg.user()); Statement st = c.createStatement();
                     ResultSet q = st.executeQuery("SELECT count(*) FILTER (WHERE model_version = 'loop-1'"
                             + " AND shadow_version = 'loop-2'), count(*) FILTER (WHERE model_version = 'loop-2'),"
@@ -61,7 +61,6 @@ class LoopIT {
                 q.next();
                 assertThat(q.getLong(1)).as("scored by champion loop-1 and shadow loop-2").isPositive();
                 assertThat(q.getLong(3)).as("the refused challenger never scored").isZero();
-                System.out.printf("loop-1 with shadow loop-2: %d rows; loop-2 champion: %d rows%n", q.getLong(1), q.getLong(2));
             }
         }
     }
