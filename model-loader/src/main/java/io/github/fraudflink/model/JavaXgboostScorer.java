@@ -35,17 +35,19 @@ public final class JavaXgboostScorer implements Scorer {
             .build();
 
     private final String format;
-    private final int features;
-    private final float baseMargin;
-    private final int[] roots;
-    private final int[] feature;
-    private final float[] value;
-    private final int[] child;
-    private final byte[] missingRight;
+    final int features;
+    final float baseMargin;
+    final int[] roots;
+    final int[] feature;
+    final float[] value;
+    final int[] child;
+    final byte[] missingRight;
+    /** Per node, the training rows' hessian sum that reached it ({@code sum_hessian}); null when the file has none. */
+    final float[] cover;
     private final float[] row;
 
     private JavaXgboostScorer(String format, int features, float baseMargin, int[] roots, int[] feature, float[] value,
-            int[] child, byte[] missingRight) {
+            int[] child, byte[] missingRight, float[] cover) {
         this.format = format;
         this.features = features;
         this.baseMargin = baseMargin;
@@ -54,6 +56,7 @@ public final class JavaXgboostScorer implements Scorer {
         this.value = value;
         this.child = child;
         this.missingRight = missingRight;
+        this.cover = cover;
         this.row = new float[features];
     }
 
@@ -115,17 +118,20 @@ public final class JavaXgboostScorer implements Scorer {
         float[] value = new float[total];
         int[] child = new int[total];
         byte[] missingRight = new byte[total];
+        float[] cover = new float[total];
+        boolean covered = true;
         int next = 0;
         for (int ti = 0; ti < trees.size(); ti++) {
-            next = readTree(trees.get(ti), ti, features, roots, feature, value, child, missingRight, next);
+            covered &= trees.get(ti).has("sum_hessian");
+            next = readTree(trees.get(ti), ti, features, roots, feature, value, child, missingRight, cover, next);
         }
         return new JavaXgboostScorer(ModelManifest.FORMAT_XGBOOST_JSON, features, baseMargin, roots, feature, value,
-                child, missingRight);
+                child, missingRight, covered ? cover : null);
     }
 
     /** Copies one tree into the flat arrays from index {@code at}, breadth-first; returns the next free index. */
     private static int readTree(JsonNode t, int ti, int features, int[] roots, int[] feature, float[] value,
-            int[] child, byte[] missingRight, int at) throws IOException {
+            int[] child, byte[] missingRight, float[] cover, int at) throws IOException {
         String where = "tree " + ti;
         JsonNode size = t.path("tree_param").path("size_leaf_vector");
         if (!size.isMissingNode() && size.asInt(1) > 1) {
@@ -136,6 +142,7 @@ public final class JavaXgboostScorer implements Scorer {
         int[] split = ints(required(t, "split_indices"), where);
         int[] defaultLeft = ints(required(t, "default_left"), where);
         JsonNode conditions = required(t, "split_conditions");
+        JsonNode hessians = t.path("sum_hessian");
         int n = left.length;
         if (right.length != n || split.length != n || defaultLeft.length != n || conditions.size() != n || n == 0) {
             throw new IOException(where + " has arrays of different lengths");
@@ -162,6 +169,7 @@ public final class JavaXgboostScorer implements Scorer {
             visited++;
             int idx = renumbered[old];
             value[idx] = floatValue(conditions.get(old), where);
+            cover[idx] = hessians.size() == n ? floatValue(hessians.get(old), where) : 0f;
             if (left[old] == -1) {
                 feature[idx] = -1;
                 continue;
