@@ -125,6 +125,9 @@ public final class JavaXgboostScorer implements Scorer {
             covered &= trees.get(ti).has("sum_hessian");
             next = readTree(trees.get(ti), ti, features, roots, feature, value, child, missingRight, cover, next);
         }
+        for (float c : cover) {
+            covered &= c > 0 && Float.isFinite(c);
+        }
         return new JavaXgboostScorer(ModelManifest.FORMAT_XGBOOST_JSON, features, baseMargin, roots, feature, value,
                 child, missingRight, covered ? cover : null);
     }
@@ -169,7 +172,8 @@ public final class JavaXgboostScorer implements Scorer {
             visited++;
             int idx = renumbered[old];
             value[idx] = floatValue(conditions.get(old), where);
-            cover[idx] = hessians.size() == n ? floatValue(hessians.get(old), where) : 0f;
+            // covers only explain (TreeShap); a model whose covers are missing or unreadable still scores
+            cover[idx] = hessians.size() == n && hessians.get(old).isNumber() ? hessians.get(old).floatValue() : Float.NaN;
             if (left[old] == -1) {
                 feature[idx] = -1;
                 continue;

@@ -24,7 +24,7 @@ public final class TreeShap {
     /** @throws IllegalArgumentException when the model file had no node covers ({@code sum_hessian}) */
     public TreeShap(JavaXgboostScorer scorer) {
         if (scorer.cover == null) {
-            throw new IllegalArgumentException("the model file has no node covers (sum_hessian): it cannot be explained;"
+            throw new IllegalArgumentException("the model file has no usable node covers (sum_hessian, each positive): it cannot be explained;"
                     + " save it with a recent XGBoost");
         }
         this.m = scorer;

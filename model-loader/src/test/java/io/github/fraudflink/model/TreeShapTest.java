@@ -105,4 +105,24 @@ class TreeShapTest {
         assertThat(c.maxVsMargin()).isLessThanOrEqualTo(VS_MARGIN);
         assertThat(c.maxVsXgboost()).isLessThanOrEqualTo(VS_XGBOOST);
     }
+
+    @Test
+    void aModelWithoutCoversStillScoresButIsNotExplained() throws Exception {
+        JavaXgboostScorerTest.setUp();
+        com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+                JavaXgboostScorerTest.JSON.readTree(JavaXgboostScorerTest.shippedModel);
+        for (com.fasterxml.jackson.databind.JsonNode t : root.path("learner").path("gradient_booster").path("model")
+                .path("trees")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) t).remove("sum_hessian");
+        }
+        byte[] stripped = JavaXgboostScorerTest.JSON.writeValueAsBytes(root);
+        double[] row = JavaXgboostScorerTest.shippedManifest.goldenSample().get(0).features();
+        try (JavaXgboostScorer s = JavaXgboostScorer.load(stripped, JavaXgboostScorerTest.shippedF);
+                JavaXgboostScorer full = JavaXgboostScorer.load(JavaXgboostScorerTest.shippedModel,
+                        JavaXgboostScorerTest.shippedF)) {
+            assertThat(s.score(row)).isEqualTo(full.score(row));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TreeShap(s))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sum_hessian");
+        }
+    }
 }
