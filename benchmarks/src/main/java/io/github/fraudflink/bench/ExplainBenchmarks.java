@@ -4,7 +4,6 @@ import io.github.fraudflink.model.JavaXgboostScorer;
 import io.github.fraudflink.model.ModelManifest;
 import io.github.fraudflink.model.TreeShap;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -39,12 +38,9 @@ public class ExplainBenchmarks {
 
     @Setup
     public void setUp() throws IOException {
-        ModelManifest manifest;
-        byte[] model;
-        try (InputStream m = resource("models/default/manifest.json"); InputStream b = resource("models/default/model.json")) {
-            manifest = ModelManifest.read(m.readAllBytes());
-            model = b.readAllBytes();
-        }
+        ShippedModel shipped = ShippedModel.load();
+        ModelManifest manifest = shipped.manifest();
+        byte[] model = shipped.model();
         int features = manifest.featureNames().size();
         scorer = JavaXgboostScorer.load(model, features);
         shap = new TreeShap(scorer);
@@ -70,13 +66,5 @@ public class ExplainBenchmarks {
     public double[] explainOneRow() {
         shap.explain(rows[next++ % rows.length], phi);
         return phi;
-    }
-
-    private static InputStream resource(String name) {
-        InputStream in = ExplainBenchmarks.class.getClassLoader().getResourceAsStream(name);
-        if (in == null) {
-            throw new IllegalStateException("no resource " + name + " (it ships in the fraud-job jar)");
-        }
-        return in;
     }
 }

@@ -5,7 +5,6 @@ import io.github.fraudflink.model.ModelManifest;
 import io.github.fraudflink.model.Scorer;
 import io.github.fraudflink.model.XgboostScorer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -45,12 +44,9 @@ public class ScorerBenchmarks {
 
     @Setup
     public void setUp() throws IOException {
-        ModelManifest manifest;
-        byte[] model;
-        try (InputStream m = resource("models/default/manifest.json"); InputStream b = resource("models/default/model.json")) {
-            manifest = ModelManifest.read(m.readAllBytes());
-            model = b.readAllBytes();
-        }
+        ShippedModel shipped = ShippedModel.load();
+        ModelManifest manifest = shipped.manifest();
+        byte[] model = shipped.model();
         int features = manifest.featureNames().size();
         s = switch (scorer) {
             case "xgboost4j" -> XgboostScorer.load(model, manifest.format(), features);
@@ -80,13 +76,5 @@ public class ScorerBenchmarks {
     public double[] scoreBatchOf64() {
         s.scoreBatch(rows, rows.length, out);
         return out;
-    }
-
-    private static InputStream resource(String name) {
-        InputStream in = ScorerBenchmarks.class.getClassLoader().getResourceAsStream(name);
-        if (in == null) {
-            throw new IllegalStateException("no resource " + name + " (it ships in the fraud-job jar)");
-        }
-        return in;
     }
 }
