@@ -162,7 +162,8 @@ public final class FraudScoringJob {
                 .transform("score", TypeInformation.of(ScoredTransaction.class), new ScoreOperator(conf.get(JobOptions.MODEL_URI),
                         conf.getOptional(JobOptions.MODEL_SHA256).orElse(null),
                         conf.get(JobOptions.SCORE_BATCH_SIZE), conf.get(JobOptions.SCORE_BATCH_DELAY),
-                        conf.get(JobOptions.MODEL_MAX_BYTES).getBytes(), conf.get(JobOptions.MODEL_LOAD_TIMEOUT)))
+                        conf.get(JobOptions.MODEL_MAX_BYTES).getBytes(), conf.get(JobOptions.MODEL_LOAD_TIMEOUT),
+                        JobOptions.drift(conf)))
                 .uid("score");
 
         scored.sinkTo(exactlyOnceSink(conf, bootstrap, "scored", new KafkaRecords.Scored(conf.get(JobOptions.TOPIC_SCORED))))

@@ -83,6 +83,14 @@ public final class JobOptions {
             .intType().defaultValue(64).withDescription("Rows scored in one model call at most.");
     public static final ConfigOption<Duration> SCORE_BATCH_DELAY = key("fraud.score.batch-delay")
             .durationType().defaultValue(Duration.ofMillis(5)).withDescription("Longest time a row waits for its batch to fill (added latency).");
+    public static final ConfigOption<Duration> DRIFT_WINDOW = key("fraud.drift.window")
+            .durationType().defaultValue(Duration.ofHours(1))
+            .withDescription("Event time over which each scoring instance compares a live model's features and score with the reference distributions in its manifest (fraud_drift_psi). It slides by whole slices.");
+    public static final ConfigOption<Integer> DRIFT_SLICES = key("fraud.drift.slices")
+            .intType().defaultValue(12).withDescription("Slices of the drift window: it slides by window / slices of event time.");
+    public static final ConfigOption<Long> DRIFT_MIN_EVENTS = key("fraud.drift.min-events")
+            .longType().defaultValue(1_000L)
+            .withDescription("Events the drift window of a scoring instance must hold before it reports a PSI (below it, NaN: too few to tell).");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("fraud.checkpoint.interval")
             .durationType().defaultValue(Duration.ofSeconds(2)).withDescription("Exactly-once checkpoint interval, unless execution.checkpointing.interval is set. Output becomes visible to read_committed consumers at each checkpoint.");
     public static final ConfigOption<String> POSTGRES_URL = key("fraud.postgres.url")
@@ -120,13 +128,20 @@ public final class JobOptions {
     public static final ConfigOption<?>[] ALL = {
         BOOTSTRAP_SERVERS, TOPIC_TRANSACTIONS, TOPIC_LABELS, TOPIC_SCORED, TOPIC_DLQ, TOPIC_MODEL_CONTROL, TOPIC_MODEL_STATUS, GROUP_ID, TRANSACTIONAL_ID_PREFIX,
         TRANSACTION_TIMEOUT, PRODUCER_LINGER, PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, SOURCE_BOUNDED, START_FROM_TIMESTAMP, OUT_OF_ORDERNESS, IDLENESS, FEATURE_SLACK, MAX_HISTORY, LABEL_DELAY, LABEL_LAG, LABELS_OUT_OF_ORDERNESS, LABELS_IDLENESS, LABELS_MAX_WAIT, TERMINAL_MAX_HISTORY, STATE_TTL, MAX_PARALLELISM, MODEL_URI,
-        MODEL_SHA256, MODEL_MAX_BYTES, MODEL_LOAD_TIMEOUT, SCORE_BATCH_SIZE, SCORE_BATCH_DELAY, CHECKPOINT_INTERVAL, POSTGRES_URL, POSTGRES_USER,
+        MODEL_SHA256, MODEL_MAX_BYTES, MODEL_LOAD_TIMEOUT, SCORE_BATCH_SIZE, SCORE_BATCH_DELAY, DRIFT_WINDOW, DRIFT_SLICES,
+        DRIFT_MIN_EVENTS, CHECKPOINT_INTERVAL, POSTGRES_URL, POSTGRES_USER,
         POSTGRES_RETRY_TIMEOUT, POSTGRES_ROLLBACK_FOREIGN_LEFTOVERS, QUALITY_WINDOW, QUALITY_REFRESH, QUALITY_MIN_PRECISION,
         QUALITY_MIN_RECALL, QUALITY_MIN_LABELLED, DLQ_MAX_VALUE_BYTES, MAX_MESSAGE_BYTES, MIN_AMOUNT,
         MIN_EVENT_TIME, MAX_AMOUNT, MAX_FUTURE_SKEW,
     };
 
     private JobOptions() {}
+
+    /** The scorer's drift settings ({@code fraud.drift.*}), checked. */
+    public static io.github.fraudflink.job.scoring.DriftSettings drift(org.apache.flink.configuration.ReadableConfig conf) {
+        return new io.github.fraudflink.job.scoring.DriftSettings(conf.get(DRIFT_WINDOW), conf.get(DRIFT_SLICES),
+                conf.get(DRIFT_MIN_EVENTS));
+    }
 
     /**
      * Checks the keys that only make sense together, before anything runs; the message names the keys and the fix.

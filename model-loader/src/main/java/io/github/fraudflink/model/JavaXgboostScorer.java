@@ -333,6 +333,11 @@ public final class JavaXgboostScorer implements Scorer {
         return feature.length;
     }
 
+    /** Whether {@link TreeShap} can explain it: the model file had a positive cover for every node. */
+    public boolean explainable() {
+        return cover != null;
+    }
+
     @Override
     public String format() {
         return format;

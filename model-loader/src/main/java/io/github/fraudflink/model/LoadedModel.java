@@ -7,6 +7,8 @@ public final class LoadedModel implements AutoCloseable {
     private final String manifestSha256;
     private final int[] featureIndex;
     private final String[] featureNames;
+    private TreeShap explainer;
+    private boolean explainerTried;
 
     LoadedModel(ModelManifest manifest, Scorer scorer, String manifestSha256, int[] featureIndex) {
         this.manifest = manifest;
@@ -51,8 +53,33 @@ public final class LoadedModel implements AutoCloseable {
         return manifest.version();
     }
 
+    /** Scores at or above it decline. */
     public double threshold() {
         return manifest.threshold();
+    }
+
+    /** Scores at or above it and below {@link #threshold()} go to review; equal to it when the model has no review band. */
+    public double reviewThreshold() {
+        return manifest.reviewEdge();
+    }
+
+    /** Its decision for a score: {@link Decision#DECLINE}, {@link Decision#REVIEW} or {@link Decision#APPROVE}. */
+    public Decision decide(double score) {
+        return Decision.of(score, manifest.reviewEdge(), manifest.threshold());
+    }
+
+    /**
+     * Exact feature contributions for this model's scores (TreeSHAP), created on first use; null when its scorer cannot
+     * explain (xgboost4j's native scorer, PMML, a model file without node covers). Not thread-safe, like the scorer.
+     */
+    public TreeShap explainer() {
+        if (!explainerTried) {
+            explainerTried = true;
+            if (scorer instanceof JavaXgboostScorer j && j.explainable()) {
+                explainer = new TreeShap(j);
+            }
+        }
+        return explainer;
     }
 
     /** sha256 of the manifest bytes this model was loaded from. */

@@ -210,6 +210,9 @@ public final class ModelLoader {
         if (!(m.threshold() > 0 && m.threshold() < 1)) {
             throw invalid(uri, "threshold must be in (0, 1), got " + m.threshold());
         }
+        if (m.reviewThreshold() != null && !(m.reviewThreshold() > 0 && m.reviewThreshold() <= m.threshold())) {
+            throw invalid(uri, "review_threshold must be in (0, threshold = " + m.threshold() + "], got " + m.reviewThreshold());
+        }
         if (m.goldenSample() == null || m.goldenSample().isEmpty()) {
             throw invalid(uri, "golden_sample is empty: every model must carry rows with their expected scores");
         }

@@ -35,10 +35,13 @@ import java.util.SortedMap;
  * @param goldenSample feature rows with the scores this model must give them
  * @param referenceDistributions histograms of each feature and of the score on the training data, for drift
  * @param training how it was trained (protocol, parameters, data sizes)
+ * @param reviewThreshold the review band's lower edge: {@code reviewThreshold <= score < threshold} goes to an
+ *     analyst; absent (older manifests): no review band, every score below {@code threshold} approves
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"name", "version", "format", "model_file", "feature_schema_id", "feature_names", "threshold", "files",
+@JsonPropertyOrder({"name", "version", "format", "model_file", "feature_schema_id", "feature_names", "threshold", "review_threshold",
+    "files",
     "training_data_fingerprint", "created_at", "created_by", "metrics", "training", "golden_sample", "reference_distributions"})
 public record ModelManifest(
         String name,
@@ -55,7 +58,17 @@ public record ModelManifest(
         SortedMap<String, Double> metrics,
         SortedMap<String, String> training,
         List<GoldenRow> goldenSample,
-        SortedMap<String, Histogram> referenceDistributions) {
+        SortedMap<String, Histogram> referenceDistributions,
+        Double reviewThreshold) {
+
+    /** A manifest without a review band (the fields of manifests before decision bands). */
+    public ModelManifest(String name, String version, String format, String modelFile, String featureSchemaId,
+            List<String> featureNames, double threshold, SortedMap<String, String> files, String trainingDataFingerprint,
+            String createdAt, String createdBy, SortedMap<String, Double> metrics, SortedMap<String, String> training,
+            List<GoldenRow> goldenSample, SortedMap<String, Histogram> referenceDistributions) {
+        this(name, version, format, modelFile, featureSchemaId, featureNames, threshold, files, trainingDataFingerprint,
+                createdAt, createdBy, metrics, training, goldenSample, referenceDistributions, null);
+    }
 
     public static final String FORMAT_XGBOOST_JSON = "xgboost-json";
     public static final String FORMAT_XGBOOST_UBJ = "xgboost-ubj";
@@ -134,13 +147,25 @@ public record ModelManifest(
     /** A copy with other file checksums. */
     public ModelManifest withFiles(SortedMap<String, String> newFiles) {
         return new ModelManifest(name, version, format, modelFile, featureSchemaId, featureNames, threshold, newFiles,
-                trainingDataFingerprint, createdAt, createdBy, metrics, training, goldenSample, referenceDistributions);
+                trainingDataFingerprint, createdAt, createdBy, metrics, training, goldenSample, referenceDistributions,
+                reviewThreshold);
     }
 
     /** A copy with another golden sample. */
     public ModelManifest withGoldenSample(List<GoldenRow> rows) {
         return new ModelManifest(name, version, format, modelFile, featureSchemaId, featureNames, threshold, files,
-                trainingDataFingerprint, createdAt, createdBy, metrics, training, rows, referenceDistributions);
+                trainingDataFingerprint, createdAt, createdBy, metrics, training, rows, referenceDistributions, reviewThreshold);
+    }
+
+    /** A copy with another review threshold (null: no review band). */
+    public ModelManifest withReviewThreshold(Double review) {
+        return new ModelManifest(name, version, format, modelFile, featureSchemaId, featureNames, threshold, files,
+                trainingDataFingerprint, createdAt, createdBy, metrics, training, goldenSample, referenceDistributions, review);
+    }
+
+    /** The review band's lower edge: {@link #reviewThreshold()}, or {@link #threshold()} when there is no band. */
+    public double reviewEdge() {
+        return reviewThreshold == null ? threshold : reviewThreshold;
     }
 
     /** Metric by name, or NaN. */

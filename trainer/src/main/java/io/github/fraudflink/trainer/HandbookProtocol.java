@@ -77,6 +77,34 @@ public record HandbookProtocol(LocalDate trainStart, int trainDays, int delayDay
         return new Split(train, test.build().toArray());
     }
 
+    /**
+     * The review band {@code [review, decline)} on {@code rows}: its share of the rows ({@code review_share}), the share
+     * of fraud in it ({@code precision_in_review_band}, 0 when empty), and the recall of reviews and declines together
+     * ({@code recall_at_review_threshold}).
+     */
+    public static Map<String, Double> reviewBand(FeatureTable t, int[] rows, double[] scores, double review, double decline) {
+        long in = 0;
+        long fraudsIn = 0;
+        long frauds = 0;
+        long caught = 0;
+        for (int r = 0; r < rows.length; r++) {
+            boolean fraud = t.labels[rows[r]];
+            frauds += fraud ? 1 : 0;
+            if (scores[r] >= review) {
+                caught += fraud ? 1 : 0;
+                if (scores[r] < decline) {
+                    in++;
+                    fraudsIn += fraud ? 1 : 0;
+                }
+            }
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("review_share", rows.length == 0 ? 0 : (double) in / rows.length);
+        m.put("precision_in_review_band", in == 0 ? 0 : (double) fraudsIn / in);
+        m.put("recall_at_review_threshold", frauds == 0 ? 0 : (double) caught / frauds);
+        return m;
+    }
+
     /** AUPRC, ROC AUC, card precision@100 and precision / recall / F1 at {@code threshold} of {@code scores} on {@code rows}. */
     public static Map<String, Double> evaluate(FeatureTable t, int[] rows, double[] scores, double threshold) {
         boolean[] y = new boolean[rows.length];

@@ -36,16 +36,17 @@ public final class TrainingRun {
     /** What to train and how. */
     public record Options(String name, String version, HandbookProtocol protocol, int folds, double validationShare,
             XgbTrainer.Params params, String createdAt, String createdBy, FeatureCatalog.FeatureSet featureSet,
-            boolean tune) {
-        /** The options on the account features ({@code account-v1}). */
+            boolean tune, DecisionRule rule) {
+        /** The options on the account features ({@code account-v1}), with the default decision rule. */
         public Options(String name, String version, HandbookProtocol protocol, int folds, double validationShare,
                 XgbTrainer.Params params, String createdAt, String createdBy) {
-            this(name, version, protocol, folds, validationShare, params, createdAt, createdBy, FeatureCatalog.ACCOUNT, false);
+            this(name, version, protocol, folds, validationShare, params, createdAt, createdBy, FeatureCatalog.ACCOUNT, false,
+                    DecisionRule.DEFAULT);
         }
 
         /** The same with the given hyper-parameters. */
         Options with(XgbTrainer.Params p) {
-            return new Options(name, version, protocol, folds, validationShare, p, createdAt, createdBy, featureSet, tune);
+            return new Options(name, version, protocol, folds, validationShare, p, createdAt, createdBy, featureSet, tune, rule);
         }
     }
 
@@ -115,10 +116,11 @@ public final class TrainingRun {
         training.put("rounds", Integer.toString(main.rounds));
         training.put("train_rows", Integer.toString(main.trainRows));
         training.put("validation_share", Double.toString(o.validationShare()));
-        training.put("threshold_rule", "best F1 on the validation slice");
+        training.put("threshold_rule", o.rule().declineDescription());
+        training.put("review_threshold_rule", o.rule().reviewDescription());
         main.params.forEach((k, v) -> training.put("xgboost." + k, String.valueOf(v)));
 
-        ModelManifest manifest = writeArtifact(outDir, t, modelJson, o.name(), o.version(), main.threshold,
+        ModelManifest manifest = writeArtifact(outDir, t, modelJson, o.name(), o.version(), main.threshold, main.reviewThreshold,
                 Sha256.of((dataFingerprint + "|" + o.protocol()).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 o.createdAt(), o.createdBy(), metrics, training, main.testRows, main.trainIdx, main.trainScores);
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
@@ -152,13 +154,13 @@ public final class TrainingRun {
      * deciles, score histogram) of {@code referenceRows} with their scores.
      */
     public static ModelManifest writeArtifact(Path outDir, FeatureTable t, byte[] modelJson, String name, String version,
-            double threshold, String dataFingerprint, String createdAt, String createdBy, Map<String, Double> metrics,
+            double threshold, double reviewThreshold, String dataFingerprint, String createdAt, String createdBy, Map<String, Double> metrics,
             Map<String, String> training, int[] goldenRows, int[] referenceRows, double[] referenceScores)
             throws IOException {
         ModelManifest draft = new ModelManifest(name, version, ModelManifest.FORMAT_XGBOOST_JSON, "model.json",
                 t.featureSet.id(), t.featureSet.names(), threshold, null, dataFingerprint, createdAt, createdBy,
                 new TreeMap<>(metrics), new TreeMap<>(training), goldenSample(t, goldenRows, modelJson),
-                referenceDistributions(t, referenceRows, referenceScores));
+                referenceDistributions(t, referenceRows, referenceScores), reviewThreshold);
         return ModelArtifactWriter.write(outDir, draft, Map.of("model.json", modelJson));
     }
 
@@ -171,7 +173,7 @@ public final class TrainingRun {
     private static ModelManifest asPmml(ModelManifest d) {
         return new ModelManifest(d.name(), d.version(), ModelManifest.FORMAT_PMML, PMML_FILE, d.featureSchemaId(),
                 d.featureNames(), d.threshold(), null, d.trainingDataFingerprint(), d.createdAt(), d.createdBy(),
-                d.metrics(), d.training(), d.goldenSample(), d.referenceDistributions());
+                d.metrics(), d.training(), d.goldenSample(), d.referenceDistributions(), d.reviewThreshold());
     }
 
     /** Scores up to {@link #PMML_CHECK_ROWS} test rows, evenly spread, with the PMML and compares with xgboost4j's. */
@@ -240,6 +242,7 @@ public final class TrainingRun {
         int[] testRows;
         double[] testScores;
         double threshold;
+        double reviewThreshold;
         double validationAuprc;
         Map<String, Double> test;
     }
@@ -255,7 +258,7 @@ public final class TrainingRun {
         if (o.tune()) {
             o = o.with(tune(t, fitValid[0], valid, o.params(), p, log));
         }
-        Challenger.Trained r = Challenger.train(t, fitValid[0], valid, o.params());
+        Challenger.Trained r = Challenger.train(t, fitValid[0], valid, o.params(), o.rule());
         Booster model = r.booster();
         int[] fit = r.fit();
         double threshold = r.threshold();
@@ -271,11 +274,16 @@ public final class TrainingRun {
         f.testRows = split.test();
         f.testScores = ts;
         f.threshold = threshold;
+        f.reviewThreshold = r.reviewThreshold();
         f.validationAuprc = r.validationAuprc();
         f.test = HandbookProtocol.evaluate(t, split.test(), ts, threshold);
+        f.test.putAll(HandbookProtocol.reviewBand(t, split.test(), ts, r.reviewThreshold(), threshold));
         log.accept(String.format("fold %s: recall at the threshold by fraud scenario: %s", p.trainStart(),
                 scenarioRecall(t, split.test(), ts, threshold)));
         log.accept(String.format("fold %s: %s", p.trainStart(), cardPrecisionReach(t, split.test())));
+        log.accept(String.format("fold %s: review band [%.4f, %.4f): %.2f%% of the test rows, %.3f of them fraud;"
+                + " recall at or above it %.3f", p.trainStart(), r.reviewThreshold(), threshold,
+                100 * f.test.get("review_share"), f.test.get("precision_in_review_band"), f.test.get("recall_at_review_threshold")));
         log.accept(String.format("fold %s: %,d train / %,d validation / %,d test rows, %d rounds, threshold %.4f -> "
                 + "AUPRC %.3f, ROC AUC %.3f, card precision@100 %.3f", p.trainStart(), fit.length, valid.length,
                 split.test().length, r.rounds(), threshold, f.test.get("auprc"), f.test.get("roc_auc"),
@@ -405,7 +413,10 @@ public final class TrainingRun {
         return rows;
     }
 
-    /** Decile histograms of each feature and a 20-bin histogram of the score, on the training rows. */
+    /**
+     * Decile histograms of each feature and of the score, on the training rows: the reference distributions drift is
+     * measured against ({@link Histograms#quantile}).
+     */
     private static TreeMap<String, ModelManifest.Histogram> referenceDistributions(FeatureTable t, int[] rows, double[] scores) {
         TreeMap<String, ModelManifest.Histogram> m = new TreeMap<>();
         for (int j = 0; j < t.columns(); j++) {
@@ -415,7 +426,7 @@ public final class TrainingRun {
             }
             m.put(t.featureSet.names().get(j), Histograms.quantile(v, BINS));
         }
-        m.put("score", Histograms.fixed(scores, 0, 1, 20));
+        m.put("score", Histograms.quantile(scores, BINS));
         return m;
     }
 

@@ -139,7 +139,7 @@ public final class BenchSwapCommand implements Callable<Integer> {
         Path dir = workDir.resolve("models").resolve(version);
         ModelArtifactWriter.write(dir, new ModelManifest(m.name(), version, m.format(), m.modelFile(), m.featureSchemaId(),
                 m.featureNames(), m.threshold(), null, m.trainingDataFingerprint(), m.createdAt(), m.createdBy(), m.metrics(),
-                m.training(), m.goldenSample(), m.referenceDistributions()), Map.of(m.modelFile(), model));
+                m.training(), m.goldenSample(), m.referenceDistributions(), m.reviewThreshold()), Map.of(m.modelFile(), model));
         return dir.resolve(ModelManifest.FILE_NAME).toAbsolutePath().toUri();
     }
 

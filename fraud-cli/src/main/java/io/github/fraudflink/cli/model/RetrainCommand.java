@@ -17,6 +17,7 @@ import io.github.fraudflink.registry.Registration;
 import io.github.fraudflink.registry.Registry;
 import io.github.fraudflink.registry.TrainingData;
 import io.github.fraudflink.trainer.Challenger;
+import io.github.fraudflink.trainer.DecisionRule;
 import io.github.fraudflink.trainer.FeatureTable;
 import io.github.fraudflink.trainer.TrainingRun;
 import io.github.fraudflink.trainer.XgbTrainer;
@@ -95,6 +96,9 @@ public final class RetrainCommand implements Callable<Integer> {
             description = "Share of the training rows, the latest, that choose rounds and threshold (default: ${DEFAULT-VALUE}).")
     double validationShare;
 
+    @Mixin
+    io.github.fraudflink.cli.common.DecisionOptions decisions = new io.github.fraudflink.cli.common.DecisionOptions();
+
     @Option(names = "--threads", defaultValue = "2", description = "XGBoost threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -157,7 +161,7 @@ public final class RetrainCommand implements Callable<Integer> {
             }
 
             long t1 = System.nanoTime();
-            Retrained c = retrain(train.table(), validationShare, XgbTrainer.Params.recipe(threads));
+            Retrained c = retrain(train.table(), validationShare, XgbTrainer.Params.recipe(threads), decisions.rule());
             double[] challengerScores = XgbTrainer.predict(c.trained().booster(), eval.table(), all(eval.table()));
             boolean[] y = eval.table().labels;
             Gates.Quality challengerQ = ModelQuality.of(challengerScores, y, c.trained().threshold());
@@ -176,12 +180,13 @@ public final class RetrainCommand implements Callable<Integer> {
             training.put("train_rows", Integer.toString(train.table().rows));
             training.put("rounds", Integer.toString(c.trained().rounds()));
             training.put("validation_share", Double.toString(validationShare));
-            training.put("threshold_rule", "best F1 on the validation slice");
+            training.put("threshold_rule", decisions.rule().declineDescription());
+            training.put("review_threshold_rule", decisions.rule().reviewDescription());
             training.put("labels_known_by", cutoff.toString());
             c.trained().params().forEach((k, x) -> training.put("xgboost." + k, String.valueOf(x)));
             double[] trainScores = XgbTrainer.predict(c.trained().booster(), train.table(), c.trained().fit());
             ModelManifest m = TrainingRun.writeArtifact(dir, train.table(), c.modelJson(), model, v,
-                    c.trained().threshold(), train.hash(), Instant.now().toString(), registry.by, metrics, training,
+                    c.trained().threshold(), c.trained().reviewThreshold(), train.hash(), Instant.now().toString(), registry.by, metrics, training,
                     all(eval.table()), c.trained().fit(), trainScores);
             c.trained().booster().dispose();
             o.printf("challenger %s %s trained on %,d rows in %.1f s (%d rounds, threshold %.4f), written to %s%n", model,
@@ -218,9 +223,10 @@ public final class RetrainCommand implements Callable<Integer> {
     record Retrained(Challenger.Trained trained, byte[] modelJson) {}
 
     /** The challenger of {@code t}'s rows in their order: the trainer's own procedure, as for a fold of the protocol. */
-    static Retrained retrain(FeatureTable t, double validationShare, XgbTrainer.Params params) throws Exception {
+    static Retrained retrain(FeatureTable t, double validationShare, XgbTrainer.Params params, DecisionRule rule)
+            throws Exception {
         int[][] fitValid = Challenger.split(all(t), validationShare);
-        Challenger.Trained trained = Challenger.train(t, fitValid[0], fitValid[1], params);
+        Challenger.Trained trained = Challenger.train(t, fitValid[0], fitValid[1], params, rule);
         return new Retrained(trained, TrainingRun.modelJson(trained.booster()));
     }
 

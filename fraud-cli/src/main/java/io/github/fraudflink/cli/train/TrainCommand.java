@@ -70,6 +70,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--created-at", description = "Timestamp recorded in the manifest (default: now). Fix it to rebuild a model byte for byte.")
     String createdAt;
 
+    @picocli.CommandLine.Mixin
+    io.github.fraudflink.cli.common.DecisionOptions decisions = new io.github.fraudflink.cli.common.DecisionOptions();
+
     @Option(names = "--json", description = "Print the metrics as one JSON object on the last line.")
     boolean json;
 
@@ -157,14 +160,15 @@ public final class TrainCommand implements Callable<Integer> {
         XgbTrainer.Params params = params(weight);
         TrainingRun.Outcome o = TrainingRun.run(ds.rows(), ds.fingerprint(),
                 new TrainingRun.Options(name, v, p, folds, validationShare, params,
-                        createdAt != null ? createdAt : Instant.now().toString(), "fraud train", featureSet, tune),
+                        createdAt != null ? createdAt : Instant.now().toString(), "fraud train", featureSet, tune,
+                        decisions.rule()),
                 dir, msg -> {
                     err.println(msg);
                     err.flush();
                 });
         PrintWriter outw = spec.commandLine().getOut();
-        outw.printf("%nmodel %s %s written to %s (threshold %.4f, %d rounds, %.1f s)%n", name, v, dir,
-                o.manifest().threshold(), o.rounds(), o.trainSeconds());
+        outw.printf("%nmodel %s %s written to %s (decline at %.4f, review from %.4f, %d rounds, %.1f s)%n", name, v, dir,
+                o.manifest().threshold(), o.manifest().reviewEdge(), o.rounds(), o.trainSeconds());
         outw.printf("test period %s + %d days: %,d transactions%n", p.testStart(), testDays, o.testRows());
         for (Map.Entry<String, Double> e : TrainingRun.ordered(o.manifest().metrics()).entrySet()) {
             outw.printf("  %-36s %.4f%n", e.getKey(), e.getValue());

@@ -16,6 +16,7 @@ import io.github.fraudflink.registry.JobReplay;
 import io.github.fraudflink.registry.ModelVersion;
 import io.github.fraudflink.registry.Registry;
 import io.github.fraudflink.sql.SchemaMigrator;
+import io.github.fraudflink.trainer.DecisionRule;
 import io.github.fraudflink.trainer.FeatureTable;
 import io.github.fraudflink.trainer.XgbTrainer;
 import io.github.fraudflink.trainer.sim.LabelledTransaction;
@@ -173,8 +174,8 @@ class RetrainIT {
                 served.transactionIds);
 
         XgbTrainer.Params recipe = XgbTrainer.Params.recipe(2);
-        byte[] a = RetrainCommand.retrain(served, 0.25, recipe).modelJson();
-        byte[] b = RetrainCommand.retrain(fromRaw, 0.25, recipe).modelJson();
+        byte[] a = RetrainCommand.retrain(served, 0.25, recipe, DecisionRule.DEFAULT).modelJson();
+        byte[] b = RetrainCommand.retrain(fromRaw, 0.25, recipe, DecisionRule.DEFAULT).modelJson();
         assertThat(a).as("model bytes from served rows and from raw transactions").isEqualTo(b);
 
         // and ./fraud retrain writes exactly that model

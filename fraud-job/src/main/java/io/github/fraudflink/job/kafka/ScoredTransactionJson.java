@@ -2,6 +2,7 @@ package io.github.fraudflink.job.kafka;
 
 import io.github.fraudflink.features.DoubleText;
 import io.github.fraudflink.features.IsoTime;
+import io.github.fraudflink.job.records.Explanation;
 import io.github.fraudflink.job.records.ScoredTransaction;
 
 import com.fasterxml.jackson.core.JsonEncoding;
@@ -48,6 +49,14 @@ public final class ScoredTransactionJson {
     private static final SerializedString SHADOW_SCORE = new SerializedString("shadow_score");
     private static final SerializedString SHADOW_THRESHOLD = new SerializedString("shadow_threshold");
     private static final SerializedString DUPLICATE = new SerializedString("duplicate");
+    private static final SerializedString REVIEW_THRESHOLD = new SerializedString("review_threshold");
+    private static final SerializedString REASONS = new SerializedString("reasons");
+    private static final SerializedString SHADOW_DECISION = new SerializedString("shadow_decision");
+    private static final SerializedString SHADOW_REVIEW_THRESHOLD = new SerializedString("shadow_review_threshold");
+    private static final SerializedString SHADOW_REASONS = new SerializedString("shadow_reasons");
+    private static final SerializedString FEATURE = new SerializedString("feature");
+    private static final SerializedString VALUE = new SerializedString("value");
+    private static final SerializedString CONTRIBUTION = new SerializedString("contribution");
 
     /**
      * The feature names of the models seen last, encoded, by the identity of their array (each scoring subtask hands
@@ -94,6 +103,8 @@ public final class ScoredTransactionJson {
             number(g, SCORE, s.score);
             string(g, DECISION, s.decision);
             number(g, THRESHOLD, s.threshold);
+            number(g, REVIEW_THRESHOLD, s.reviewThreshold);
+            reasons(g, REASONS, s.reasons);
             string(g, MODEL, s.model);
             string(g, MODEL_VERSION, s.modelVersion);
             if (s.shadowModel != null) {
@@ -101,6 +112,11 @@ public final class ScoredTransactionJson {
                 string(g, SHADOW_VERSION, s.shadowVersion);
                 number(g, SHADOW_SCORE, s.shadowScore);
                 number(g, SHADOW_THRESHOLD, s.shadowThreshold);
+                if (s.shadowReviewThreshold != null) {
+                    number(g, SHADOW_REVIEW_THRESHOLD, s.shadowReviewThreshold);
+                }
+                writeOptional(g, SHADOW_DECISION, s.shadowDecision);
+                reasons(g, SHADOW_REASONS, s.shadowReasons);
             }
             g.writeFieldName(DUPLICATE);
             g.writeBoolean(s.duplicate);
@@ -109,6 +125,37 @@ public final class ScoredTransactionJson {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /** {@code [{"feature": ..., "value": ..., "contribution": ...}, ...]}, largest contribution first; nothing when null. */
+    private static void reasons(JsonGenerator g, SerializableString field, Explanation e) throws IOException {
+        if (e == null) {
+            return;
+        }
+        g.writeFieldName(field);
+        g.writeStartArray();
+        for (int i = 0; i < e.size(); i++) {
+            g.writeStartObject();
+            string(g, FEATURE, e.features[i]);
+            number(g, VALUE, e.values[i]);
+            number(g, CONTRIBUTION, e.contributions[i]);
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static Explanation readReasons(JsonNode n, String field) {
+        JsonNode a = n.get(field);
+        if (a == null || a.isNull()) {
+            return null;
+        }
+        Explanation e = new Explanation(new String[a.size()], new double[a.size()], new double[a.size()]);
+        for (int i = 0; i < a.size(); i++) {
+            e.features[i] = a.get(i).get("feature").asText();
+            e.values[i] = a.get(i).get("value").asDouble();
+            e.contributions[i] = a.get(i).get("contribution").asDouble();
+        }
+        return e;
     }
 
     private static void string(JsonGenerator g, SerializableString field, String value) throws IOException {
@@ -194,12 +241,19 @@ public final class ScoredTransactionJson {
             s.score = n.get("score").asDouble();
             s.decision = n.get("decision").asText();
             s.threshold = n.get("threshold").asDouble();
+            // written before decision bands: no review band
+            s.reviewThreshold = n.hasNonNull("review_threshold") ? n.get("review_threshold").asDouble() : s.threshold;
+            s.reasons = readReasons(n, "reasons");
             s.model = n.get("model").asText();
             s.modelVersion = n.get("model_version").asText();
             s.shadowModel = text(n, "shadow_model");
             s.shadowVersion = text(n, "shadow_version");
             s.shadowScore = n.hasNonNull("shadow_score") ? n.get("shadow_score").asDouble() : null;
             s.shadowThreshold = n.hasNonNull("shadow_threshold") ? n.get("shadow_threshold").asDouble() : null;
+            s.shadowReviewThreshold = n.hasNonNull("shadow_review_threshold") ? n.get("shadow_review_threshold").asDouble()
+                    : s.shadowThreshold;
+            s.shadowDecision = text(n, "shadow_decision");
+            s.shadowReasons = readReasons(n, "shadow_reasons");
             s.duplicate = n.path("duplicate").asBoolean(false);
             return s;
         } catch (IOException e) {

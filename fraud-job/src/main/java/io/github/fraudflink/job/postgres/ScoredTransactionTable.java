@@ -2,6 +2,7 @@ package io.github.fraudflink.job.postgres;
 
 import io.github.fraudflink.features.DoubleText;
 
+import io.github.fraudflink.job.records.Explanation;
 import io.github.fraudflink.job.records.ScoredTransaction;
 
 import io.github.fraudflink.sql.SchemaMigrator;
@@ -18,8 +19,9 @@ public final class ScoredTransactionTable implements PostgresTable<ScoredTransac
 
     static final String INSERT = "INSERT INTO " + SchemaMigrator.SCORED_TABLE + " (transaction_id, account_id, amount, currency,"
             + " terminal_id, merchant_id, event_time, ingest_time, scored_time, features, feature_schema, score, decision,"
-            + " threshold, model, model_version, shadow_model, shadow_version, shadow_score, shadow_threshold)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " threshold, model, model_version, shadow_model, shadow_version, shadow_score, shadow_threshold,"
+            + " review_threshold, reasons, shadow_review_threshold, shadow_decision, shadow_reasons)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb)"
             + " ON CONFLICT (account_id, transaction_id) DO NOTHING";
 
     @Override
@@ -54,7 +56,40 @@ public final class ScoredTransactionTable implements PostgresTable<ScoredTransac
         insert.setString(i++, s.shadowModel);
         insert.setString(i++, s.shadowVersion);
         setDouble(insert, i++, s.shadowScore);
-        setDouble(insert, i, s.shadowThreshold);
+        setDouble(insert, i++, s.shadowThreshold);
+        insert.setDouble(i++, s.reviewThreshold);
+        insert.setString(i++, reasonsJson(s.reasons));
+        setDouble(insert, i++, s.shadowReviewThreshold);
+        insert.setString(i++, s.shadowDecision);
+        insert.setString(i, reasonsJson(s.shadowReasons));
+    }
+
+    /** {@code [{"feature": ..., "value": ..., "contribution": ...}, ...]} as on the topic; null for no reasons. */
+    static String reasonsJson(Explanation e) {
+        if (e == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(64 * e.size());
+        b.append('[');
+        for (int i = 0; i < e.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append("{\"feature\":\"").append(e.features[i]).append("\",\"value\":");
+            number(b, e.values[i]);
+            b.append(",\"contribution\":");
+            number(b, e.contributions[i]);
+            b.append('}');
+        }
+        return b.append(']').toString();
+    }
+
+    private static void number(StringBuilder b, double v) {
+        if (Double.isFinite(v)) {
+            DoubleText.append(b, v);
+        } else {
+            b.append("null");
+        }
     }
 
     private static void setDouble(PreparedStatement insert, int i, Double value) throws SQLException {
@@ -88,12 +123,7 @@ public final class ScoredTransactionTable implements PostgresTable<ScoredTransac
                 b.append(',');
             }
             b.append('"').append(names[i]).append("\":");
-            double v = features[i];
-            if (Double.isFinite(v)) {
-                DoubleText.append(b, v);
-            } else {
-                b.append("null");
-            }
+            number(b, features[i]);
         }
         return b.append('}').toString();
     }

@@ -9,10 +9,12 @@ import io.github.fraudflink.job.records.ScoredTransaction;
 
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.job.records.StoredArtifact;
+import io.github.fraudflink.model.Decision;
 import io.github.fraudflink.model.LoadedModel;
 import io.github.fraudflink.model.ModelArtifact;
 import io.github.fraudflink.model.ModelLoader;
 import io.github.fraudflink.model.ModelRejectedException;
+import io.github.fraudflink.model.drift.DriftWindow;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -86,6 +88,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     private final long maxDelayMillis;
     private final long maxModelBytes;
     private final Duration loadTimeout;
+    private final DriftSettings drift;
 
     private transient BroadcastState<String, ModelControl> live;
     private transient BroadcastState<String, StoredArtifact> liveArtifacts;
@@ -102,8 +105,12 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     private transient int size;
     private transient boolean timerSet;
     private transient long[] pendingArrivalNanos;
-    private transient Counter declined;
-    private transient Counter approved;
+    private transient Counter[] byDecision;
+    private transient Map<String, Counter[]> bandCounters;
+    private transient Counter explainedChampion;
+    private transient Counter explainedShadow;
+    private transient DecisionExplainer explainer;
+    private transient DriftGauges driftGauges;
     private transient Counter swaps;
     private transient MetricGroup metrics;
     private transient Map<String, Counter> rejectedByReason;
@@ -132,6 +139,12 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
      */
     public ScoreOperator(String defaultModelUri, String defaultModelSha256, int maxBatch, Duration maxDelay,
             long maxModelBytes, Duration loadTimeout) {
+        this(defaultModelUri, defaultModelSha256, maxBatch, maxDelay, maxModelBytes, loadTimeout, DriftSettings.DEFAULT);
+    }
+
+    /** @param drift the drift windows of the live models ({@code fraud.drift.*}) */
+    public ScoreOperator(String defaultModelUri, String defaultModelSha256, int maxBatch, Duration maxDelay,
+            long maxModelBytes, Duration loadTimeout, DriftSettings drift) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + maxBatch);
         }
@@ -142,6 +155,7 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         this.maxDelayMillis = maxDelay.toMillis();
         this.maxModelBytes = maxModelBytes;
         this.loadTimeout = loadTimeout;
+        this.drift = drift;
     }
 
     @Override
@@ -181,8 +195,15 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         pendingArrivalNanos = new long[maxBatch];
         MetricGroup g = JobMetrics.group(getRuntimeContext().getMetricGroup());
         metrics = g;
-        declined = g.addGroup("events_scored").addGroup("decision", ScoredTransaction.DECLINE).counter("total");
-        approved = g.addGroup("events_scored").addGroup("decision", ScoredTransaction.APPROVE).counter("total");
+        byDecision = new Counter[Decision.values().length];
+        for (Decision d : Decision.values()) {
+            byDecision[d.ordinal()] = g.addGroup("events_scored").addGroup("decision", d.code()).counter("total");
+        }
+        bandCounters = new HashMap<>();
+        explainedChampion = g.addGroup("decisions_explained").addGroup("role", ModelControl.CHAMPION).counter("total");
+        explainedShadow = g.addGroup("decisions_explained").addGroup("role", ModelControl.SHADOW).counter("total");
+        explainer = new DecisionExplainer();
+        driftGauges = new DriftGauges(g, drift);
         swaps = g.counter("model_swaps_total");
         rejectedByReason = new HashMap<>();
         // every reason's counter exists from the start at 0, so Prometheus sees the first rejection as an increase
@@ -292,6 +313,22 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     /** The counter of rejected control events with this reason ({@code fraud_model_rejected_reason_total}). */
     private Counter rejections(String reason) {
         return rejectedByReason.computeIfAbsent(reason, r -> metrics.addGroup("model_rejected").addGroup("reason", r).counter("total"));
+    }
+
+    /**
+     * The decision counters of a live model in a role, by {@link Decision} ordinal
+     * ({@code fraud_decisions_total{role, model, version, decision}}), created when it first decides in that role.
+     */
+    private Counter[] bands(String role, LoadedModel m) {
+        return bandCounters.computeIfAbsent(role + '\u0000' + m.name() + '\u0000' + m.version(), k -> {
+            Counter[] c = new Counter[Decision.values().length];
+            MetricGroup g = metrics.addGroup("decisions").addGroup("role", role).addGroup("model", m.name())
+                    .addGroup("version", m.version());
+            for (Decision d : Decision.values()) {
+                c[d.ordinal()] = g.addGroup("decision", d.code()).counter("total");
+            }
+            return c;
+        });
     }
 
     /** Counters of scores in ten bands of width 0.1 ({@code band} is the lower edge). */
@@ -450,18 +487,47 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         }
         long now = System.currentTimeMillis();
         long nowNanos = System.nanoTime();
+        Counter[] championDecisions = bands(ModelControl.CHAMPION, champion);
+        Counter[] shadowDecisions = shadow == null ? null : bands(ModelControl.SHADOW, shadow);
+        DriftWindow championDrift = driftGauges.live(ModelControl.CHAMPION, champion);
+        DriftWindow shadowDrift = driftGauges.live(ModelControl.SHADOW, shadow);
         for (int i = 0; i < size; i++) {
             ScoredTransaction s = scored(pending[i], rows[i], champion, scores[i], now);
             scoreLatencyMicros.update((nowNanos - pendingArrivalNanos[i]) / 1_000); // batch wait and model call
             ingestToScoreMillis.update(now - s.ingestTime);
             eventToScoreMillis.update(now - s.eventTime);
             record(s.score, championScores, championBands);
+            if (championDrift != null) {
+                championDrift.add(s.eventTime, rows[i], s.score);
+            }
+            Decision decided = champion.decide(s.score);
+            byDecision[decided.ordinal()].inc();
+            championDecisions[decided.ordinal()].inc();
+            if (decided != Decision.APPROVE) { // approvals pay nothing for explanations
+                s.reasons = explainer.explain(champion, rows[i]);
+                if (s.reasons != null) {
+                    explainedChampion.inc();
+                }
+            }
             if (shadow != null) {
                 s.shadowModel = shadow.name();
                 s.shadowVersion = shadow.version();
                 s.shadowScore = shadowScores[i];
                 s.shadowThreshold = shadow.threshold();
+                s.shadowReviewThreshold = shadow.reviewThreshold();
+                Decision shadowDecided = shadow.decide(shadowScores[i]);
+                s.shadowDecision = shadowDecided.code();
+                shadowDecisions[shadowDecided.ordinal()].inc();
+                if (shadowDecided != decided && shadowDecided != Decision.APPROVE) {
+                    s.shadowReasons = explainer.explain(shadow, shadowRows[i]);
+                    if (s.shadowReasons != null) {
+                        explainedShadow.inc();
+                    }
+                }
                 record(shadowScores[i], shadowScoreDistribution, shadowBands);
+                if (shadowDrift != null) {
+                    shadowDrift.add(s.eventTime, shadowRows[i], shadowScores[i]);
+                }
             }
             shadowRows[i] = null;
             output.collect(pendingTimestamps[i] == Long.MIN_VALUE
@@ -489,9 +555,8 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         s.duplicate = f.duplicate;
         s.score = score;
         s.threshold = champion.threshold();
-        boolean decline = score >= champion.threshold();
-        s.decision = decline ? ScoredTransaction.DECLINE : ScoredTransaction.APPROVE;
-        (decline ? declined : approved).inc();
+        s.reviewThreshold = champion.reviewThreshold();
+        s.decision = champion.decide(score).code();
         s.model = champion.name();
         s.modelVersion = champion.version();
         s.scoredTime = now;
