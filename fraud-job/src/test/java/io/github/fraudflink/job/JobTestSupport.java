@@ -190,7 +190,7 @@ public final class JobTestSupport {
             assertThat(s.score).as("score of %s", e.getKey()).isEqualTo(model.scorer().score(input));
             assertThat(s.model).isEqualTo(model.name());
             assertThat(s.modelVersion).isEqualTo(model.version());
-            assertThat(s.decision).isEqualTo(s.score >= model.threshold() ? "decline" : "approve");
+            assertThat(s.decision).isEqualTo(s.score >= model.threshold() ? "decline" : s.score >= model.reviewThreshold() ? "review" : "approve");
             assertThat(s.eventTime).isEqualTo(expected.eventTimes[i]);
             declined += "decline".equals(s.decision) ? 1 : 0;
         }

@@ -317,7 +317,7 @@ class KeptSavepointsIT {
                 assertThat(s.shadowScore).as("shadow score of %s", id(s))
                         .isEqualTo(shadow.scorer().score(shadow.select(expected.features[row.get(id(s))])));
                 assertThat(s.decision).isEqualTo(s.score >= champion.threshold() ? ScoredTransaction.DECLINE
-                        : ScoredTransaction.APPROVE);
+                        : s.score >= champion.reviewThreshold() ? ScoredTransaction.REVIEW : ScoredTransaction.APPROVE);
             }
         }
         System.out.printf("kept savepoint %s (%s): restored, %,d transactions scored after it (%,d of them held in it),"

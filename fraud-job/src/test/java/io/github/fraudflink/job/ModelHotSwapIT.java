@@ -152,7 +152,7 @@ class ModelHotSwapIT {
                         duplicates += out.put(s.transactionId, s) == null ? 0 : 1;
                         assertThat(s.modelVersion).isEqualTo("v2");
                         assertThat(s.score).isEqualTo(v2Model.scorer().score(s.features));
-                        assertThat(s.decision).isEqualTo(s.score >= v2Model.threshold() ? "decline" : "approve");
+                        assertThat(s.decision).isEqualTo(s.score >= v2Model.threshold() ? "decline" : s.score >= v2Model.reviewThreshold() ? "review" : "approve");
                         if (s.shadowModel != null) {
                             shadowed++;
                             assertThat(s.shadowVersion).isEqualTo("c1");

@@ -158,6 +158,19 @@ class ModelLoaderTest {
     }
 
     @Test
+    void aReviewThresholdAboveTheDeclineThresholdIsRefused() throws Exception {
+        Path dir = artifact();
+        rewriteManifest(dir, m -> m.withReviewThreshold(m.threshold() + 0.01));
+        assertThat(rejection(dir.toUri(), null)).isEqualTo(ModelRejectedException.Reason.MANIFEST_INVALID);
+        rewriteManifest(dir, m -> m.withReviewThreshold(m.threshold() / 2));
+        try (LoadedModel m = new ModelLoader().load(dir.toUri(), null)) {
+            assertThat(m.reviewThreshold()).isEqualTo(m.threshold() / 2);
+            assertThat(m.decide(m.threshold() / 2)).isEqualTo(Decision.REVIEW);
+            assertThat(m.decide(m.threshold())).isEqualTo(Decision.DECLINE);
+        }
+    }
+
+    @Test
     void rejectsAModelThatDoesNotGiveTheGoldenScores() throws Exception {
         Path dir = artifact();
         rewriteManifest(dir, m -> {

@@ -50,6 +50,23 @@ class ModelManifestTest {
     }
 
     @Test
+    void theReviewThresholdIsReadBackAndAManifestWithoutOneHasNoReviewBand() throws Exception {
+        ModelManifest banded = full().withReviewThreshold(0.05);
+        ModelManifest back = ModelManifest.read(banded.toJson());
+        assertThat(back.reviewThreshold()).isEqualTo(0.05);
+        assertThat(back.reviewEdge()).isEqualTo(0.05);
+        assertThat(new String(banded.toJson(), StandardCharsets.UTF_8)).contains("\"review_threshold\" : 0.05");
+        // written before decision bands: no field, no band
+        ModelManifest old = ModelManifest.read(full().toJson());
+        assertThat(old.reviewThreshold()).isNull();
+        assertThat(old.reviewEdge()).isEqualTo(old.threshold());
+        assertThat(new String(full().toJson(), StandardCharsets.UTF_8)).doesNotContain("review_threshold");
+        assertThat(Decision.of(old.threshold() - 1e-9, old.reviewEdge(), old.threshold())).isEqualTo(Decision.APPROVE);
+        assertThat(Decision.of(0.05, 0.05, 0.5)).isEqualTo(Decision.REVIEW);
+        assertThat(Decision.of(0.5, 0.05, 0.5)).isEqualTo(Decision.DECLINE);
+    }
+
+    @Test
     void jsonIsSnakeCaseAndUnknownFieldsAreIgnored() throws Exception {
         String json = new String(full().toJson(), StandardCharsets.UTF_8);
         assertThat(json).contains("\"model_file\"", "\"feature_schema_id\"", "\"training_data_fingerprint\"",

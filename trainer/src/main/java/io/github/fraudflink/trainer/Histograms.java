@@ -32,7 +32,7 @@ final class Histograms {
                     edges[n++] = e;
                     // a value that fills a whole bin's share is a bin of its own: the values above it start the next
                     int above = firstAbove(s, e);
-                    if (above - firstAbove(s, Math.nextDown(e)) >= s.length / bins && above < s.length) {
+                    if (above - firstAbove(s, Math.nextDown(e)) >= (double) s.length / bins && above < s.length) {
                         edges[n++] = s[above]; // the quantiles after it are at or above it: merged when equal
                     }
                 }

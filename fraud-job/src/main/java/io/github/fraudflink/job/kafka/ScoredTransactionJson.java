@@ -250,8 +250,8 @@ public final class ScoredTransactionJson {
             s.shadowVersion = text(n, "shadow_version");
             s.shadowScore = n.hasNonNull("shadow_score") ? n.get("shadow_score").asDouble() : null;
             s.shadowThreshold = n.hasNonNull("shadow_threshold") ? n.get("shadow_threshold").asDouble() : null;
-            s.shadowReviewThreshold = n.hasNonNull("shadow_review_threshold") ? n.get("shadow_review_threshold").asDouble()
-                    : s.shadowThreshold;
+            s.shadowReviewThreshold = n.hasNonNull("shadow_review_threshold")
+                    ? Double.valueOf(n.get("shadow_review_threshold").asDouble()) : s.shadowThreshold;
             s.shadowDecision = text(n, "shadow_decision");
             s.shadowReasons = readReasons(n, "shadow_reasons");
             s.duplicate = n.path("duplicate").asBoolean(false);

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.github.fraudflink.features.IsoTime;
+import io.github.fraudflink.job.records.Explanation;
 import io.github.fraudflink.job.records.ScoredTransaction;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -51,6 +52,14 @@ class ScoredTransactionJsonTest {
             written.incrementAndGet();
             ScoredTransaction back = ScoredTransactionJson.read(ScoredTransactionJson.write(s));
             assertThat(back.featureNames).containsExactly(s.featureNames);
+            for (Explanation[] e : new Explanation[][] {{s.reasons, back.reasons}, {s.shadowReasons, back.shadowReasons}}) {
+                if (e[0] == null) {
+                    assertThat(e[1]).isNull();
+                } else {
+                    assertThat(e[1].features).containsExactly(e[0].features);
+                    assertThat(e[1].values.length).isEqualTo(e[0].values.length);
+                }
+            }
             for (int i = 0; i < s.features.length; i++) {
                 assertThat(Double.doubleToLongBits(back.features[i])).isEqualTo(Double.doubleToLongBits(
                         Double.isNaN(s.features[i]) ? Double.NaN : s.features[i]));
@@ -88,6 +97,8 @@ class ScoredTransactionJsonTest {
             g.writeNumberField("score", s.score);
             g.writeStringField("decision", s.decision);
             g.writeNumberField("threshold", s.threshold);
+            g.writeNumberField("review_threshold", s.reviewThreshold);
+            plainReasons(g, "reasons", s.reasons);
             g.writeStringField("model", s.model);
             g.writeStringField("model_version", s.modelVersion);
             if (s.shadowModel != null) {
@@ -95,6 +106,13 @@ class ScoredTransactionJsonTest {
                 g.writeStringField("shadow_version", s.shadowVersion);
                 g.writeNumberField("shadow_score", s.shadowScore);
                 g.writeNumberField("shadow_threshold", s.shadowThreshold);
+                if (s.shadowReviewThreshold != null) {
+                    g.writeNumberField("shadow_review_threshold", s.shadowReviewThreshold);
+                }
+                if (s.shadowDecision != null) {
+                    g.writeStringField("shadow_decision", s.shadowDecision);
+                }
+                plainReasons(g, "shadow_reasons", s.shadowReasons);
             }
             g.writeBooleanField("duplicate", s.duplicate);
             g.writeEndObject();
@@ -102,6 +120,37 @@ class ScoredTransactionJsonTest {
             throw new java.io.UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    private static void plainReasons(JsonGenerator g, String field, Explanation e) throws IOException {
+        if (e != null) {
+            g.writeArrayFieldStart(field);
+            for (int i = 0; i < e.features.length; i++) {
+                g.writeStartObject();
+                g.writeStringField("feature", e.features[i]);
+                g.writeNumberField("value", e.values[i]);
+                g.writeNumberField("contribution", e.contributions[i]);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+    }
+
+    /** Up to three reasons of generated names and values, or none. */
+    private static Gen<Explanation> reasons() {
+        return lists().of(texts().zip(values(), values(), (n, v, c) -> new Object[] {n, v, c})).ofSizeBetween(0, 3)
+                .zip(booleans().all(), (l, none) -> {
+                    if (none) {
+                        return null;
+                    }
+                    Explanation e = new Explanation(new String[l.size()], new double[l.size()], new double[l.size()]);
+                    for (int i = 0; i < l.size(); i++) {
+                        e.features[i] = (String) l.get(i)[0];
+                        e.values[i] = (Double) l.get(i)[1];
+                        e.contributions[i] = (Double) l.get(i)[2];
+                    }
+                    return e;
+                });
     }
 
     /** Feature values: any double, and often the whole numbers, zeros and specials features take. */
@@ -168,6 +217,15 @@ class ScoredTransactionJsonTest {
                 s.shadowVersion = "v2";
                 s.shadowScore = score / 2;
                 s.shadowThreshold = 0.25;
+            }
+            return s;
+        }).zip(reasons(), reasons(), values(), (s, reasons, shadowReasons, review) -> {
+            s.reviewThreshold = review;
+            s.reasons = reasons;
+            if (s.shadowModel != null) {
+                s.shadowReviewThreshold = review == 0 ? null : review / 2;
+                s.shadowDecision = review == 0 ? null : ScoredTransaction.REVIEW;
+                s.shadowReasons = shadowReasons;
             }
             return s;
         });

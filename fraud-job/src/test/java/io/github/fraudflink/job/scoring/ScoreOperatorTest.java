@@ -133,7 +133,7 @@ class ScoreOperatorTest {
                 assertThat(s.transactionId).isEqualTo("t" + i);
                 assertThat(s.score).isEqualTo(model.scorer().score(row(i).features));
                 assertThat(s.score).isCloseTo(model.manifest().goldenSample().get(i).expectedScore(), within(ModelLoader.GOLDEN_TOLERANCE));
-                assertThat(s.decision).isEqualTo(s.score >= model.threshold() ? "decline" : "approve");
+                assertThat(s.decision).isEqualTo(s.score >= model.threshold() ? "decline" : s.score >= model.reviewThreshold() ? "review" : "approve");
                 assertThat(s.model).isEqualTo(model.name());
                 assertThat(s.modelVersion).isEqualTo(model.version() + "-ubj");
                 assertThat(s.shadowModel).isNull();
@@ -303,7 +303,7 @@ class ScoreOperatorTest {
                     assertThat(s.shadowVersion).isEqualTo("c1");
                     assertThat(s.shadowScore).isEqualTo(c.scorer().score(row(i).features));
                     assertThat(s.model).isEqualTo(model.name());
-                    assertThat(s.decision).isEqualTo(s.score >= model.threshold() ? "decline" : "approve");
+                    assertThat(s.decision).isEqualTo(s.score >= model.threshold() ? "decline" : s.score >= model.reviewThreshold() ? "review" : "approve");
                 }
             }
             // retiring the shadow removes it; retiring the champion is refused
@@ -313,6 +313,78 @@ class ScoreOperatorTest {
             h.prepareSnapshotPreBarrier(2);
             assertThat(scored(h)).singleElement().satisfies(s -> assertThat(s.shadowModel).isNull());
         }
+    }
+
+    /**
+     * The three bands by each model's own thresholds; reviews and declines carry the champion's top reasons, the exact
+     * TreeSHAP contributions of their row sorted here by brute force, and approvals none; the shadow's reasons come
+     * only when it would review or decline and the champion decided otherwise. Rows: the golden sample, and the same
+     * rows with features scaled at random (seeded), so every band occurs.
+     */
+    @Test
+    void reviewsAndDeclinesCarryTheirExactReasonsAndApprovalsNone() throws Exception {
+        URI challenger = TestArtifacts.variant(tmp.resolve("c"), "challenger", "c1", "0.9");
+        java.util.Random random = new java.util.Random(7);
+        List<FeaturizedTransaction> rows = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            FeaturizedTransaction f = row(i);
+            if (i >= 20) {
+                for (int j = 0; j < f.features.length; j++) {
+                    f.features[j] *= random.nextInt(3) == 0 ? random.nextDouble() * 3 : 1;
+                }
+            }
+            rows.add(f);
+        }
+        try (var h = harness(64, null); LoadedModel c = new ModelLoader().load(challenger, null)) {
+            apply(h, control("challenger", "c1", "shadow", challenger, null));
+            for (FeaturizedTransaction f : rows) {
+                h.processElement1(new StreamRecord<>(f, f.transaction.eventTime));
+            }
+            h.prepareSnapshotPreBarrier(1);
+            List<ScoredTransaction> out = scored(h);
+            assertThat(out).hasSize(rows.size());
+            java.util.Map<String, Integer> bands = new java.util.TreeMap<>();
+            int shadowExplained = 0;
+            for (int i = 0; i < out.size(); i++) {
+                ScoredTransaction s = out.get(i);
+                double[] features = rows.get(i).features;
+                String decision = s.score >= model.threshold() ? "decline" : s.score >= model.reviewThreshold() ? "review" : "approve";
+                assertThat(s.decision).isEqualTo(decision);
+                assertThat(s.reviewThreshold).isEqualTo(model.reviewThreshold());
+                bands.merge(decision, 1, Integer::sum);
+                assertReasons(s.reasons, decision.equals("approve") ? null : model, features);
+                String shadowDecision = s.shadowScore >= c.threshold() ? "decline" : s.shadowScore >= c.reviewThreshold() ? "review" : "approve";
+                assertThat(s.shadowDecision).isEqualTo(shadowDecision);
+                boolean explainShadow = !shadowDecision.equals(decision) && !shadowDecision.equals("approve");
+                assertReasons(s.shadowReasons, explainShadow ? c : null, features);
+                shadowExplained += explainShadow ? 1 : 0;
+            }
+            assertThat(bands).as("every band occurs").containsOnlyKeys("approve", "review", "decline");
+            assertThat(shadowExplained).as("the shadow decided otherwise somewhere").isPositive();
+        }
+    }
+
+    /** No reasons when {@code m} is null; else the positive contributions of {@code m}'s TreeSHAP, top 3, by value. */
+    private static void assertReasons(io.github.fraudflink.job.records.Explanation e, LoadedModel m, double[] features) {
+        if (m == null) {
+            assertThat(e).isNull();
+            return;
+        }
+        double[] row = m.select(features);
+        double[] phi = new double[row.length];
+        new io.github.fraudflink.model.TreeShap((io.github.fraudflink.model.JavaXgboostScorer) m.scorer()).explain(row, phi);
+        List<Integer> order = new ArrayList<>();
+        for (int j = 0; j < row.length; j++) {
+            if (phi[j] > 0) {
+                order.add(j);
+            }
+        }
+        order.sort((a, b) -> phi[a] != phi[b] ? Double.compare(phi[b], phi[a]) : Integer.compare(a, b));
+        List<Integer> top = order.subList(0, Math.min(3, order.size()));
+        assertThat(e).isNotNull();
+        assertThat(e.features).containsExactly(top.stream().map(j -> m.featureNames()[j]).toArray(String[]::new));
+        assertThat(e.values).containsExactly(top.stream().mapToDouble(j -> row[j]).toArray());
+        assertThat(e.contributions).containsExactly(top.stream().mapToDouble(j -> phi[j]).toArray());
     }
 
     @Test
