@@ -38,6 +38,12 @@ public final class FeatureSchema {
             SECONDS_SINCE_PREV,
             HOUR_OF_DAY, IS_WEEKEND, IS_NIGHT);
 
+    /**
+     * The features that follow the clock: over any window shorter than a week their distribution differs from the
+     * training data's by design (a night has no daytime hours, a Sunday no weekdays), so drift is not measured on them.
+     */
+    public static final java.util.Set<String> CALENDAR = java.util.Set.of(HOUR_OF_DAY, IS_WEEKEND, IS_NIGHT);
+
     private FeatureSchema() {}
 
     public static int size() {

@@ -84,10 +84,10 @@ public final class JobOptions {
     public static final ConfigOption<Duration> SCORE_BATCH_DELAY = key("fraud.score.batch-delay")
             .durationType().defaultValue(Duration.ofMillis(5)).withDescription("Longest time a row waits for its batch to fill (added latency).");
     public static final ConfigOption<Duration> DRIFT_WINDOW = key("fraud.drift.window")
-            .durationType().defaultValue(Duration.ofHours(1))
-            .withDescription("Event time over which each scoring instance compares a live model's features and score with the reference distributions in its manifest (fraud_drift_psi). It slides by whole slices.");
+            .durationType().defaultValue(Duration.ofDays(1))
+            .withDescription("Event time over which each scoring instance compares a live model's features and score with the reference distributions in its manifest (fraud_drift_psi). It slides by whole slices. A day: features that follow the time of day (counts in the last hour) are compared over whole days, as in the training data; a break shows within hours (docs/model-hot-swap.md, Drift).");
     public static final ConfigOption<Integer> DRIFT_SLICES = key("fraud.drift.slices")
-            .intType().defaultValue(12).withDescription("Slices of the drift window: it slides by window / slices of event time.");
+            .intType().defaultValue(24).withDescription("Slices of the drift window: it slides by window / slices of event time.");
     public static final ConfigOption<Long> DRIFT_MIN_EVENTS = key("fraud.drift.min-events")
             .longType().defaultValue(1_000L)
             .withDescription("Events the drift window of a scoring instance must hold before it reports a PSI (below it, NaN: too few to tell).");

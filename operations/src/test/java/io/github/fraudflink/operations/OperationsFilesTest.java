@@ -153,7 +153,7 @@ class OperationsFilesTest {
         for (String config : new String[] {"prometheus/prometheus.yml", "prometheus/prometheus-local.yml"}) {
             Repo.Run check = Repo.run(60, "promtool", "check", "config", config);
             assertThat(check.exit()).as(check.output()).isZero();
-            assertThat(check.output()).contains("SUCCESS: 11 rules found");
+            assertThat(check.output()).contains("SUCCESS: 13 rules found");
         }
         Repo.Run test = Repo.run(120, "promtool", "test", "rules", "prometheus/alerts-test.yml");
         assertThat(test.exit()).as(test.output()).isZero();

@@ -10,7 +10,7 @@ import java.time.Duration;
  * time in {@code slices}, reporting once it holds {@code minEvents}.
  */
 public record DriftSettings(Duration window, int slices, long minEvents) implements Serializable {
-    public static final DriftSettings DEFAULT = new DriftSettings(Duration.ofHours(1), 12, 1_000);
+    public static final DriftSettings DEFAULT = new DriftSettings(Duration.ofDays(1), 24, 1_000);
 
     public DriftSettings {
         if (slices < 1 || window.toMillis() < slices || minEvents < 1) {

@@ -1,5 +1,6 @@
 package io.github.fraudflink.model.drift;
 
+import io.github.fraudflink.features.FeatureSchema;
 import io.github.fraudflink.model.ModelManifest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,9 +16,12 @@ import java.util.Map;
  * newest slice seen, so it slides by whole slices as event time advances (no timer). An event older than the window
  * is not counted ({@link #late()}). Memory is fixed: slices x columns x bins counts, whatever the rate.
  *
- * <p>The columns are the model's features that have a reference histogram, then {@code score} when it has one. The PSI
- * values are computed on the thread that adds, when the window slides and every {@link #REFRESH_EVERY} events, and
- * published for any thread to read ({@link #psi()}); a column is NaN until the window holds {@code minEvents} events.
+ * <p>The columns are the model's features that have a reference histogram, but the calendar ones
+ * ({@link FeatureSchema#CALENDAR}: any window shorter than a week sees only part of their cycle), then {@code score}
+ * when it has one. The PSI values are computed on the thread that adds, when the window slides and every
+ * {@link #REFRESH_EVERY} events, and published for any thread to read ({@link #psi()}). A column is NaN until the
+ * window has seen its whole length of event time (so a window started mid-day is not compared, with its part of a day,
+ * to the training data's whole days) and holds {@code minEvents} events.
  * Not thread-safe otherwise: one instance per scoring instance and model.
  */
 public final class DriftWindow {
@@ -39,6 +43,7 @@ public final class DriftWindow {
     private final long[][] total; // [column][bin], over the window
     private long inWindow;
     private long newest = Long.MIN_VALUE;
+    private long first = Long.MIN_VALUE; // the slice of the first event counted
     private long late;
     private int sinceRefresh;
     private volatile double[] published;
@@ -88,7 +93,7 @@ public final class DriftWindow {
         List<String> features = m.featureNames();
         for (int j = 0; j < features.size(); j++) {
             ModelManifest.Histogram h = refs.get(features.get(j));
-            if (usable(h)) {
+            if (usable(h) && !FeatureSchema.CALENDAR.contains(features.get(j))) {
                 names.add(features.get(j));
                 index.add(j);
                 hists.add(h);
@@ -142,6 +147,9 @@ public final class DriftWindow {
             late++;
             return;
         }
+        if (first == Long.MIN_VALUE) {
+            first = slice;
+        }
         int pos = (int) Math.floorMod(slice, (long) slices);
         sliceOf[pos] = slice;
         long[][] here = counts[pos];
@@ -193,10 +201,15 @@ public final class DriftWindow {
         sinceRefresh = 0;
         double[] p = new double[columns.length];
         for (int c = 0; c < columns.length; c++) {
-            p[c] = inWindow >= minEvents ? Psi.of(reference[c], total[c]) : Double.NaN;
+            p[c] = covered() && inWindow >= minEvents ? Psi.of(reference[c], total[c]) : Double.NaN;
         }
         published = p;
         publishedEvents = inWindow;
+    }
+
+    /** Whether the window has seen its whole length: its newest slice is at least {@code slices - 1} after the first. */
+    public boolean covered() {
+        return first != Long.MIN_VALUE && newest - first >= slices - 1;
     }
 
     /** The PSI per column, as last computed (NaN: fewer than {@code minEvents} events); safe from any thread. */

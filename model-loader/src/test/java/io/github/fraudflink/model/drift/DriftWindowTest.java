@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class DriftWindowTest {
     private static final long SLICE = 60_000;
-    private static final int SLICES = 5;
+    private static final int SLICES = 3;
 
     @Test
     void psiOfKnownShares() {
@@ -55,6 +55,7 @@ class DriftWindowTest {
             List<long[]> accepted = new ArrayList<>(); // event time, index into values
             List<double[]> values = new ArrayList<>();
             long newest = Long.MIN_VALUE;
+            long firstSlice = Long.MIN_VALUE;
             long late = 0;
             long t = r.nextInt(1_000_000_000);
             int n = r.nextInt(600);
@@ -72,6 +73,7 @@ class DriftWindowTest {
                     late++;
                 } else {
                     newest = Math.max(newest, eventTime);
+                    firstSlice = firstSlice == Long.MIN_VALUE ? slice : firstSlice;
                     accepted.add(new long[] {eventTime, values.size()});
                     values.add(new double[] {row[0], row[1], score});
                 }
@@ -92,7 +94,9 @@ class DriftWindowTest {
                 }
                 assertThat(w.counts(c)).as("column %s", columns[c]).containsExactly(expected[c]);
                 double psi = w.psi()[c];
-                if (inWindow < minEvents) {
+                boolean covered = newest != Long.MIN_VALUE && Math.floorDiv(newest, SLICE) - firstSlice >= SLICES - 1;
+                assertThat(w.covered()).isEqualTo(covered);
+                if (inWindow < minEvents || !covered) {
                     assertThat(psi).isNaN();
                 } else {
                     assertThat(psi).isCloseTo(bruteForcePsi(h.counts(), expected[c]), within(1e-9));
@@ -102,6 +106,18 @@ class DriftWindowTest {
             assertThat(w.publishedEvents()).isEqualTo(inWindow);
             assertThat(w.late()).isEqualTo(late);
         });
+    }
+
+    @Test
+    void calendarFeaturesAreNotWatched() {
+        ModelManifest.Histogram h = new ModelManifest.Histogram(new double[] {0, 1, 2}, new long[] {5, 5});
+        TreeMap<String, ModelManifest.Histogram> refs = new TreeMap<>();
+        for (String f : List.of("amount", "hour_of_day", "is_weekend", "is_night", "score")) {
+            refs.put(f, h);
+        }
+        ModelManifest m = new ModelManifest("m", "1", "xgboost-json", "model.json", "s",
+                List.of("hour_of_day", "amount", "is_weekend", "is_night"), 0.5, null, null, null, null, null, null, null, refs);
+        assertThat(DriftWindow.of(m, Duration.ofHours(1), 12, 10).columns()).containsExactly("amount", "score");
     }
 
     @Test
