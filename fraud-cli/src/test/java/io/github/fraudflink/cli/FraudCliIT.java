@@ -138,6 +138,14 @@ class FraudCliIT {
         for (String key : List.of("live_labelled", "live_frauds", "live_precision", "live_recall")) {
             assertThat(j.get("postgres_" + key)).as(key).isEqualTo(j.get(key));
         }
+        // three bands summing to what was scored; the declines are the flagged; reviews and declines carry reasons
+        JsonNode bands = j.get("bands");
+        assertThat(bands.get("approve").asLong() + bands.get("review").asLong() + bands.get("decline").asLong())
+                .isEqualTo(j.get("scored").asLong());
+        assertThat(bands.get("decline").asLong()).isEqualTo(j.get("flagged").asLong());
+        assertThat(bands.get("review").asLong()).as("the shipped model has a review band").isPositive();
+        assertThat(j.get("explained").asLong()).as("every review and decline of the shipped model is explained")
+                .isEqualTo(bands.get("review").asLong() + bands.get("decline").asLong());
         for (String key : List.of("events_in", "scored", "dlq", "flagged", "duration", "events_per_second", "model", "model_version",
                 "postgres_rows", "postgres_rows_per_second", "labels_sent", "live_labelled", "live_precision", "live_recall")) {
             assertThat(j.has(key)).as(key).isTrue();

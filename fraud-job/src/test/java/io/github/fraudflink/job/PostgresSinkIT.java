@@ -75,13 +75,14 @@ class PostgresSinkIT {
 
     /** One row of the table, as the test reads it back. */
     record Row(String accountId, double amount, long eventTime, double[] features, String featureSchema, double score,
-            String decision, double threshold, String model, String modelVersion) {}
+            String decision, double threshold, String model, String modelVersion, double reviewThreshold, JsonNode reasons) {}
 
     private static Map<String, Row> readTable(String url) throws Exception {
         Map<String, Row> rows = new HashMap<>();
         try (Connection c = DriverManager.getConnection(url, SERVERS.pg().user(), null); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT transaction_id, account_id, amount, event_time, features::text,"
-                        + " feature_schema, score, decision, threshold, model, model_version FROM scored_transactions")) {
+                        + " feature_schema, score, decision, threshold, model, model_version, review_threshold, reasons::text"
+                        + " FROM scored_transactions")) {
             while (r.next()) {
                 JsonNode f = JSON.readTree(r.getString(5));
                 // the model's features, named (jsonb keeps no key order: read them in the model's)
@@ -91,7 +92,8 @@ class PostgresSinkIT {
                 double[] features = FeatureCatalog.SERVED.names().stream().mapToDouble(n -> f.get(n).asDouble()).toArray();
                 rows.put(r.getString(1), new Row(r.getString(2), r.getDouble(3),
                         r.getObject(4, OffsetDateTime.class).toInstant().toEpochMilli(), features, r.getString(6),
-                        r.getDouble(7), r.getString(8), r.getDouble(9), r.getString(10), r.getString(11)));
+                        r.getDouble(7), r.getString(8), r.getDouble(9), r.getString(10), r.getString(11), r.getDouble(12),
+                        r.getString(13) == null ? null : JSON.readTree(r.getString(13))));
             }
         }
         return rows;
@@ -163,6 +165,17 @@ class PostgresSinkIT {
             assertThat(row.model()).isEqualTo(s.model);
             assertThat(row.decision()).isEqualTo(s.decision);
             assertThat(row.threshold()).isEqualTo(s.threshold);
+            assertThat(row.reviewThreshold()).isEqualTo(s.reviewThreshold);
+            if (s.reasons == null) {
+                assertThat(row.reasons()).as("reasons of %s", e.getKey()).isNull();
+            } else { // jsonb gives the numbers as PostgreSQL's numeric text: compared as doubles
+                assertThat(row.reasons()).as("reasons of %s", e.getKey()).hasSize(s.reasons.size());
+                for (int i = 0; i < s.reasons.size(); i++) {
+                    assertThat(row.reasons().get(i).get("feature").asText()).isEqualTo(s.reasons.features[i]);
+                    assertThat(row.reasons().get(i).get("value").asDouble()).isEqualTo(s.reasons.values[i]);
+                    assertThat(row.reasons().get(i).get("contribution").asDouble()).isEqualTo(s.reasons.contributions[i]);
+                }
+            }
             assertThat(row.accountId()).isEqualTo(s.accountId);
             assertThat(row.amount()).isEqualTo(s.amount);
             assertThat(row.eventTime()).isEqualTo(s.eventTime);

@@ -104,7 +104,17 @@ final class DemoOutput implements AutoCloseable {
     static final class Tally {
         final Set<String> ids = new HashSet<>();
         final Set<String> flaggedIds = new HashSet<>();
+        /** Distinct scored transactions per decision band, in the order approve, review, decline. */
+        final java.util.Map<String, Long> bands = new java.util.LinkedHashMap<>();
+        /** Distinct scored transactions whose decision carries reasons. */
+        long explained;
         long duplicates;
+
+        Tally() {
+            for (io.github.fraudflink.model.Decision d : io.github.fraudflink.model.Decision.values()) {
+                bands.put(d.code(), 0L);
+            }
+        }
         String model;
         String modelVersion;
         /** Per transaction: ms from its Kafka timestamp (when it was produced) until a read_committed consumer saw it. */
@@ -124,6 +134,8 @@ final class DemoOutput implements AutoCloseable {
             if (ScoredTransaction.DECLINE.equals(s.decision)) {
                 flaggedIds.add(s.transactionId);
             }
+            bands.merge(s.decision, 1L, Long::sum);
+            explained += s.reasons != null ? 1 : 0;
         }
 
         /** The visibility latencies, sorted. */

@@ -33,7 +33,8 @@ public record DemoSummary(long eventsIn, long valid, long malformed, long scored
         Long postgresRows, Long postgresRowsWrittenTwice, Double postgresSeconds, Long postgresRowsPerSecond,
         long labelsSent, double eventDays, Double labelDelayDays, Double terminalDelayDays,
         Long liveLabelled, Long liveFrauds, Double livePrecision, Double liveRecall, Long postgresLabels,
-        Long postgresLiveLabelled, Long postgresLiveFrauds, Double postgresLivePrecision, Double postgresLiveRecall) {
+        Long postgresLiveLabelled, Long postgresLiveFrauds, Double postgresLivePrecision, Double postgresLiveRecall,
+        java.util.Map<String, Long> bands, long explained) {
 
     /** A model's quality over labelled scored transactions: how many, frauds, flagged (declined), flagged frauds. */
     record Live(long labelled, long frauds, long flagged, long truePositives) {
@@ -79,7 +80,8 @@ public record DemoSummary(long eventsIn, long valid, long malformed, long scored
                 live == null ? null : live.precision(), live == null ? null : live.recall(),
                 rows == null || live == null ? null : rows.labels,
                 postgresLive == null ? null : postgresLive.labelled(), postgresLive == null ? null : postgresLive.frauds(),
-                postgresLive == null ? null : postgresLive.precision(), postgresLive == null ? null : postgresLive.recall());
+                postgresLive == null ? null : postgresLive.precision(), postgresLive == null ? null : postgresLive.recall(),
+                t.bands, t.explained);
     }
 
     /** The champion against the labels sent: the scored transactions whose label was sent, by the simulated flag. */
@@ -115,6 +117,8 @@ public record DemoSummary(long eventsIn, long valid, long malformed, long scored
         out.printf("  dead letters     %,d%n", dlq);
         out.printf("  flagged          %,d declined; %,d of them simulated frauds (precision %.3f, recall %.3f of %,d frauds)%n",
                 flagged, flaggedFraud, ratio(flaggedFraud, flagged), ratio(flaggedFraud, simulatedFrauds), simulatedFrauds);
+        out.printf("  bands            %,d approved, %,d to review, %,d declined; %,d decisions with their reasons%n",
+                bands.get("approve"), bands.get("review"), bands.get("decline"), explained);
         out.printf("  simulation       %,d customers over at most %,d days%n", simulatedCustomers, simulatedDays);
         out.printf("  duration         %.1f s (producing %.1f s); %,d events/s end to end%n", duration, producingSeconds, eventsPerSecond);
         out.printf("  visible after    p50 %,d ms, p99 %,d ms, max %,d ms (produced -> seen by a read_committed consumer)%n",

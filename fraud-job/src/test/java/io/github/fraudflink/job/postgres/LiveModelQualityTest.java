@@ -50,7 +50,7 @@ class LiveModelQualityTest {
     static void start() throws Exception {
         pg = EmbeddedPostgres.start(tmp.resolve("pg"), false);
         url = pg.createDatabase("quality");
-        assertThat(SchemaMigrator.migrate(url, pg.user(), null)).isEqualTo("4");
+        assertThat(SchemaMigrator.migrate(url, pg.user(), null)).isEqualTo("5");
     }
 
     @AfterAll
@@ -102,6 +102,7 @@ class LiveModelQualityTest {
         s.featureSchema = "test";
         s.score = score;
         s.threshold = threshold;
+        s.reviewThreshold = threshold; // no review band unless a test sets one
         s.decision = score >= threshold ? ScoredTransaction.DECLINE : ScoredTransaction.APPROVE;
         s.model = "champ";
         s.modelVersion = version;
@@ -221,14 +222,27 @@ class LiveModelQualityTest {
         write(new FraudLabelTable(), List.of(label("a", "x1", e, false, e + DAY, "analyst"),
                 label("a", "x2", e, false, e + DAY, "analyst")));
         Map<String, Quality> q = viewQuality();
-        assertThat(q.get("champ|v1|champion|2024-03-05")).isEqualTo(new Quality(2, 0, 0L, 0L, null, null, null));
-        assertThat(q.get("shadow|s0|shadow|2024-03-05")).isEqualTo(new Quality(2, 0, null, null, null, null, null));
+        assertThat(q.get("champ|v1|champion|2024-03-05")).isEqualTo(new Quality(2, 0, 0L, 0L, null, null, null, 0L, 0L, null, null));
+        assertThat(q.get("shadow|s0|shadow|2024-03-05")).isEqualTo(new Quality(2, 0, null, null, null, null, null, null, null,
+                null, null));
     }
 
     /** One row of live_model_quality. */
     record Quality(long labelled, long frauds, Long flagged, Long truePositives, Double precision, Double recall,
-            Double averagePrecision) {
+            Double averagePrecision, Long reviewed, Long reviewTruePositives, Double reviewPrecision, Double reviewRecall) {
+        /** Without the review band's figures: not compared. */
+        Quality(long labelled, long frauds, Long flagged, Long truePositives, Double precision, Double recall,
+                Double averagePrecision) {
+            this(labelled, frauds, flagged, truePositives, precision, recall, averagePrecision, null, null, null, null);
+        }
+
         void assertCloseTo(Quality expected, String group) {
+            if (expected.reviewed != null || expected.flagged == null) {
+                assertThat(reviewed).as(group + " reviewed").isEqualTo(expected.reviewed);
+                assertThat(reviewTruePositives).as(group + " review_true_positives").isEqualTo(expected.reviewTruePositives);
+                close(reviewPrecision, expected.reviewPrecision, group + " review_precision");
+                close(reviewRecall, expected.reviewRecall, group + " review_recall");
+            }
             assertThat(labelled).as(group + " labelled").isEqualTo(expected.labelled);
             assertThat(frauds).as(group + " frauds").isEqualTo(expected.frauds);
             assertThat(flagged).as(group + " flagged").isEqualTo(expected.flagged);
@@ -251,12 +265,15 @@ class LiveModelQualityTest {
         Map<String, Quality> out = new TreeMap<>();
         try (Connection c = connect(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(
                 "SELECT model, model_version, role, day, labelled, frauds, flagged, true_positives, precision, recall,"
-                        + " average_precision FROM " + SchemaMigrator.MODEL_QUALITY_VIEW)) {
+                        + " average_precision, reviewed, review_true_positives, review_precision, review_recall FROM "
+                        + SchemaMigrator.MODEL_QUALITY_VIEW)) {
             while (r.next()) {
                 String key = r.getString(1) + "|" + r.getString(2) + "|" + r.getString(3) + "|"
                         + r.getObject(4, LocalDate.class);
                 Quality q = new Quality(r.getLong(5), r.getLong(6), r.getObject(7, Long.class), r.getObject(8, Long.class),
-                        r.getObject(9, Double.class), r.getObject(10, Double.class), r.getObject(11, Double.class));
+                        r.getObject(9, Double.class), r.getObject(10, Double.class), r.getObject(11, Double.class),
+                        r.getObject(12, Long.class), r.getObject(13, Long.class), r.getObject(14, Double.class),
+                        r.getObject(15, Double.class));
                 assertThat(out.put(key, q)).as("one row per group: " + key).isNull();
             }
         }
@@ -264,7 +281,7 @@ class LiveModelQualityTest {
     }
 
     /** One (transaction, model) row as the brute force sees it. */
-    private record Scored(String account, String tx, double score, Double threshold, boolean fraud) {}
+    private record Scored(String account, String tx, double score, Double threshold, Double review, boolean fraud) {}
 
     @Test
     void theLiveMonitorCountsTheLabelsOfItsWindowAtEachModelsThreshold() throws Exception {
@@ -372,6 +389,11 @@ class LiveModelQualityTest {
             }
             ScoredTransaction s = scored(account, tx, eventTime, version, score, threshold, shadowVersion, shadowScore,
                     shadowThreshold);
+            // review bands: v1 has one, v2 none; the shadow s1 has one unless from before the column
+            s.reviewThreshold = "v1".equals(version) ? 0.3 : threshold;
+            s.decision = score >= threshold ? ScoredTransaction.DECLINE : score >= s.reviewThreshold ? ScoredTransaction.REVIEW
+                    : ScoredTransaction.APPROVE;
+            s.shadowReviewThreshold = shadowThreshold == null || rnd.nextInt(4) == 0 ? null : Double.valueOf(0.2);
             scored.add(s);
             byIdentity.put(account + "/" + tx, s);
         }
@@ -423,10 +445,11 @@ class LiveModelQualityTest {
             }
             LocalDate day = Instant.ofEpochMilli(s.eventTime).atOffset(ZoneOffset.UTC).toLocalDate();
             groups.computeIfAbsent("champ|" + s.modelVersion + "|champion|" + day, k -> new ArrayList<>())
-                    .add(new Scored(s.accountId, s.transactionId, s.score, s.threshold, l.isFraud));
+                    .add(new Scored(s.accountId, s.transactionId, s.score, s.threshold, s.reviewThreshold, l.isFraud));
             if (s.shadowModel != null && s.shadowScore != null) {
                 groups.computeIfAbsent("shadow|" + s.shadowVersion + "|shadow|" + day, k -> new ArrayList<>())
-                        .add(new Scored(s.accountId, s.transactionId, s.shadowScore, s.shadowThreshold, l.isFraud));
+                        .add(new Scored(s.accountId, s.transactionId, s.shadowScore, s.shadowThreshold,
+                                s.shadowReviewThreshold != null ? s.shadowReviewThreshold : s.shadowThreshold, l.isFraud));
             }
         }
         Map<String, Quality> expected = new TreeMap<>();
@@ -454,7 +477,8 @@ class LiveModelQualityTest {
         expected.forEach((k, q) -> actual.get(k).assertCloseTo(q, "seed " + seed + " " + k));
         assertThat(expected.values()).as("the data exercise every case, seed " + seed)
                 .anySatisfy(q -> assertThat(q.flagged()).isNull())
-                .anySatisfy(q -> assertThat(q.averagePrecision()).isNotNull());
+                .anySatisfy(q -> assertThat(q.averagePrecision()).isNotNull())
+                .anySatisfy(q -> assertThat(q.reviewed()).isPositive());
     }
 
     /** Ids from a small pool, so the same transaction_id occurs on several accounts. */
@@ -487,6 +511,11 @@ class LiveModelQualityTest {
                 sum += (double) hits / (i + 1);
             }
         }
-        return new Quality(rows.size(), frauds, flagged, tp, precision, recall, frauds == 0 ? null : sum / frauds);
+        Long reviewed = decided ? rows.stream().filter(r -> r.score() >= r.review() && r.score() < r.threshold()).count() : null;
+        Long reviewTp = decided ? rows.stream().filter(r -> r.fraud() && r.score() >= r.review() && r.score() < r.threshold())
+                .count() : null;
+        return new Quality(rows.size(), frauds, flagged, tp, precision, recall, frauds == 0 ? null : sum / frauds, reviewed,
+                reviewTp, reviewed == null || reviewed == 0 ? null : (double) reviewTp / reviewed,
+                reviewTp == null || frauds == 0 ? null : (double) reviewTp / frauds);
     }
 }
