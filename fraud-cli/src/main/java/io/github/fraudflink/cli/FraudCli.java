@@ -8,6 +8,7 @@ import io.github.fraudflink.cli.data.DataCommand;
 import io.github.fraudflink.cli.data.ReplayCommand;
 import io.github.fraudflink.cli.data.SimulateCommand;
 import io.github.fraudflink.cli.demo.DemoCommand;
+import io.github.fraudflink.cli.drift.DriftCommand;
 import io.github.fraudflink.cli.model.LoopCommand;
 import io.github.fraudflink.cli.model.ModelCommand;
 import io.github.fraudflink.cli.model.RetrainCommand;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "fraud-flink 0.1.0",
         description = "Real-time card-fraud scoring on Apache Flink.",
-        subcommands = {DemoCommand.class, SimulateCommand.class, TrainCommand.class, ModelCommand.class, RetrainCommand.class, LoopCommand.class, BenchCommand.class, BenchSwapCommand.class, BenchLabelsCommand.class, ReplayCommand.class, DashboardsCommand.class, SavepointCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, SimulateCommand.class, TrainCommand.class, ModelCommand.class, RetrainCommand.class, LoopCommand.class, DriftCommand.class, BenchCommand.class, BenchSwapCommand.class, BenchLabelsCommand.class, ReplayCommand.class, DashboardsCommand.class, SavepointCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class FraudCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -26,11 +26,13 @@ import java.util.Locale;
  * @param columns the compared columns, by PSI descending
  * @param notStored features of the model the window never holds a value of (a shadow's features the champion does
  *     not use: {@code scored_transactions} stores the champion's features only)
- * @param noReference features of the model without a usable reference histogram
+ * @param calendar the model's calendar features, not compared: the scoring job does not watch them (over a window
+ *     shorter than a week they differ from the training data's by design: a night has no daytime hours)
+ * @param noReference other features of the model without a usable reference histogram
  */
 record DriftResult(String model, String version, String role, Instant from, Instant to, long rows, String manifestUri,
         String chosenBy, List<ServedScores.ModelRows> windowModels, List<Column> columns, List<String> notStored,
-        List<String> noReference) {
+        List<String> calendar, List<String> noReference) {
     /** Below this, stable. */
     static final double MODERATE_FROM = 0.1;
     /** Above this, a major shift. */
@@ -75,6 +77,7 @@ record DriftResult(String model, String version, String role, Instant from, Inst
         columns = columns.stream().sorted(BY_PSI).toList();
         windowModels = List.copyOf(windowModels);
         notStored = List.copyOf(notStored);
+        calendar = List.copyOf(calendar);
         noReference = List.copyOf(noReference);
     }
 
@@ -107,10 +110,11 @@ record DriftResult(String model, String version, String role, Instant from, Inst
         out.printf(Locale.ROOT, "PSI against the reference (stable < %.1f <= moderate <= %.2f < major; warn > %.1f, page > %.1f):%n",
                 MODERATE_FROM, MAJOR_ABOVE, WARN_ABOVE, PAGE_ABOVE);
         int width = Math.max(24, columns.stream().mapToInt(c -> c.name().length()).max().orElse(0));
-        String format = "  %-" + width + "s %9s  %-9s %s%n";
+        String format = "  %-" + width + "s %9s  %-9s %s";
         int shown = Math.min(top, columns.size());
         for (Column c : columns.subList(0, shown)) {
-            out.printf(format, c.name(), psiText(c.psi()), c.level(), c.alert().toUpperCase(Locale.ROOT));
+            out.println(String.format(Locale.ROOT, format, c.name(), psiText(c.psi()), c.level(),
+                    c.alert().toUpperCase(Locale.ROOT)).stripTrailing());
         }
         if (shown < columns.size()) {
             out.printf("  ... %d more, all in the report%n", columns.size() - shown);
@@ -120,6 +124,10 @@ record DriftResult(String model, String version, String role, Instant from, Inst
         if (!notStored.isEmpty()) {
             out.printf("not compared, not stored (scored_transactions holds the champion's features): %s%n",
                     String.join(", ", notStored));
+        }
+        if (!calendar.isEmpty()) {
+            out.printf("not compared, calendar features (the job does not watch them either): %s%n",
+                    String.join(", ", calendar));
         }
         if (!noReference.isEmpty()) {
             out.printf("not compared, no reference histogram in the manifest: %s%n", String.join(", ", noReference));
@@ -163,6 +171,7 @@ record DriftResult(String model, String version, String role, Instant from, Inst
         strings(o.putArray("page"), page);
         strings(o.putArray("warn"), warn);
         strings(o.putArray("not_stored"), notStored);
+        strings(o.putArray("calendar"), calendar);
         strings(o.putArray("no_reference"), noReference);
         return o;
     }

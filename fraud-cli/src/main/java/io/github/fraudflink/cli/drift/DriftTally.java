@@ -3,10 +3,12 @@ package io.github.fraudflink.cli.drift;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.fraudflink.features.FeatureSchema;
 import io.github.fraudflink.model.ModelManifest;
 import io.github.fraudflink.model.drift.DriftWindow;
 import io.github.fraudflink.model.drift.Psi;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,10 +16,10 @@ import java.util.Map;
 
 /**
  * The histograms of one model's served values over a window, on the bins of its manifest's reference distributions:
- * the same columns as the scoring job's {@link DriftWindow} (the model's features, in its order, that have a usable
- * reference histogram, then {@code score}), each value binned with {@link Psi#bin}, so the PSI here is the one the
- * job's {@code fraud_drift_psi} gauge would give for the same rows. Fixed memory: columns x bins counts, whatever the
- * number of rows. Not thread-safe.
+ * the columns of the scoring job's {@link DriftWindow}, taken from it (the model's features, in its order, that have a
+ * usable reference histogram, but the calendar ones, then {@code score}), each value binned with {@link Psi#bin}, so
+ * the PSI here is the one the job's {@code fraud_drift_psi} gauge would give for the same rows. Fixed memory: columns
+ * x bins counts, whatever the number of rows. Not thread-safe.
  */
 final class DriftTally {
     private static final JsonFactory JSON = new JsonFactory();
@@ -32,11 +34,12 @@ final class DriftTally {
     private final long[] present;
     private final Map<String, Integer> featureColumn = new HashMap<>();
     private final int scoreColumn;
+    private final List<String> calendar;
     private final List<String> noReference;
     private long rows;
 
     private DriftTally(ModelManifest manifest, List<String> names, List<ModelManifest.Histogram> hists, int scoreColumn,
-            List<String> noReference) {
+            List<String> calendar, List<String> noReference) {
         this.manifest = manifest;
         this.columns = names.toArray(new String[0]);
         int n = columns.length;
@@ -55,11 +58,12 @@ final class DriftTally {
         this.above = new long[n];
         this.present = new long[n];
         this.scoreColumn = scoreColumn;
+        this.calendar = List.copyOf(calendar);
         this.noReference = List.copyOf(noReference);
     }
 
     /**
-     * The tally of a model: its features that have a usable reference histogram, and its score when it has one.
+     * The tally of a model: the columns the scoring job watches for it ({@link DriftWindow#columns()}).
      *
      * @throws IllegalArgumentException the manifest has no usable reference distribution (older artifacts)
      */
@@ -71,50 +75,32 @@ final class DriftTally {
                     + " recorded, so there is nothing to compare the window with; retrain it (./fraud train or ./fraud"
                     + " retrain record them) and report on that version, or give --manifest of a model that has them");
         }
-        List<String> names = new ArrayList<>();
-        List<ModelManifest.Histogram> hists = new ArrayList<>();
-        List<String> without = new ArrayList<>();
-        for (String f : m.featureNames()) {
-            if (usable(refs.get(f))) {
-                names.add(f);
-                hists.add(refs.get(f));
-            } else {
-                without.add(f);
-            }
-        }
-        int score = -1;
-        if (usable(refs.get(DriftWindow.SCORE))) {
-            score = names.size();
-            names.add(DriftWindow.SCORE);
-            hists.add(refs.get(DriftWindow.SCORE));
-        }
-        if (names.isEmpty()) {
+        // the job's own choice of columns: a window of one slice only to ask it
+        DriftWindow job = DriftWindow.of(m, Duration.ofDays(1), 1, 1);
+        if (job == null) {
             throw new IllegalArgumentException(m.name() + " " + m.version() + "'s manifest (" + manifestUri + ") has no"
                     + " usable reference distribution (each needs rising edges and one count per bin, some of them"
-                    + " positive): nothing to compare the window with; retrain the model to record them");
+                    + " positive) of a feature the job watches or of the score: nothing to compare the window with;"
+                    + " retrain the model to record them");
         }
-        return new DriftTally(m, names, hists, score, without);
-    }
-
-    /** Edges rising, one count per bin, no negative count, some count: as the scoring job requires. */
-    static boolean usable(ModelManifest.Histogram h) {
-        if (h == null || h.edges() == null || h.counts() == null || h.edges().length < 2
-                || h.counts().length != h.edges().length - 1) {
-            return false;
-        }
-        for (int i = 1; i < h.edges().length; i++) {
-            if (!(h.edges()[i] > h.edges()[i - 1])) {
-                return false;
+        List<String> names = List.of(job.columns());
+        List<ModelManifest.Histogram> hists = new ArrayList<>();
+        int score = -1;
+        for (int c = 0; c < names.size(); c++) {
+            hists.add(refs.get(names.get(c)));
+            if (c == names.size() - 1 && names.get(c).equals(DriftWindow.SCORE)
+                    && !m.featureNames().contains(DriftWindow.SCORE)) {
+                score = c;
             }
         }
-        long sum = 0;
-        for (long c : h.counts()) {
-            if (c < 0) {
-                return false;
+        List<String> calendar = new ArrayList<>();
+        List<String> without = new ArrayList<>();
+        for (String f : m.featureNames()) {
+            if (!names.contains(f)) {
+                (FeatureSchema.CALENDAR.contains(f) ? calendar : without).add(f);
             }
-            sum += c;
         }
-        return sum > 0;
+        return new DriftTally(m, names, hists, score, calendar, without);
     }
 
     /**
@@ -171,7 +157,12 @@ final class DriftTally {
         return manifest;
     }
 
-    /** The model's features without a usable reference histogram (not compared). */
+    /** The model's calendar features: the job does not watch them (a window shorter than a week sees part of a cycle). */
+    List<String> calendar() {
+        return calendar;
+    }
+
+    /** The model's other features without a usable reference histogram (not compared). */
     List<String> noReference() {
         return noReference;
     }

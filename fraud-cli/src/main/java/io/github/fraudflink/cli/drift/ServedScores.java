@@ -59,8 +59,10 @@ final class ServedScores {
             } else {
                 fix = "is PostgreSQL running, and are the host and port in --postgres-url (or FRAUD_POSTGRES_URL) right?";
             }
-            throw new IllegalStateException("cannot connect to PostgreSQL at " + url + " as " + user + ": "
-                    + firstLine(e.getMessage()) + "; " + fix, e);
+            String cause = firstLine(e.getMessage());
+            cause = cause.endsWith(".") ? cause.substring(0, cause.length() - 1) : cause;
+            throw new IllegalStateException("cannot connect to PostgreSQL at " + url + " as " + user + ": " + cause
+                    + "; " + fix, e);
         }
     }
 
@@ -133,7 +135,8 @@ final class ServedScores {
         throw new IllegalArgumentException((version == null ? "model " + model : model + " " + version)
                 + " scored no transactions as " + role + " with event time in " + window + "; the " + role + " models"
                 + " there: " + inWindow.stream().map(ModelRows::toString).collect(Collectors.joining(", "))
-                + " (check --model and --model-version, or leave them out for the busiest)");
+                + " (check --model and --model-version, or the name and version in --manifest; leave them out for the"
+                + " busiest)");
     }
 
     /** Where the registry records {@code model} {@code version}'s manifest; empty when it does not hold that version. */
