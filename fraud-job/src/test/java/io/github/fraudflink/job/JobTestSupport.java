@@ -152,6 +152,28 @@ public final class JobTestSupport {
     }
 
     /** Publishes a control event on the job's control topic, keyed by model name. */
+    /**
+     * The labels of {@code txs}, each known {@code after} (event time) its transaction: labelled_at and known_at are the
+     * simulation's clock, not the time it is sent. Keyed by transaction id, as {@code LabelJson}.
+     */
+    public static void produceLabels(EmbeddedKafka kafka, Configuration c, List<LabelledTransaction> txs, Duration after) {
+        try (KafkaProducer<byte[], byte[]> p = KafkaIO.producer(kafka.bootstrapServers())) {
+            for (LabelledTransaction lt : txs) {
+                io.github.fraudflink.features.Label l = new io.github.fraudflink.features.Label();
+                l.transactionId = lt.tx().transactionId;
+                l.accountId = lt.tx().accountId;
+                l.terminalId = lt.tx().terminalId != null ? lt.tx().terminalId : lt.tx().merchantId;
+                l.eventTime = lt.tx().eventTime;
+                l.isFraud = lt.fraud();
+                l.labelledAt = lt.tx().eventTime + after.toMillis();
+                l.knownAt = l.labelledAt;
+                l.source = "chargeback";
+                p.send(new ProducerRecord<>(c.get(JobOptions.TOPIC_LABELS), l.transactionId.getBytes(StandardCharsets.UTF_8),
+                        io.github.fraudflink.features.LabelJson.write(l)));
+            }
+        }
+    }
+
     public static void publish(EmbeddedKafka kafka, Configuration c, ModelControl event) {
         try (KafkaProducer<byte[], byte[]> p = KafkaIO.producer(kafka.bootstrapServers())) {
             p.send(new ProducerRecord<>(c.get(JobOptions.TOPIC_MODEL_CONTROL),

@@ -28,7 +28,7 @@ public final class DriftWindow {
     /** The name of the score's column. */
     public static final String SCORE = "score";
     /** Events between two computations of the published values (besides every slide of the window). */
-    public static final int REFRESH_EVERY = 1_000;
+    public static final int REFRESH_EVERY = 100;
 
     private final String[] columns;
     private final int[] rowIndex; // per column: the index in the model's row, or -1 for the score
