@@ -69,8 +69,9 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
-     * Exact feature contributions for this model's scores (TreeSHAP), created on first use; null when its scorer cannot
-     * explain (xgboost4j's native scorer, PMML, a model file without node covers). Not thread-safe, like the scorer.
+     * Exact feature contributions for this model's scores (TreeSHAP), created when the model loads; null when its scorer
+     * cannot explain (xgboost4j's native scorer, PMML, a model file without node covers). Not thread-safe, like the
+     * scorer.
      */
     public TreeShap explainer() {
         if (!explainerTried) {

@@ -164,7 +164,9 @@ public final class ModelLoader {
             throw new ModelRejectedException(ModelRejectedException.Reason.CORRUPT_MODEL,
                     "scoring the golden sample failed: " + e.getMessage(), e);
         }
-        return new LoadedModel(m, scorer, Sha256.of(artifact.manifest()), featureIndex);
+        LoadedModel loaded = new LoadedModel(m, scorer, Sha256.of(artifact.manifest()), featureIndex);
+        loaded.explainer(); // its tables are built here, beside the scorer, not at its first decline
+        return loaded;
     }
 
     private static ModelManifest manifest(URI uri, byte[] bytes) throws ModelRejectedException {

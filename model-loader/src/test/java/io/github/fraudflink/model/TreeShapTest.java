@@ -20,7 +20,7 @@ class TreeShapTest {
     static final double VS_XGBOOST = 2e-5;
     static final double VS_MARGIN = 1e-6;
 
-    private record Check(double maxVsMargin, double maxVsXgboost, int rows) {}
+    private record Check(double maxVsMargin, double maxVsXgboost, int rows, boolean tabulated) {}
 
     /**
      * The row's margin summed in double: the base margin plus the leaf each tree sends the row to (the scorer's own
@@ -44,6 +44,7 @@ class TreeShapTest {
     private static Check check(byte[] modelJson, int features, double[][] rows) throws Exception {
         double maxMargin = 0;
         double maxXgb = 0;
+        boolean tabulated;
         try (JavaXgboostScorer s = JavaXgboostScorer.load(modelJson, features)) {
             TreeShap shap = new TreeShap(s);
             float[] flat = new float[rows.length * features];
@@ -59,17 +60,21 @@ class TreeShapTest {
             b.dispose();
             double[] phi = new double[features];
             for (int i = 0; i < rows.length; i++) {
-                double bias = shap.explain(rows[i], phi);
-                double sum = bias;
-                for (int j = 0; j < features; j++) {
-                    sum += phi[j];
-                    maxXgb = Math.max(maxXgb, Math.abs(phi[j] - contrib[i][j]));
+                // both ways: the per-leaf tables (what explain uses when they fit) and the recursion
+                for (int way = 0; way < 2; way++) {
+                    double bias = way == 0 ? shap.explain(rows[i], phi) : shap.explainByRecursion(rows[i], phi);
+                    double sum = bias;
+                    for (int j = 0; j < features; j++) {
+                        sum += phi[j];
+                        maxXgb = Math.max(maxXgb, Math.abs(phi[j] - contrib[i][j]));
+                    }
+                    maxXgb = Math.max(maxXgb, Math.abs(bias - contrib[i][features]));
+                    maxMargin = Math.max(maxMargin, Math.abs(sum - exactMargin(s, rows[i])));
                 }
-                maxXgb = Math.max(maxXgb, Math.abs(bias - contrib[i][features]));
-                maxMargin = Math.max(maxMargin, Math.abs(sum - exactMargin(s, rows[i])));
             }
+            tabulated = shap.tabulated();
         }
-        return new Check(maxMargin, maxXgb, rows.length);
+        return new Check(maxMargin, maxXgb, rows.length, tabulated);
     }
 
     @Test
@@ -83,6 +88,7 @@ class TreeShapTest {
                 + " xgboost4j| %.2e%n", c.rows(), c.maxVsMargin(), c.maxVsXgboost());
         assertThat(c.maxVsMargin()).isLessThanOrEqualTo(VS_MARGIN);
         assertThat(c.maxVsXgboost()).isLessThanOrEqualTo(VS_XGBOOST);
+        assertThat(c.tabulated()).as("the shipped model fits the per-leaf tables").isTrue();
 
         double[][] golden = JavaXgboostScorerTest.shippedManifest.goldenSample().stream()
                 .map(ModelManifest.GoldenRow::features).toArray(double[][]::new);
