@@ -64,15 +64,9 @@ class MonitoringIT {
     static Path tmp;
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(() -> {
-        Configuration c = new Configuration();
-        c.setString("state.backend.type", "rocksdb");
-        c.setString("execution.checkpointing.incremental", "true");
-        c.setString("execution.checkpointing.dir", tmp.resolve("checkpoints").toUri().toString());
-        PrometheusServer.reporter(c, REPORTER_PORT);
-        return new MiniClusterResourceConfiguration.Builder().setConfiguration(c)
-                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(JobTestSupport.PARALLELISM).build();
-    });
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(() -> new MiniClusterResourceConfiguration.Builder()
+            .setConfiguration(PrometheusServer.flink(tmp.resolve("checkpoints"), REPORTER_PORT))
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(JobTestSupport.PARALLELISM).build());
 
     private static EmbeddedKafka kafka;
     private static EmbeddedPostgres pg;

@@ -30,6 +30,19 @@ final class PrometheusServer implements AutoCloseable {
         this.log = log;
     }
 
+    /**
+     * A MiniCluster's configuration for the job under a Prometheus: RocksDB with incremental checkpoints in
+     * {@code checkpoints}, and the reporter on {@code port}.
+     */
+    static Configuration flink(Path checkpoints, int port) {
+        Configuration c = new Configuration();
+        c.setString("state.backend.type", "rocksdb");
+        c.setString("execution.checkpointing.incremental", "true");
+        c.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+        reporter(c, port);
+        return c;
+    }
+
     /** Flink's Prometheus reporter on 127.0.0.1:{@code port}, label values as they are. */
     static void reporter(Configuration c, int port) {
         c.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");

@@ -1,6 +1,5 @@
 package io.github.fraudflink.trainer;
 
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -57,7 +56,7 @@ public record DecisionRule(Double declinePrecision, double reviewRecall, double 
 
     /** The lowest distinct score whose precision reaches the target; else the one of the highest precision. */
     private double atPrecision(double[] scores, boolean[] labels) {
-        double[][] groups = groups(scores, labels);
+        double[][] groups = Metrics.atOrAbove(scores, labels);
         double reached = Double.NaN;
         double best = 1.0;
         double bestPrecision = -1;
@@ -76,7 +75,7 @@ public record DecisionRule(Double declinePrecision, double reviewRecall, double 
 
     /** The highest distinct score whose recall reaches the target; with no fraud, 1 (nothing to review). */
     private double atRecall(double[] scores, boolean[] labels) {
-        double[][] groups = groups(scores, labels);
+        double[][] groups = Metrics.atOrAbove(scores, labels);
         double frauds = 0;
         for (boolean l : labels) {
             frauds += l ? 1 : 0;
@@ -91,7 +90,7 @@ public record DecisionRule(Double declinePrecision, double reviewRecall, double 
 
     /** The lowest distinct score whose band down from {@code decline} holds at most the budget's share of the rows. */
     private double withinBudget(double[] scores, boolean[] labels, double decline) {
-        double[][] groups = groups(scores, labels);
+        double[][] groups = Metrics.atOrAbove(scores, labels);
         double declined = 0;
         double lowest = decline;
         for (double[] g : groups) {
@@ -106,26 +105,4 @@ public record DecisionRule(Double declinePrecision, double reviewRecall, double 
         return lowest;
     }
 
-    /** Per distinct score, highest first: {score, frauds at or above it, rows at or above it}. */
-    private static double[][] groups(double[] scores, boolean[] labels) {
-        Integer[] idx = new Integer[scores.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Double.compare(scores[b], scores[a]));
-        double[][] out = new double[scores.length][];
-        int n = 0;
-        long tp = 0;
-        long seen = 0;
-        for (int k = 0; k < idx.length; ) {
-            double s = scores[idx[k]];
-            while (k < idx.length && scores[idx[k]] == s) {
-                tp += labels[idx[k]] ? 1 : 0;
-                seen++;
-                k++;
-            }
-            out[n++] = new double[] {s, tp, seen};
-        }
-        return Arrays.copyOf(out, n);
-    }
 }

@@ -43,11 +43,27 @@ public final class Metrics {
         if (pos == 0) {
             return Double.NaN;
         }
-        Integer[] idx = orderByScoreDesc(scores);
         double ap = 0;
+        double prevRecall = 0;
+        for (double[] g : atOrAbove(scores, labels)) {
+            double recall = g[1] / pos;
+            double precision = g[1] / g[2];
+            ap += (recall - prevRecall) * precision;
+            prevRecall = recall;
+        }
+        return ap;
+    }
+
+    /**
+     * Per distinct score, highest first: {@code {score, frauds at or above it, rows at or above it}} (the counts as
+     * doubles, exact below 2^53): the operating points every threshold rule walks.
+     */
+    static double[][] atOrAbove(double[] scores, boolean[] labels) {
+        Integer[] idx = orderByScoreDesc(scores);
+        double[][] out = new double[scores.length][];
+        int n = 0;
         long tp = 0;
         long seen = 0;
-        double prevRecall = 0;
         for (int k = 0; k < idx.length; ) {
             double s = scores[idx[k]];
             while (k < idx.length && scores[idx[k]] == s) {
@@ -55,12 +71,9 @@ public final class Metrics {
                 seen++;
                 k++;
             }
-            double recall = (double) tp / pos;
-            double precision = (double) tp / seen;
-            ap += (recall - prevRecall) * precision;
-            prevRecall = recall;
+            out[n++] = new double[] {s, tp, seen};
         }
-        return ap;
+        return java.util.Arrays.copyOf(out, n);
     }
 
     /** Area under the ROC curve (probability a random fraud outscores a random genuine one; ties count half). */
@@ -110,22 +123,13 @@ public final class Metrics {
     /** The threshold (one of the scores) that maximises F1; ties go to the higher threshold. */
     public static AtThreshold bestF1(double[] scores, boolean[] labels) {
         long pos = positives(labels);
-        Integer[] idx = orderByScoreDesc(scores);
         AtThreshold best = new AtThreshold(1.0, 0, 0, 0, 0, 0);
-        long tp = 0;
-        long seen = 0;
-        for (int k = 0; k < idx.length; ) {
-            double s = scores[idx[k]];
-            while (k < idx.length && scores[idx[k]] == s) {
-                tp += labels[idx[k]] ? 1 : 0;
-                seen++;
-                k++;
-            }
-            double p = (double) tp / seen;
-            double r = pos == 0 ? 0 : (double) tp / pos;
+        for (double[] g : atOrAbove(scores, labels)) {
+            double p = g[1] / g[2];
+            double r = pos == 0 ? 0 : g[1] / pos;
             double f1 = p + r == 0 ? 0 : 2 * p * r / (p + r);
             if (f1 > best.f1()) {
-                best = new AtThreshold(s, p, r, f1, seen, tp);
+                best = new AtThreshold(g[0], p, r, f1, (long) g[2], (long) g[1]);
             }
         }
         return best;

@@ -2,6 +2,7 @@ package io.github.fraudflink.cli.drift;
 
 import io.github.fraudflink.model.drift.Psi;
 import io.github.fraudflink.trainer.report.ReportCharts;
+import io.github.fraudflink.trainer.report.TrainingReport;
 import java.awt.Color;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -317,50 +318,17 @@ final class DriftReport {
     }
 
     static String esc(String s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
+        return TrainingReport.esc(s);
     }
 
     // the trainer's report.html look, plus the levels and alerts
-    private static final String CSS = """
-            body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-                   color: #222; background: #f6f7f9; margin: 0 auto; padding: 24px 32px 48px; max-width: 1600px; }
-            header h1 { margin: 0; font-size: 28px; }
-            header .version { font-weight: 400; color: #555; }
-            .sub { color: #666; margin: 4px 0 20px; }
-            h2 { font-size: 18px; margin: 0 0 10px; }
-            section { background: #fff; border: 1px solid #e1e4e8; border-radius: 8px; padding: 18px 20px; margin: 0 0 18px; }
+    private static final String CSS = TrainingReport.PAGE_CSS + """
             section.warn { border-left: 6px solid #e0a000; }
             section.page { border-left: 6px solid #c8322d; }
             section.two, div.two { display: flex; flex-wrap: wrap; gap: 32px; }
             section.two > div, div.two > div { flex: 1 1 460px; min-width: 0; }
-            .cards { display: flex; flex-wrap: wrap; gap: 14px; background: none; border: none; padding: 0; }
-            .card { flex: 1 1 200px; background: #fff; border: 1px solid #e1e4e8; border-radius: 8px; padding: 14px 18px; }
-            .card .label { color: #666; font-size: 13px; text-transform: uppercase; letter-spacing: .04em; }
-            .card .value { font-size: 34px; font-weight: 600; color: #1f5fa8; }
-            .card .note, p.note { color: #777; font-size: 13px; }
-            table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-            th, td { padding: 5px 10px; border-bottom: 1px solid #eee; text-align: right; vertical-align: top; }
-            th:first-child, td:first-child { text-align: left; }
-            thead th { font-weight: 600; color: #444; border-bottom: 2px solid #ddd; }
-            tbody th { font-weight: 500; }
             table.summary tr.warn td { background: #fff6dd; }
             table.summary tr.page td { background: #fde7e6; font-weight: 600; }
-            .proto { font-weight: 400; color: #888; font-size: 12px; }
             .level { padding: 1px 6px; border-radius: 3px; font-size: 13px; }
             .level.stable { background: #e6f4ea; color: #1d7a38; }
             .level.moderate { background: #fff3cd; color: #8a6100; }
@@ -368,9 +336,6 @@ final class DriftReport {
             .level.no-data { background: #eee; color: #777; }
             .warn-chip { background: #e0a000; color: #fff; padding: 1px 6px; border-radius: 3px; font-size: 13px; }
             .page-chip { background: #c8322d; color: #fff; padding: 1px 6px; border-radius: 3px; font-size: 13px; }
-            code { font: 13px/1 ui-monospace, "DejaVu Sans Mono", monospace; background: #f2f3f5; padding: 1px 4px; border-radius: 3px; }
             figure { margin: 0; flex: 1 1 600px; max-width: 720px; }
-            figure img { width: 100%; height: auto; border: 1px solid #eee; border-radius: 4px; }
-            footer { color: #888; font-size: 12px; margin-top: 24px; }
             """;
 }

@@ -299,7 +299,8 @@ public final class TrainingReport {
         return a.equals(b) ? a.toString() : a + " .. " + b;
     }
 
-    static String esc(String s) {
+    /** {@code s} as HTML text (null: empty). */
+    public static String esc(String s) {
         if (s == null) {
             return "";
         }
@@ -318,7 +319,8 @@ public final class TrainingReport {
         return b.toString();
     }
 
-    private static final String CSS = """
+    /** The look of the project's HTML reports (this one, and the drift report): page, cards, tables, code, figures. */
+    public static final String PAGE_CSS = """
             body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
                    color: #222; background: #f6f7f9; margin: 0 auto; padding: 24px 32px 48px; max-width: 1600px; }
             header h1 { margin: 0; font-size: 28px; }
@@ -326,8 +328,6 @@ public final class TrainingReport {
             .sub { color: #666; margin: 4px 0 20px; }
             h2 { font-size: 18px; margin: 0 0 10px; }
             section { background: #fff; border: 1px solid #e1e4e8; border-radius: 8px; padding: 18px 20px; margin: 0 0 18px; }
-            section.two { display: flex; flex-wrap: wrap; gap: 32px; }
-            section.two > div { flex: 1 1 460px; min-width: 0; }
             .cards { display: flex; flex-wrap: wrap; gap: 14px; background: none; border: none; padding: 0; }
             .card { flex: 1 1 200px; background: #fff; border: 1px solid #e1e4e8; border-radius: 8px; padding: 14px 18px; }
             .card .label { color: #666; font-size: 13px; text-transform: uppercase; letter-spacing: .04em; }
@@ -338,15 +338,20 @@ public final class TrainingReport {
             th:first-child, td:first-child { text-align: left; }
             thead th { font-weight: 600; color: #444; border-bottom: 2px solid #ddd; }
             tbody th { font-weight: 500; }
-            table.metrics td.this, table.metrics th.this { background: #eef4fb; font-weight: 600; }
             .proto { font-weight: 400; color: #888; font-size: 12px; }
-            td.na { color: #bbb; }
             code { font: 13px/1 ui-monospace, "DejaVu Sans Mono", monospace; background: #f2f3f5; padding: 1px 4px; border-radius: 3px; }
+            figure img { width: 100%; height: auto; border: 1px solid #eee; border-radius: 4px; }
+            footer { color: #888; font-size: 12px; margin-top: 24px; }
+            """;
+
+    private static final String CSS = PAGE_CSS + """
+            section.two { display: flex; flex-wrap: wrap; gap: 32px; }
+            section.two > div { flex: 1 1 460px; min-width: 0; }
+            table.metrics td.this, table.metrics th.this { background: #eef4fb; font-weight: 600; }
+            td.na { color: #bbb; }
             .charts { display: flex; flex-wrap: wrap; gap: 12px; }
             figure { margin: 0; flex: 1 1 600px; max-width: 760px; }
-            figure img { width: 100%; height: auto; border: 1px solid #eee; border-radius: 4px; }
             p.ok { color: #1d7a38; }
             p.bad { color: #b3261e; font-weight: 600; }
-            footer { color: #888; font-size: 12px; margin-top: 24px; }
             """;
 }
