@@ -25,16 +25,23 @@ final class Histograms {
             System.arraycopy(distinct, 0, edges, 0, distinct.length);
             n = distinct.length;
         } else {
-            edges = new double[2 * bins + 1];
+            double[] quantiles = new double[bins];
+            int q = 0;
             for (int b = 0; b < bins; b++) {
                 double e = s[(int) Math.round((double) b * (s.length - 1) / bins)];
-                if (n == 0 || e > edges[n - 1]) {
-                    edges[n++] = e;
-                    // a value that fills a whole bin's share is a bin of its own: the values above it start the next
-                    int above = firstAbove(s, e);
-                    if (above - firstAbove(s, Math.nextDown(e)) >= (double) s.length / bins && above < s.length) {
-                        edges[n++] = s[above]; // the quantiles after it are at or above it: merged when equal
-                    }
+                if (q == 0 || e > quantiles[q - 1]) {
+                    quantiles[q++] = e;
+                }
+            }
+            edges = new double[2 * bins + 1];
+            for (int i = 0; i < q; i++) {
+                double e = quantiles[i];
+                edges[n++] = e;
+                // a value that holds a whole bin's share is a bin of its own: the values above it start the next
+                int above = firstAbove(s, e);
+                boolean mass = above - firstAbove(s, Math.nextDown(e)) >= (double) s.length / bins;
+                if (mass && above < s.length && (i + 1 == q || s[above] < quantiles[i + 1])) {
+                    edges[n++] = s[above];
                 }
             }
         }
