@@ -107,6 +107,11 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
     private transient long[] pendingArrivalNanos;
     private transient Counter[] byDecision;
     private transient Map<String, Counter[]> bandCounters;
+    /** The decision counters of the models that decided last, per role: looked up again only when a model changes. */
+    private transient LoadedModel countedChampion;
+    private transient LoadedModel countedShadow;
+    private transient Counter[] championCounters;
+    private transient Counter[] shadowCounters;
     private transient Counter explainedChampion;
     private transient Counter explainedShadow;
     private transient DecisionExplainer explainer;
@@ -487,8 +492,16 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         }
         long now = System.currentTimeMillis();
         long nowNanos = System.nanoTime();
-        Counter[] championDecisions = bands(ModelControl.CHAMPION, champion);
-        Counter[] shadowDecisions = shadow == null ? null : bands(ModelControl.SHADOW, shadow);
+        if (champion != countedChampion) {
+            championCounters = bands(ModelControl.CHAMPION, champion);
+            countedChampion = champion;
+        }
+        if (shadow != countedShadow) {
+            shadowCounters = shadow == null ? null : bands(ModelControl.SHADOW, shadow);
+            countedShadow = shadow;
+        }
+        Counter[] championDecisions = championCounters;
+        Counter[] shadowDecisions = shadowCounters;
         DriftWindow championDrift = driftGauges.live(ModelControl.CHAMPION, champion);
         DriftWindow shadowDrift = driftGauges.live(ModelControl.SHADOW, shadow);
         for (int i = 0; i < size; i++) {
