@@ -1,10 +1,8 @@
 package io.github.fraudflink.bench;
 
 import io.github.fraudflink.model.JavaXgboostScorer;
-import io.github.fraudflink.model.ModelManifest;
 import io.github.fraudflink.model.TreeShap;
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,17 +37,10 @@ public class ExplainBenchmarks {
     @Setup
     public void setUp() throws IOException {
         ShippedModel shipped = ShippedModel.load();
-        ModelManifest manifest = shipped.manifest();
-        byte[] model = shipped.model();
-        int features = manifest.featureNames().size();
-        scorer = JavaXgboostScorer.load(model, features);
+        scorer = JavaXgboostScorer.load(shipped.model(), shipped.features());
         shap = new TreeShap(scorer);
-        List<ModelManifest.GoldenRow> golden = manifest.goldenSample();
-        rows = new double[golden.size()][];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = golden.get(i).features().clone();
-        }
-        phi = new double[features];
+        rows = shipped.goldenRows(shipped.manifest().goldenSample().size());
+        phi = new double[shipped.features()];
     }
 
     @TearDown

@@ -5,7 +5,6 @@ import io.github.fraudflink.model.ModelManifest;
 import io.github.fraudflink.model.Scorer;
 import io.github.fraudflink.model.XgboostScorer;
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -53,11 +52,7 @@ public class ScorerBenchmarks {
             case "java" -> JavaXgboostScorer.load(model, features);
             default -> throw new IllegalArgumentException(scorer);
         };
-        List<ModelManifest.GoldenRow> golden = manifest.goldenSample();
-        rows = new double[64][];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = golden.get(i % golden.size()).features().clone();
-        }
+        rows = shipped.goldenRows(64);
         out = new double[rows.length];
     }
 

@@ -12,6 +12,21 @@ record ShippedModel(ModelManifest manifest, byte[] model) {
         }
     }
 
+    /** Its number of input features. */
+    int features() {
+        return manifest.featureNames().size();
+    }
+
+    /** {@code n} feature rows: the manifest's golden sample (real feature vectors), cycled, each a copy. */
+    double[][] goldenRows(int n) {
+        java.util.List<ModelManifest.GoldenRow> golden = manifest.goldenSample();
+        double[][] rows = new double[n][];
+        for (int i = 0; i < n; i++) {
+            rows[i] = golden.get(i % golden.size()).features().clone();
+        }
+        return rows;
+    }
+
     private static InputStream resource(String name) {
         InputStream in = ShippedModel.class.getClassLoader().getResourceAsStream(name);
         if (in == null) {
