@@ -250,9 +250,7 @@ public final class FraudScoringJob {
     }
 
     static KafkaSource<ParsedRecord> transactionSource(ReadableConfig conf) {
-        TransactionParser parser = new TransactionParser(conf.get(JobOptions.MAX_MESSAGE_BYTES),
-                conf.get(JobOptions.MIN_AMOUNT), conf.get(JobOptions.MAX_AMOUNT), conf.get(JobOptions.MAX_FUTURE_SKEW),
-                java.time.Instant.parse(conf.get(JobOptions.MIN_EVENT_TIME)));
+        TransactionParser parser = JobOptions.transactionParser(conf);
         KafkaSourceBuilder<ParsedRecord> b = KafkaSource.<ParsedRecord>builder()
                 .setBootstrapServers(conf.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setTopics(conf.get(JobOptions.TOPIC_TRANSACTIONS))
@@ -287,8 +285,7 @@ public final class FraudScoringJob {
     }
 
     static KafkaSource<ParsedRecord> labelSource(ReadableConfig conf, String groupId) {
-        LabelParser parser = new LabelParser(conf.get(JobOptions.MAX_MESSAGE_BYTES), conf.get(JobOptions.MAX_FUTURE_SKEW),
-                java.time.Instant.parse(conf.get(JobOptions.MIN_EVENT_TIME)));
+        LabelParser parser = JobOptions.labelParser(conf);
         KafkaSourceBuilder<ParsedRecord> b = KafkaSource.<ParsedRecord>builder()
                 .setBootstrapServers(conf.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setTopics(conf.get(JobOptions.TOPIC_LABELS))

@@ -199,6 +199,18 @@ public final class JobOptions {
                         conf.get(QUALITY_MIN_PRECISION), conf.get(QUALITY_MIN_RECALL), conf.get(QUALITY_MIN_LABELLED)));
     }
 
+    /** The transactions' contract as this configuration sets it ({@code fraud.parser.*}): the job's parser, and the API's. */
+    public static io.github.fraudflink.features.TransactionParser transactionParser(org.apache.flink.configuration.ReadableConfig conf) {
+        return new io.github.fraudflink.features.TransactionParser(conf.get(MAX_MESSAGE_BYTES), conf.get(MIN_AMOUNT),
+                conf.get(MAX_AMOUNT), conf.get(MAX_FUTURE_SKEW), java.time.Instant.parse(conf.get(MIN_EVENT_TIME)));
+    }
+
+    /** The labels' contract as this configuration sets it ({@code fraud.parser.*}): the job's parser, and the API's. */
+    public static io.github.fraudflink.features.LabelParser labelParser(org.apache.flink.configuration.ReadableConfig conf) {
+        return new io.github.fraudflink.features.LabelParser(conf.get(MAX_MESSAGE_BYTES), conf.get(MAX_FUTURE_SKEW),
+                java.time.Instant.parse(conf.get(MIN_EVENT_TIME)));
+    }
+
     /** The terminal features the job computes, from the configuration. */
     public static io.github.fraudflink.features.TerminalFeatures terminalFeatures(org.apache.flink.configuration.ReadableConfig conf) {
         return new io.github.fraudflink.features.TerminalFeatures(conf.get(LABEL_DELAY), conf.get(LABEL_LAG),

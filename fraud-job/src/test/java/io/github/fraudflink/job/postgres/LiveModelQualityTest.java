@@ -50,7 +50,7 @@ class LiveModelQualityTest {
     static void start() throws Exception {
         pg = EmbeddedPostgres.start(tmp.resolve("pg"), false);
         url = pg.createDatabase("quality");
-        assertThat(SchemaMigrator.migrate(url, pg.user(), null)).isEqualTo("5");
+        assertThat(SchemaMigrator.migrate(url, pg.user(), null)).isEqualTo("6");
     }
 
     @AfterAll
