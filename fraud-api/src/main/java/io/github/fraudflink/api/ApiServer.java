@@ -88,7 +88,7 @@ public final class ApiServer implements AutoCloseable {
             });
             c.routes.error(404, "*", ctx -> {
                 if (ctx.result() == null) {
-                    problem(ctx, 404, "not_found", "no route " + ctx.method() + " " + ctx.path() + "; see /openapi.json");
+                    problem(ctx, 404, "no_such_route", "no route " + ctx.method() + " " + ctx.path() + "; see /openapi.json");
                 }
             });
 

@@ -189,7 +189,7 @@ public final class DecisionFeed implements AutoCloseable {
     }
 
     /** The {@code transaction_id} of a scored record (a top-level field), or null. */
-    static String transactionId(byte[] json) {
+    public static String transactionId(byte[] json) {
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;

@@ -77,6 +77,16 @@ public final class TopicSetup {
                     }
                 }
             }
+            // a created topic reaches every broker's metadata a moment later: wait until a listing shows them all, so a
+            // check right after (requireTopics, at submission) never sees one missing
+            Set<String> names = new java.util.HashSet<>(topics.stream().map(NewTopic::name).toList());
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (!admin.listTopics().names().get().containsAll(names)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics " + names + " were created but are not all listed after 30 s");
+                }
+                Thread.sleep(50); // waiting for the broker's metadata, which has no event to wait on
+            }
         }
         return created;
     }
