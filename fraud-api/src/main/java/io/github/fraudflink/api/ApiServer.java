@@ -82,6 +82,10 @@ public final class ApiServer implements AutoCloseable {
                 metrics.duration.labels(route).observe(ms / 1000.0);
             });
             c.routes.exception(ApiProblem.class, (e, ctx) -> problem(ctx, e.status(), e.reason(), e.getMessage()));
+            c.routes.exception(SQLException.class, (e, ctx) -> {
+                LOG.warn("{} {}: PostgreSQL failed", ctx.method(), ctx.path(), e);
+                problem(ctx, 503, "postgres_unavailable", "PostgreSQL did not answer: " + e.getMessage());
+            });
             c.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                 problem(ctx, 500, "internal_error", e.toString());
