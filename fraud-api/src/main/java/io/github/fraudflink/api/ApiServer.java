@@ -102,7 +102,6 @@ public final class ApiServer implements AutoCloseable {
                     .result(metrics.scrape()));
             c.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(resource("openapi.json")));
             c.routes.get("/", ctx -> ctx.redirect("/review/", HttpStatus.FOUND));
-            c.routes.get("/review", ctx -> ctx.redirect("/review/", HttpStatus.FOUND));
 
             // everything under /v1 needs the API key
             c.routes.before("/v1/*", this::authenticate);

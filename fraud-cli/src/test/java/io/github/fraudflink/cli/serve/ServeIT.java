@@ -273,6 +273,7 @@ class ServeIT {
         assertThat(v1).hasSize(7);
         assertThat(client.get("/v1/nothing-here").status()).isEqualTo(404);
         assertThat(client.get("/review/index.html", null).body()).contains("Review queue");
+        assertThat(client.get("/review/", null).body()).contains("Review queue");
     }
 
     @Test
