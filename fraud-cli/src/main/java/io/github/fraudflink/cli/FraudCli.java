@@ -1,5 +1,6 @@
 package io.github.fraudflink.cli;
 
+import io.github.fraudflink.cli.bench.BenchApiCommand;
 import io.github.fraudflink.cli.bench.BenchCommand;
 import io.github.fraudflink.cli.bench.BenchLabelsCommand;
 import io.github.fraudflink.cli.bench.BenchSwapCommand;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "fraud-flink 0.1.0",
         description = "Real-time card-fraud scoring on Apache Flink.",
-        subcommands = {DemoCommand.class, ServeCommand.class, SimulateCommand.class, TrainCommand.class, ModelCommand.class, RetrainCommand.class, LoopCommand.class, DriftCommand.class, BenchCommand.class, BenchSwapCommand.class, BenchLabelsCommand.class, ReplayCommand.class, DashboardsCommand.class, SavepointCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ServeCommand.class, SimulateCommand.class, TrainCommand.class, ModelCommand.class, RetrainCommand.class, LoopCommand.class, DriftCommand.class, BenchCommand.class, BenchSwapCommand.class, BenchLabelsCommand.class, BenchApiCommand.class, ReplayCommand.class, DashboardsCommand.class, SavepointCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class FraudCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
