@@ -7,9 +7,12 @@ import java.util.List;
  * The versioned feature sets a model can be trained on: {@code account-v1} ({@link FeatureSchema}, the account's own
  * history); {@code account-terminal-v2}, the same plus the handbook's terminal features of {@link TerminalFeatures}
  * (count and fraud share from delayed labels over 1, 7 and 30 days); and {@code account-terminal-v3}, the same plus
- * the terminal's known frauds (counts over 1, 7 and 30 days, days since the first and the last). The job computes
- * the largest ({@link #SERVED}); a model's manifest names its set and features, and the job loads only a model whose
- * features it computes ({@code ModelLoader} refuses the others, saying why).
+ * the terminal's known frauds (counts over 1, 7 and 30 days, days since the first and the last); and
+ * {@code account-terminal-v4}, the same plus the terminal's recent frauds, counted as soon as their labels are known
+ * (an analyst's verdict within hours, a cardholder's report within days): known frauds among its transactions of the
+ * last 1 and 7 days, and the days since the latest known fraud of the last 30. The job computes the largest
+ * ({@link #SERVED}); a model's manifest names its set and features, and the job loads only a model whose features it
+ * computes ({@code ModelLoader} refuses the others, saying why).
  */
 public final class FeatureCatalog {
     public static final String TERMINAL_TX_COUNT_1D = "terminal_tx_count_1d";
@@ -23,12 +26,21 @@ public final class FeatureCatalog {
     public static final String TERMINAL_FRAUD_COUNT_30D = "terminal_fraud_count_30d";
     public static final String TERMINAL_DAYS_SINCE_FIRST_FRAUD = "terminal_days_since_first_fraud";
     public static final String TERMINAL_DAYS_SINCE_LAST_FRAUD = "terminal_days_since_last_fraud";
+    public static final String TERMINAL_RECENT_FRAUD_COUNT_1D = "terminal_recent_fraud_count_1d";
+    public static final String TERMINAL_RECENT_FRAUD_COUNT_7D = "terminal_recent_fraud_count_7d";
+    public static final String TERMINAL_DAYS_SINCE_LATEST_FRAUD = "terminal_days_since_latest_fraud";
     /** The handbook's terminal features, the first six values of {@link TerminalFeatures#apply}. */
     public static final List<String> TERMINAL_NAMES = List.of(TERMINAL_TX_COUNT_1D, TERMINAL_FRAUD_SHARE_1D,
             TERMINAL_TX_COUNT_7D, TERMINAL_FRAUD_SHARE_7D, TERMINAL_TX_COUNT_30D, TERMINAL_FRAUD_SHARE_30D);
     /** The terminal's known frauds, the values of {@link TerminalFeatures#apply} after the handbook's six. */
     public static final List<String> TERMINAL_FRAUD_NAMES = List.of(TERMINAL_FRAUD_COUNT_1D, TERMINAL_FRAUD_COUNT_7D,
             TERMINAL_FRAUD_COUNT_30D, TERMINAL_DAYS_SINCE_FIRST_FRAUD, TERMINAL_DAYS_SINCE_LAST_FRAUD);
+    /**
+     * The terminal's recent known frauds, the last values of {@link TerminalFeatures#apply}: windows ending at
+     * {@code t}, not {@code t - d}, so they count labels as soon as they are known.
+     */
+    public static final List<String> TERMINAL_RECENT_NAMES = List.of(TERMINAL_RECENT_FRAUD_COUNT_1D,
+            TERMINAL_RECENT_FRAUD_COUNT_7D, TERMINAL_DAYS_SINCE_LATEST_FRAUD);
 
     /** One feature set: an id and its ordered names. */
     public record FeatureSet(String id, List<String> names, boolean terminal) {
@@ -44,9 +56,13 @@ public final class FeatureCatalog {
     /** The account features, then all terminal features. */
     public static final FeatureSet ACCOUNT_TERMINAL_FRAUDS = new FeatureSet("account-terminal-v3",
             concat(ACCOUNT_TERMINAL.names(), TERMINAL_FRAUD_NAMES), true);
-    public static final List<FeatureSet> ALL = List.of(ACCOUNT, ACCOUNT_TERMINAL, ACCOUNT_TERMINAL_FRAUDS);
+    /** The account features, then all terminal features, then the terminal's recent known frauds. */
+    public static final FeatureSet ACCOUNT_TERMINAL_RECENT = new FeatureSet("account-terminal-v4",
+            concat(ACCOUNT_TERMINAL_FRAUDS.names(), TERMINAL_RECENT_NAMES), true);
+    public static final List<FeatureSet> ALL = List.of(ACCOUNT, ACCOUNT_TERMINAL, ACCOUNT_TERMINAL_FRAUDS,
+            ACCOUNT_TERMINAL_RECENT);
     /** What the scoring job computes for every transaction: a model may use any of these, in any order. */
-    public static final FeatureSet SERVED = ACCOUNT_TERMINAL_FRAUDS;
+    public static final FeatureSet SERVED = ACCOUNT_TERMINAL_RECENT;
 
     private FeatureCatalog() {}
 

@@ -14,7 +14,17 @@ import java.time.Duration;
  * their counts over the three windows, and the days from the first and from the last of them in the 30-day window to
  * {@code t} (0 when there is none; otherwise at least {@code d}). The share says how risky the terminal looked; the
  * counts how much evidence there is; the first fraud's age how long the trouble has lasted (a compromised terminal is
- * eventually repaired, so old trouble weighs less); the last one's whether it is still going on.
+ * eventually repaired, so old trouble weighs less); the last one's whether it is still going on. Last, the recent known
+ * frauds ({@link #RECENT_VALUES}, catalog {@code account-terminal-v4}): windows that end at {@code t} instead of
+ * {@code t - d}, so a label counts as soon as it is known (an analyst's verdict hours after the transaction, a
+ * cardholder's report days after): the number of the terminal's labelled transactions with event time in
+ * {@code (t - w, t]}, {@code w} = 1 and 7 days, whose verdict as known at {@code t - L} (the same latest-labelled_at
+ * rule) is fraud, and the days from the latest of them in {@code (t - 30 d, t]} to {@code t}
+ * ({@link #NO_RECENT_FRAUD_DAYS}, 30, when there is none: the far end, so "none" never reads as "very recent"). These
+ * three are computed from the labels alone, never from the terminal's transactions of the last {@code d} days, which a
+ * streaming job may not have received yet when it computes {@code t}: every label known by {@code t - L} has arrived
+ * by then, so they are as deterministic as the others. With labels known only {@code d} after their transaction (the
+ * handbook's assumption) the two counts are always 0.
  *
  * <p>Every value at {@code t} is a function of the <em>sets</em> of transactions and labels in the history, never of
  * the order they arrived in: a streaming job that has received every transaction up to {@code t - d} and every label
@@ -68,9 +78,26 @@ public final class TerminalFeatures implements Serializable {
     /** The values after the handbook's six: known frauds over 1, 7 and 30 days, days since the first and the last. */
     public static final int LABEL_VALUES = WINDOW_DAYS.length + 2;
 
+    /** The windows, in days, of the recent known frauds (ending at {@code t}). */
+    public static final int[] RECENT_WINDOW_DAYS = {1, 7};
+    /** The values after the known frauds: recent known frauds over 1 and 7 days, days since the latest one. */
+    public static final int RECENT_VALUES = RECENT_WINDOW_DAYS.length + 1;
+    /** How far back the latest known fraud is looked for, in days; also the value when there is none. */
+    public static final int NO_RECENT_FRAUD_DAYS = 30;
+
     /** The number of values {@link #compute} returns. */
     public static int size() {
-        return 2 * WINDOW_DAYS.length + LABEL_VALUES;
+        return 2 * WINDOW_DAYS.length + LABEL_VALUES + RECENT_VALUES;
+    }
+
+    /**
+     * The values of a transaction without a terminal (neither {@code terminal_id} nor {@code merchant_id}): those of a
+     * terminal with no history, every count and share 0 and no known fraud ({@link #NO_RECENT_FRAUD_DAYS}).
+     */
+    public static double[] empty() {
+        double[] v = new double[size()];
+        v[v.length - 1] = NO_RECENT_FRAUD_DAYS;
+        return v;
     }
 
     /**
@@ -112,7 +139,8 @@ public final class TerminalFeatures implements Serializable {
 
     /**
      * The features of a transaction at {@code t}: count_1d, share_1d, count_7d, share_7d, count_30d, share_30d, then
-     * frauds_1d, frauds_7d, frauds_30d, days since the first and since the last known fraud. Reads the history only.
+     * frauds_1d, frauds_7d, frauds_30d, days since the first and since the last known fraud, then recent frauds_1d,
+     * recent frauds_7d and days since the latest known fraud. Reads the history only.
      */
     public double[] compute(TerminalHistory h, long t) {
         long upper = t - delayMillis;
@@ -150,7 +178,50 @@ public final class TerminalFeatures implements Serializable {
         }
         v[3 * n] = first == Long.MIN_VALUE ? 0 : (double) (t - first) / DAY;
         v[3 * n + 1] = last == Long.MIN_VALUE ? 0 : (double) (t - last) / DAY;
+        recent(h, t, known, v, 3 * n + 2);
         return v;
+    }
+
+    /**
+     * The recent known frauds into {@code v} from {@code at}: the terminal's labelled transactions with event time in
+     * {@code (t - w, t]} whose verdict known by {@code known} is fraud, per recent window, then the days since the
+     * latest such one in {@code (t - 30 d, t]} ({@link #NO_RECENT_FRAUD_DAYS} when none). From the labels only.
+     */
+    private static void recent(TerminalHistory h, long t, long known, double[] v, int at) {
+        long oldest = t - NO_RECENT_FRAUD_DAYS * DAY;
+        long latest = Long.MIN_VALUE;
+        int[] frauds = new int[RECENT_WINDOW_DAYS.length];
+        int start = SortedColumns.countUpTo(h.labelTimes, oldest);
+        int group = start;
+        for (int k = start; k < h.labelTimes.length && h.labelTimes[k] <= t; k++) {
+            long time = h.labelTimes[k];
+            if (time != h.labelTimes[group]) {
+                group = k;
+            }
+            if (!firstOfItsTransaction(h, group, k) || !knownFraud(h, group, time, h.labelKeys[k], known)) {
+                continue;
+            }
+            latest = time;
+            for (int w = 0; w < RECENT_WINDOW_DAYS.length; w++) {
+                if (time > t - RECENT_WINDOW_DAYS[w] * DAY) {
+                    frauds[w]++;
+                }
+            }
+        }
+        for (int w = 0; w < RECENT_WINDOW_DAYS.length; w++) {
+            v[at + w] = frauds[w];
+        }
+        v[at + RECENT_WINDOW_DAYS.length] = latest == Long.MIN_VALUE ? NO_RECENT_FRAUD_DAYS : (double) (t - latest) / DAY;
+    }
+
+    /** Whether label {@code k} is the first of its transaction among the labels {@code group..k} (of one event time). */
+    private static boolean firstOfItsTransaction(TerminalHistory h, int group, int k) {
+        for (int m = group; m < k; m++) {
+            if (h.labelKeys[m].equals(h.labelKeys[k])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -17,9 +17,14 @@ class FeatureCatalogTest {
                 .startsWith(FeatureCatalog.ACCOUNT_TERMINAL.names().toArray(new String[0]))
                 .endsWith(FeatureCatalog.TERMINAL_FRAUD_NAMES.toArray(new String[0]))
                 .doesNotHaveDuplicates();
+        assertThat(FeatureCatalog.ACCOUNT_TERMINAL_RECENT.names())
+                .startsWith(FeatureCatalog.ACCOUNT_TERMINAL_FRAUDS.names().toArray(new String[0]))
+                .endsWith(FeatureCatalog.TERMINAL_RECENT_NAMES.toArray(new String[0]))
+                .doesNotHaveDuplicates();
         // the job's vector is the account features, then every value TerminalFeatures computes, in its order
         assertThat(FeatureCatalog.SERVED.size()).isEqualTo(FeatureSchema.size() + TerminalFeatures.size());
-        assertThat(FeatureCatalog.SERVED).isEqualTo(FeatureCatalog.ACCOUNT_TERMINAL_FRAUDS);
+        assertThat(FeatureCatalog.SERVED).isEqualTo(FeatureCatalog.ACCOUNT_TERMINAL_RECENT);
+        assertThat(FeatureCatalog.byId("account-terminal-v4")).isEqualTo(FeatureCatalog.ACCOUNT_TERMINAL_RECENT);
         assertThat(FeatureCatalog.byId("account-v1")).isEqualTo(FeatureCatalog.ACCOUNT);
         assertThat(FeatureCatalog.byId("account-terminal-v3")).isEqualTo(FeatureCatalog.ACCOUNT_TERMINAL_FRAUDS);
         assertThatThrownBy(() -> FeatureCatalog.byId("nope")).hasMessageContaining("account-terminal-v2");
@@ -37,7 +42,7 @@ class FeatureCatalogTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("terminal_fraud_share_7d")
                 .hasMessageContaining("does not compute")
-                .hasMessageContaining("--features account-v1 or account-terminal-v2 or account-terminal-v3");
+                .hasMessageContaining("--features account-v1 or account-terminal-v2 or account-terminal-v3 or account-terminal-v4");
         assertThatThrownBy(() -> FeatureCatalog.indexOf(FeatureSchema.NAMES, "x", java.util.List.of("amount", "amount")))
                 .hasMessageContaining("repeat");
     }

@@ -50,6 +50,18 @@ class TerminalFeaturesTest {
         }
         v[3 * n] = first == Long.MAX_VALUE ? 0 : (double) (t - first) / DAY;
         v[3 * n + 1] = last == Long.MIN_VALUE ? 0 : (double) (t - last) / DAY;
+        // the recent known frauds: the labelled transactions of (t - w, t] (from the labels, whether or not the
+        // transaction itself is there) whose verdict known at t - L is fraud
+        List<Tx> labelled = labels.stream().map(Lb::tx).distinct().toList();
+        int m = TerminalFeatures.RECENT_WINDOW_DAYS.length;
+        for (int w = 0; w < m; w++) {
+            long lower = t - TerminalFeatures.RECENT_WINDOW_DAYS[w] * DAY;
+            v[3 * n + 2 + w] = labelled.stream().filter(x -> x.time() > lower && x.time() <= t)
+                    .filter(x -> knownFraud(x, labels, t)).count();
+        }
+        long latest = labelled.stream().filter(x -> x.time() > t - 30 * DAY && x.time() <= t)
+                .filter(x -> knownFraud(x, labels, t)).mapToLong(Tx::time).max().orElse(Long.MIN_VALUE);
+        v[3 * n + 2 + m] = latest == Long.MIN_VALUE ? 30 : (double) (t - latest) / DAY;
         return v;
     }
 
@@ -113,6 +125,7 @@ class TerminalFeaturesTest {
         List<Lb> arrivedLabels = new ArrayList<>();
         int checked = 0;
         int nonZeroShares = 0;
+        int nonZeroRecent = 0;
         for (Object a : arrivals) {
             if (a instanceof Tx x) {
                 f.addTransaction(h, x.account(), x.id(), x.time());
@@ -135,6 +148,7 @@ class TerminalFeaturesTest {
                 }
                 checked++;
                 nonZeroShares += got[5] > 0 ? 1 : 0;
+                nonZeroRecent += got[want.length - 2] > 0 ? 1 : 0;
             }
         }
         // then every transaction in event-time order, expiring behind it as the job does behind its watermark
@@ -144,9 +158,11 @@ class TerminalFeaturesTest {
             assertThat(f.expire(h, x.time())).isZero();
             assertThat(f.compute(h, x.time())).as("seed %d, %s", seed, x).containsExactly(reference(txs, labels, x.time()));
             nonZeroShares += f.compute(h, x.time())[5] > 0 ? 1 : 0;
+            nonZeroRecent += f.compute(h, x.time())[TerminalFeatures.size() - 2] > 0 ? 1 : 0;
         }
         assertThat(checked).as("complete moments during the arrivals").isPositive();
         assertThat(nonZeroShares).as("the sequence exercises known frauds").isPositive();
+        assertThat(nonZeroRecent).as("the sequence exercises recent known frauds").isPositive();
     }
 
     @Test
@@ -154,22 +170,23 @@ class TerminalFeaturesTest {
         TerminalFeatures f = new TerminalFeatures(DELAY, Duration.ZERO, 100);
         TerminalHistory h = new TerminalHistory();
         long t0 = 1_530_000_000_000L;
-        assertThat(f.apply(h, "acc", "a", t0)).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        assertThat(f.apply(h, "acc", "a", t0)).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 30);
         f.addLabel(h, "acc", "a", t0, true, t0 + 9 * DAY);
         // eight days later "a" lies in (t - 14d, t - 7d] and (t - 37d, t - 7d], not in (t - 8d, t - 7d] (the lower end
         // is open), and its label is not known yet
-        assertThat(f.apply(h, "acc", "b", t0 + 8 * DAY)).containsExactly(0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0);
+        assertThat(f.apply(h, "acc", "b", t0 + 8 * DAY)).containsExactly(0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 30);
         // ten days later the label is known ("b" is not yet 7 days old, so it does not count): one known fraud, ten
-        // days old, the first and the last
-        assertThat(f.compute(h, t0 + 10 * DAY)).containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1, 10, 10);
+        // days old, the first and the last; "a" is older than the recent 7 days, but it is the latest known fraud
+        assertThat(f.compute(h, t0 + 10 * DAY)).containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1, 10, 10, 0, 0, 10);
         // an analyst reverses it at day 10: from then on it is genuine, before then it stays a fraud
         f.addLabel(h, "acc", "a", t0, false, t0 + 10 * DAY);
-        assertThat(f.compute(h, t0 + 10 * DAY)).containsExactly(0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0);
-        assertThat(f.compute(h, t0 + 10 * DAY - 1)).containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1,
-                (10 * DAY - 1) / (double) DAY, (10 * DAY - 1) / (double) DAY);
+        assertThat(f.compute(h, t0 + 10 * DAY)).containsExactly(0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 30);
+        double age = (10 * DAY - 1) / (double) DAY;
+        assertThat(f.compute(h, t0 + 10 * DAY - 1)).containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1, age, age, 0, 0, age);
         // the same transaction id on another account is another transaction: its label does not count for "a"
         f.addLabel(h, "other", "a", t0, true, t0 + 11 * DAY);
-        assertThat(f.compute(h, t0 + 12 * DAY)).containsExactly(0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0);
+        // (the recent values count it, since they are read from the labels alone: a fraud of this terminal, 12 days old)
+        assertThat(f.compute(h, t0 + 12 * DAY)).containsExactly(0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 12);
         // exactly 7 days + 1 day after "b": "b" is at the closed upper end of every window
         assertThat(f.compute(h, t0 + 15 * DAY)[0]).isEqualTo(1);
     }
@@ -207,6 +224,36 @@ class TerminalFeaturesTest {
         f.addLabel(h, "acc", "a", t0, true, t0 + 8 * DAY);
         assertThat(f.compute(h, t0 + 8 * DAY + LAG.toMillis() - 1)[3]).isZero();
         assertThat(f.compute(h, t0 + 8 * DAY + LAG.toMillis())[3]).isEqualTo(1);
+    }
+
+    @Test
+    void aFastLabelCountsAtOnceInTheRecentWindowsFromTheLabelsAlone() {
+        TerminalFeatures f = new TerminalFeatures(DELAY, LAG, 100);
+        TerminalHistory h = new TerminalHistory();
+        long t0 = 1_530_000_000_000L;
+        long hour = DAY / 24;
+        int r = 3 * TerminalFeatures.WINDOW_DAYS.length + 2; // the first recent value
+        // an analyst's verdict four hours after the transaction; the transaction itself has not reached the history
+        // (a job receives transactions up to t - d only): the recent values come from the labels alone
+        f.addLabel(h, "acc", "a", t0, true, t0 + 4 * hour);
+        assertThat(f.compute(h, t0 + 4 * hour + LAG.toMillis() - 1)).endsWith(0, 0, 30);
+        double[] v = f.compute(h, t0 + 4 * hour + LAG.toMillis());
+        assertThat(v).endsWith(1, 1, (4 * hour + LAG.toMillis()) / (double) DAY);
+        assertThat(v[3]).as("the delayed share does not see it").isZero();
+        // a day and a half later it has left the 1-day window, not the 7-day one
+        assertThat(f.compute(h, t0 + 36 * hour)).endsWith(0, 1, 1.5);
+        // a cardholder's report of a second fraud, two days after it; a genuine verdict counts for nothing
+        f.addLabel(h, "acc", "b", t0 + DAY, true, t0 + 3 * DAY);
+        f.addLabel(h, "acc", "c", t0 + 2 * DAY, false, t0 + 2 * DAY + hour);
+        assertThat(f.compute(h, t0 + 3 * DAY)).endsWith(0, 1, 3);
+        assertThat(f.compute(h, t0 + 3 * DAY + LAG.toMillis())).endsWith(0, 2, (2 * DAY + LAG.toMillis()) / (double) DAY);
+        // reversed by a later verdict: from then on it is not a fraud
+        f.addLabel(h, "acc", "b", t0 + DAY, false, t0 + 4 * DAY);
+        assertThat(f.compute(h, t0 + 4 * DAY)[r + 1]).isEqualTo(2);
+        assertThat(f.compute(h, t0 + 4 * DAY + LAG.toMillis())[r + 1]).isEqualTo(1);
+        // past 30 days the latest known fraud is out of reach: "none", as far as the window goes
+        assertThat(f.compute(h, t0 + 30 * DAY)).endsWith(0, 0, 30);
+        assertThat(f.compute(h, t0 + 30 * DAY - 1)[r + 2]).isLessThan(30);
     }
 
     @Test

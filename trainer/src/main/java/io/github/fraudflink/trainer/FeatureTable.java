@@ -86,12 +86,13 @@ public final class FeatureTable {
             } else {
                 double[] row = java.util.Arrays.copyOf(account, account.length + TerminalFeatures.size());
                 String key = terminalKey(lt.tx());
+                double[] v = TerminalFeatures.empty(); // no terminal: what the job gives
                 if (key != null) {
                     TerminalHistory th = terminals.computeIfAbsent(key, k -> new TerminalHistory());
                     Transaction tx = lt.tx();
-                    double[] v = terminal.apply(th, tx.accountId, tx.transactionId, tx.eventTime);
-                    System.arraycopy(v, 0, row, account.length, v.length);
+                    v = terminal.apply(th, tx.accountId, tx.transactionId, tx.eventTime);
                 }
+                System.arraycopy(v, 0, row, account.length, v.length);
                 t.features[i] = row;
             }
             t.labels[i] = lt.fraud();

@@ -36,7 +36,14 @@ public final class TrainingRun {
     /** What to train and how. */
     public record Options(String name, String version, HandbookProtocol protocol, int folds, double validationShare,
             XgbTrainer.Params params, String createdAt, String createdBy, FeatureCatalog.FeatureSet featureSet,
-            boolean tune, DecisionRule rule) {
+            boolean tune, DecisionRule rule, LabelChannels.Config channels) {
+        /** The options with the handbook's labels: every one a chargeback, {@code delayDays} after its transaction. */
+        public Options(String name, String version, HandbookProtocol protocol, int folds, double validationShare,
+                XgbTrainer.Params params, String createdAt, String createdBy, FeatureCatalog.FeatureSet featureSet,
+                boolean tune, DecisionRule rule) {
+            this(name, version, protocol, folds, validationShare, params, createdAt, createdBy, featureSet, tune, rule, null);
+        }
+
         /** The options on the account features ({@code account-v1}), with the default decision rule. */
         public Options(String name, String version, HandbookProtocol protocol, int folds, double validationShare,
                 XgbTrainer.Params params, String createdAt, String createdBy) {
@@ -46,7 +53,8 @@ public final class TrainingRun {
 
         /** The same with the given hyper-parameters. */
         Options with(XgbTrainer.Params p) {
-            return new Options(name, version, protocol, folds, validationShare, p, createdAt, createdBy, featureSet, tune, rule);
+            return new Options(name, version, protocol, folds, validationShare, p, createdAt, createdBy, featureSet, tune, rule,
+                    channels);
         }
     }
 
@@ -78,19 +86,30 @@ public final class TrainingRun {
     public static Outcome run(List<LabelledTransaction> data, String dataFingerprint, Options o, Path outDir,
             Consumer<String> log) throws Exception {
         long t0 = System.nanoTime();
-        FeatureTable t = FeatureTable.compute(data, new AccountFeatures(),
-                o.featureSet().terminal() ? new TerminalFeatures(java.time.Duration.ofDays(o.protocol().delayDays()),
-                        TerminalFeatures.DEFAULT_LABEL_LAG, TerminalFeatures.DEFAULT_MAX_HISTORY) : null, data.size())
-                .select(o.featureSet());
-        List<String> names = t.featureSet.names();
-        log.accept(String.format("features (%s) of %,d transactions computed in %.1f s", t.featureSet.id(), t.rows,
+        TerminalFeatures terminal = o.featureSet().terminal() || o.channels() != null
+                ? new TerminalFeatures(java.time.Duration.ofDays(o.protocol().delayDays()),
+                        TerminalFeatures.DEFAULT_LABEL_LAG, TerminalFeatures.DEFAULT_MAX_HISTORY) : null;
+        FeatureTable computed = FeatureTable.compute(data, new AccountFeatures(), terminal, data.size());
+        log.accept(String.format("features (%s) of %,d transactions computed in %.1f s", o.channels() == null
+                ? o.featureSet().id() : computed.featureSet.id() + ", chargebacks only", computed.rows,
                 (System.nanoTime() - t0) / 1e9));
+        if (o.channels() != null) {
+            List<io.github.fraudflink.features.Label> labels = channelLabels(data, computed, o, log);
+            long t1 = System.nanoTime();
+            computed = FeatureTable.compute(data, new AccountFeatures(), terminal, labels, data.size());
+            log.accept(String.format("features (%s) of %,d transactions computed again with the channels' labels in"
+                    + " %.1f s", computed.featureSet.id(), computed.rows, (System.nanoTime() - t1) / 1e9));
+        }
+        // the reach of card precision@100 reads the terminal's known frauds from every computed value
+        FeatureTable full = o.featureSet().terminal() ? computed : computed.select(o.featureSet());
+        FeatureTable t = computed.select(o.featureSet());
+        List<String> names = t.featureSet.names();
 
-        Fold main = fold(t, o.protocol(), o, log);
+        Fold main = fold(t, full, o.protocol(), o, log);
         List<Map<String, Double>> folds = new ArrayList<>();
         folds.add(main.test);
         for (int k = 1; k < o.folds(); k++) {
-            Fold f = fold(t, o.protocol().fold(k), o, log);
+            Fold f = fold(t, full, o.protocol().fold(k), o, log);
             f.booster.dispose();
             folds.add(f.test);
         }
@@ -119,6 +138,9 @@ public final class TrainingRun {
         training.put("threshold_rule", o.rule().declineDescription());
         training.put("review_threshold_rule", o.rule().reviewDescription());
         main.params.forEach((k, v) -> training.put("xgboost." + k, String.valueOf(v)));
+        if (o.channels() != null) {
+            training.put("label_channels", o.channels().describe());
+        }
 
         ModelManifest manifest = writeArtifact(outDir, t, modelJson, o.name(), o.version(), main.threshold, main.reviewThreshold,
                 Sha256.of((dataFingerprint + "|" + o.protocol()).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
@@ -247,7 +269,65 @@ public final class TrainingRun {
         Map<String, Double> test;
     }
 
-    private static Fold fold(FeatureTable t, HandbookProtocol p, Options o, Consumer<String> log) throws Exception {
+    /**
+     * The labels of the channels ({@link LabelChannels}): the analysts' queue is filled by a selector, a model on the
+     * v3 features with chargebacks-only labels ({@code chargebacksOnly}, the handbook's), trained on a window that
+     * ends before any fold's features need a label (so each transaction it scores is out of its sample, and its
+     * training labels were all known before it scores), used from the day its last training label is known; its
+     * scores are those of a model that never sees a fast label, so the queue is a conservative one: the served model
+     * with the fast-label features would fill it better.
+     */
+    static List<io.github.fraudflink.features.Label> channelLabels(List<LabelledTransaction> data,
+            FeatureTable chargebacksOnly, Options o, Consumer<String> log) throws Exception {
+        LabelChannels.Config c = o.channels();
+        double[] scores = new double[data.size()];
+        Arrays.fill(scores, Double.NaN);
+        if (c.analysts()) {
+            long t0 = System.nanoTime();
+            HandbookProtocol earliest = o.protocol().fold(o.folds() - 1);
+            // the first day any fold's features read a label of: the earliest training day less the terminal windows
+            java.time.LocalDate needed = earliest.trainStart().minusDays(o.protocol().delayDays()
+                    + (long) TerminalFeatures.WINDOW_DAYS[TerminalFeatures.WINDOW_DAYS.length - 1]);
+            long chargebackDays = (c.chargebackDelay().toMillis() + AccountFeatures.DAY - 1) / AccountFeatures.DAY;
+            // usable (its last training label known) at the start of the day before `needed`, which sets the first bar
+            java.time.LocalDate start = c.selectorTrainStart() != null ? c.selectorTrainStart()
+                    : needed.minusDays(1 + chargebackDays + c.selectorTrainDays());
+            java.time.LocalDate end = start.plusDays(c.selectorTrainDays());
+            long from = start.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+            long to = end.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+            long usable = to + c.chargebackDelay().toMillis();
+            if (data.isEmpty() || data.get(0).tx().eventTime >= from) {
+                throw new IllegalArgumentException("the review queue's selector trains on " + start + " .. "
+                        + end.minusDays(1) + ", which the data does not cover (it starts "
+                        + (data.isEmpty() ? "nowhere" : java.time.Instant.ofEpochMilli(data.get(0).tx().eventTime))
+                        + "): give --selector-train-start inside the data, or fewer --folds of the protocol");
+            }
+            FeatureTable v3 = chargebacksOnly.select(FeatureCatalog.ACCOUNT_TERMINAL_FRAUDS);
+            int[] rows = v3.between(from, to);
+            int[][] fitValid = Challenger.split(rows, o.validationShare());
+            Challenger.Trained selector = Challenger.train(v3, fitValid[0], fitValid[1], o.params(), o.rule());
+            int[] later = v3.between(usable, Long.MAX_VALUE);
+            double[] s = XgbTrainer.predict(selector.booster(), v3, later);
+            selector.booster().dispose();
+            for (int k = 0; k < later.length; k++) {
+                scores[later[k]] = s[k];
+            }
+            log.accept(String.format("review queue: selector %s on %s .. %s (%,d rows, chargebacks only, %d rounds),"
+                    + " scores the %,d transactions from %s (its last training label known) in %.1f s",
+                    FeatureCatalog.ACCOUNT_TERMINAL_FRAUDS.id(), start, end.minusDays(1), rows.length, selector.rounds(),
+                    later.length, java.time.Instant.ofEpochMilli(usable), (System.nanoTime() - t0) / 1e9));
+            if (usable > needed.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli()) {
+                log.accept("WARNING: the selector is usable only after " + needed + ", the first day the folds'"
+                        + " features need labels of: the analysts miss the days between");
+            }
+        }
+        LabelChannels.Result r = LabelChannels.assign(data, scores, c);
+        log.accept("label channels (" + c.describe() + "): " + r.summary());
+        return r.labels();
+    }
+
+    private static Fold fold(FeatureTable t, FeatureTable full, HandbookProtocol p, Options o, Consumer<String> log)
+            throws Exception {
         HandbookProtocol.Split split = p.split(t);
         if (split.train().length == 0 || split.test().length == 0) {
             throw new IllegalArgumentException("the data has no rows in the training or the test period of " + p
@@ -280,7 +360,7 @@ public final class TrainingRun {
         f.test.putAll(HandbookProtocol.reviewBand(t, split.test(), ts, r.reviewThreshold(), threshold));
         log.accept(String.format("fold %s: recall at the threshold by fraud scenario: %s", p.trainStart(),
                 scenarioRecall(t, split.test(), ts, threshold)));
-        log.accept(String.format("fold %s: %s", p.trainStart(), cardPrecisionReach(t, split.test())));
+        log.accept(String.format("fold %s: %s", p.trainStart(), cardPrecisionReach(full, split.test())));
         log.accept(String.format("fold %s: review band [%.4f, %.4f): %.2f%% of the test rows, %.3f of them fraud;"
                 + " recall at or above it %.3f", p.trainStart(), r.reviewThreshold(), threshold,
                 100 * f.test.get("review_share"), f.test.get("precision_in_review_band"), f.test.get("recall_at_review_threshold")));
@@ -324,27 +404,36 @@ public final class TrainingRun {
 
     /**
      * How far card precision@100 can go on these test rows: with perfect scores (every fraud first); and, when the
-     * data names the handbook's scenarios and the set has the terminal's 30-day fraud share, with perfect scores for
-     * every fraud except those of a compromised terminal (scenario 2) with no known fraud in its window, which no
-     * feature from labels can see before the label delay has passed.
+     * data names the handbook's scenarios and {@code t} has the terminal's known frauds, with perfect scores for
+     * every fraud except those of a compromised terminal (scenario 2) with no known fraud yet: none among its
+     * transactions of {@code (t - d - 30 d, t - d]} (the 30-day share is 0) and, when {@code t} has the recent values
+     * ({@code account-terminal-v4}), none of the last 30 days either, as known at {@code t - L} from the labels the
+     * run used (the chargebacks', or the label channels'). No feature from labels can see those frauds yet.
      */
     static String cardPrecisionReach(FeatureTable t, int[] rows) {
         double[] perfect = new double[rows.length];
         double[] visible = new double[rows.length];
         int share30 = t.featureSet.names().indexOf(FeatureCatalog.TERMINAL_FRAUD_SHARE_30D);
+        int latest = t.featureSet.names().indexOf(FeatureCatalog.TERMINAL_DAYS_SINCE_LATEST_FRAUD);
         boolean scenarios = false;
+        int terminalFrauds = 0;
+        int unseenFrauds = 0;
         for (int k = 0; k < rows.length; k++) {
             int i = rows[k];
             perfect[k] = t.labels[i] ? 1 : 0;
-            boolean unseen = t.scenarios[i] == 2 && share30 >= 0 && t.features[i][share30] == 0;
+            boolean unseen = t.scenarios[i] == 2 && share30 >= 0 && t.features[i][share30] == 0
+                    && (latest < 0 || t.features[i][latest] >= TerminalFeatures.NO_RECENT_FRAUD_DAYS);
             visible[k] = t.labels[i] && !unseen ? 1 : 0;
             scenarios |= t.scenarios[i] > 0;
+            terminalFrauds += t.labels[i] && t.scenarios[i] == 2 ? 1 : 0;
+            unseenFrauds += t.labels[i] && unseen ? 1 : 0;
         }
         String reach = String.format("card precision@100 of perfect scores %.3f", HandbookProtocol.evaluate(t, rows,
                 perfect, 0.5).get("card_precision_at_100"));
         if (scenarios && share30 >= 0) {
             reach += String.format(", of perfect scores for every fraud but the compromised terminals' whose terminal has"
-                    + " no known fraud yet %.3f", HandbookProtocol.evaluate(t, rows, visible, 0.5).get("card_precision_at_100"));
+                    + " no known fraud yet %.3f (%d of the %d compromised-terminal frauds)", HandbookProtocol.evaluate(t,
+                    rows, visible, 0.5).get("card_precision_at_100"), unseenFrauds, terminalFrauds);
         }
         return reach;
     }

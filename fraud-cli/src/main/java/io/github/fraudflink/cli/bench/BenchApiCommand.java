@@ -46,7 +46,7 @@ public final class BenchApiCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "60s", description = "Measured period (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
-    @Option(names = "--warmup", defaultValue = "15s", description = "Load before measuring (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "20s", description = "Load before measuring (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
     @Option(names = "--accounts", defaultValue = "2000", description = "Accounts the requests spread over (default: ${DEFAULT-VALUE}).")

@@ -142,7 +142,7 @@ public final class RetrainCommand implements Callable<Integer> {
                         since, whenLabels);
             }
             FeatureCatalog.FeatureSet set = FeatureCatalog.byId(features != null ? features
-                    : champion.map(ModelVersion::featureSchema).orElse(FeatureCatalog.SERVED.id()));
+                    : champion.map(ModelVersion::featureSchema).orElse(FeatureCatalog.ACCOUNT_TERMINAL_FRAUDS.id()));
             String model = name != null ? name : champion.map(ModelVersion::model).orElse("fraud-xgb");
             String v = version != null ? version
                     : "r" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(cutoff);

@@ -90,8 +90,19 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "Stop after this long (default: run until interrupted).")
     Duration duration;
 
+    /** Counted down once everything is closed: a shutdown (Ctrl-C, SIGTERM) waits for it, so nothing is left running. */
+    private final CountDownLatch closed = new CountDownLatch(1);
+
     @Override
     public Integer call() throws Exception {
+        try {
+            return serve();
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    private int serve() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         String key = System.getenv(ApiOptions.API_KEY_ENV);
@@ -112,6 +123,9 @@ public final class ServeCommand implements Callable<Integer> {
             }
             try (LocalEnvironment env = LocalEnvironment.start(new LocalEnvironment.Settings(workDir, 2, Duration.ofSeconds(2),
                     null, null, null, LocalEnvironment.Postgres.startHere()), err)) {
+                // the latency profile of docs/api.md: records do not wait in network buffers or producer batches
+                env.configuration().setString("execution.buffer-timeout.interval", "5 ms");
+                env.configuration().set(JobOptions.PRODUCER_LINGER, Duration.ZERO);
                 env.submit("fraud-scoring-serve-demo");
                 Configuration c = apiConfiguration(env.configuration());
                 c.set(ApiOptions.FLINK_REST, LocalFlink.restAddress(env.configuration()).toString());
@@ -127,6 +141,8 @@ public final class ServeCommand implements Callable<Integer> {
                 } finally {
                     stream.stop();
                 }
+                err.println("stopping ...");
+                err.flush();
             }
             return 0;
         }
@@ -184,7 +200,14 @@ public final class ServeCommand implements Callable<Integer> {
 
     private void waitForStop(PrintWriter err, Runnable check, LiveDemoStream stream) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(stop::countDown, "serve-stop");
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(60, TimeUnit.SECONDS); // the JVM ends when the hooks do: let the API, the job and the servers close
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "serve-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         boolean announced = false;

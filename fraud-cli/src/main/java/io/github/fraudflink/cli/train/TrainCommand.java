@@ -91,9 +91,11 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--features", defaultValue = "account-terminal-v3",
             description = "Feature set: account-v1 (the account's own history), account-terminal-v2 (plus the terminal's"
-                    + " transaction count and fraud share from labels known --delay-days later) or account-terminal-v3"
-                    + " (plus the terminal's known frauds: counts, days since the first and the last); the job computes"
-                    + " all three; the shipped model uses v3 (default: ${DEFAULT-VALUE}).")
+                    + " transaction count and fraud share from labels known --delay-days later), account-terminal-v3"
+                    + " (plus the terminal's known frauds: counts, days since the first and the last) or"
+                    + " account-terminal-v4 (plus the terminal's recent frauds, counted as soon as their labels are"
+                    + " known: worth it with label channels); the job computes all four; the shipped model uses v3"
+                    + " (default: ${DEFAULT-VALUE}).")
     String features;
 
     @Option(names = "--pos-weight", defaultValue = "1", paramLabel = "balanced|<weight>",
@@ -106,6 +108,60 @@ public final class TrainCommand implements Callable<Integer> {
             + " fraud class weight (balanced, 1) by the AUPRC on the validation slice (the end of the training period,"
             + " before the test period) in each fold; 24 trainings more per fold.")
     boolean tune;
+
+    // The label channels (docs/quality.md, "Fast labels"): off by default, every label a chargeback --delay-days late
+    @Option(names = "--analyst-daily", defaultValue = "0", paramLabel = "<K>",
+            description = "Label channels: analysts review the K riskiest flagged transactions of each day (a causal"
+                    + " budget: a transaction scoring at or above the previous day's K-th highest score, while fewer than"
+                    + " K of its day were reviewed before it), their verdict known --analyst-delay later; 0: no"
+                    + " analysts (default: ${DEFAULT-VALUE}).")
+    int analystDaily;
+
+    @Option(names = "--analyst-delay", defaultValue = "4h", converter = io.github.fraudflink.cli.common.DurationConverter.class,
+            description = "How long after the transaction an analyst's verdict is known (default: ${DEFAULT-VALUE}).")
+    java.time.Duration analystDelay;
+
+    @Option(names = "--cardholder-share", defaultValue = "0", paramLabel = "<p>",
+            description = "Label channels: the share of the frauds not reviewed that the cardholder reports (a"
+                    + " deterministic draw per transaction), known --cardholder-delay later; 0: none (default: ${DEFAULT-VALUE}).")
+    double cardholderShare;
+
+    @Option(names = "--cardholder-delay", defaultValue = "2d", converter = io.github.fraudflink.cli.common.DurationConverter.class,
+            description = "How long after the transaction a cardholder's report is known (default: ${DEFAULT-VALUE}).")
+    java.time.Duration cardholderDelay;
+
+    @Option(names = "--chargeback-delay", converter = io.github.fraudflink.cli.common.DurationConverter.class,
+            description = "With label channels: how long after the transaction every other label (a chargeback, genuine"
+                    + " ones included) is known (default: --delay-days).")
+    java.time.Duration chargebackDelay;
+
+    @Option(names = "--channel-seed", defaultValue = "0",
+            description = "With label channels: the seed of the cardholders' draws (default: ${DEFAULT-VALUE}).")
+    long channelSeed;
+
+    @Option(names = "--selector-train-start",
+            description = "With analysts: the first training day of the model that fills their queue (v3 features,"
+                    + " chargebacks only); default: the latest window that has it usable (its labels known) from the"
+                    + " first day any fold's features need.")
+    LocalDate selectorTrainStart;
+
+    @Option(names = "--selector-train-days", defaultValue = "21",
+            description = "With analysts: the training days of that model (default: ${DEFAULT-VALUE}).")
+    int selectorTrainDays;
+
+    /** The label channels the flags ask for; null (chargebacks only) unless an analyst or cardholder channel is on. */
+    io.github.fraudflink.trainer.LabelChannels.Config channels() {
+        java.time.Duration chargeback = chargebackDelay != null ? chargebackDelay : java.time.Duration.ofDays(delayDays);
+        if (analystDaily == 0 && cardholderShare == 0) {
+            if (chargebackDelay != null && !chargeback.equals(java.time.Duration.ofDays(delayDays))) {
+                throw new IllegalArgumentException("--chargeback-delay other than --delay-days needs a label channel"
+                        + " (--analyst-daily or --cardholder-share); without one, every label is known --delay-days late");
+            }
+            return null;
+        }
+        return new io.github.fraudflink.trainer.LabelChannels.Config(analystDaily, analystDelay, cardholderShare,
+                cardholderDelay, chargeback, channelSeed, selectorTrainStart, selectorTrainDays);
+    }
 
     /** {@code --pos-weight}: null for balanced, else the number. */
     /** The recipe ({@link XgbTrainer.Params#recipe}, what retraining uses too) with the flags' bins, refit and weight. */
@@ -133,6 +189,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Double weight = posWeight(posWeight);
+        io.github.fraudflink.trainer.LabelChannels.Config channels = channels();
         DatasetReader.Format fmt = DatasetReader.Format.of(format, data);
         if (!Files.isRegularFile(data)) {
             throw new IllegalArgumentException("no such file: " + data);
@@ -161,7 +218,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingRun.Outcome o = TrainingRun.run(ds.rows(), ds.fingerprint(),
                 new TrainingRun.Options(name, v, p, folds, validationShare, params,
                         createdAt != null ? createdAt : Instant.now().toString(), "fraud train", featureSet, tune,
-                        decisions.rule()),
+                        decisions.rule(), channels),
                 dir, msg -> {
                     err.println(msg);
                     err.flush();

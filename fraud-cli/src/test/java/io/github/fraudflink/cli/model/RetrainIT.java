@@ -130,7 +130,7 @@ class RetrainIT {
         // the served side, as retrain reads it
         FeatureTable served;
         try (Connection c = SchemaMigrator.connect(url, pg.user())) {
-            served = ServedRows.read(c, FeatureCatalog.SERVED, first, trainTo(), last).table();
+            served = ServedRows.read(c, FeatureCatalog.ACCOUNT_TERMINAL_FRAUDS, first, trainTo(), last).table();
         }
         assertThat(served.rows).isGreaterThan(10_000);
 
@@ -154,7 +154,7 @@ class RetrainIT {
         }
         List<LabelledTransaction> scored = sent.stream().filter(lt -> lt.tx().amount > 0).toList(); // the job rejects 0
         FeatureTable raw = FeatureTable.compute(scored, new AccountFeatures(),
-                JobOptions.terminalFeatures(new Configuration()), labels, scored.size()).select(FeatureCatalog.SERVED);
+                JobOptions.terminalFeatures(new Configuration()), labels, scored.size()).select(FeatureCatalog.ACCOUNT_TERMINAL_FRAUDS);
         Map<String, Integer> rawRow = new HashMap<>();
         for (int i = 0; i < raw.rows; i++) {
             rawRow.put(raw.accounts[i] + "/" + raw.transactionIds[i], i);
@@ -170,7 +170,7 @@ class RetrainIT {
             assertThat(served.features[i]).as("features of %s", served.transactionIds[i]).containsExactly(features[i]);
         }
         assertThat(served.labels).as("the labels known by the cut-off are the simulation's").containsExactly(y);
-        FeatureTable fromRaw = FeatureTable.of(FeatureCatalog.SERVED, features, y, served.eventTimes, served.accounts,
+        FeatureTable fromRaw = FeatureTable.of(FeatureCatalog.ACCOUNT_TERMINAL_FRAUDS, features, y, served.eventTimes, served.accounts,
                 served.transactionIds);
 
         XgbTrainer.Params recipe = XgbTrainer.Params.recipe(2);

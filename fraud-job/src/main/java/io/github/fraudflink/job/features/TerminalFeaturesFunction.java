@@ -140,7 +140,7 @@ public final class TerminalFeaturesFunction
         long t0 = System.nanoTime();
         Transaction tx = f.transaction;
         if (ctx.getCurrentKey().startsWith(NO_TERMINAL)) {
-            out.collect(withTerminal(f, new double[TerminalFeatures.size()]));
+            out.collect(withTerminal(f, TerminalFeatures.empty()));
             return;
         }
         long watermark = ctx.timerService().currentWatermark();

@@ -131,6 +131,33 @@ class TerminalFeaturesFunctionTest {
                 }
                 v[3 * n] = first == Long.MAX_VALUE ? 0 : (double) (tx.eventTime - first) / DAY;
                 v[3 * n + 1] = last == Long.MIN_VALUE ? 0 : (double) (tx.eventTime - last) / DAY;
+                // the recent known frauds: from the terminal's labels alone, by the labelled transaction's event time
+                long t = tx.eventTime;
+                List<String> recent = new ArrayList<>();
+                long latest = Long.MIN_VALUE;
+                for (Label l : in.labels) {
+                    String ident = l.accountId + "/" + l.transactionId + "/" + l.eventTime;
+                    if (!key.equals(l.terminalId) || l.eventTime <= t - 30 * DAY || l.eventTime > t || recent.contains(ident)) {
+                        continue;
+                    }
+                    Label best = null;
+                    for (Label o : in.labels) {
+                        if ((o.accountId + "/" + o.transactionId + "/" + o.eventTime).equals(ident) && key.equals(o.terminalId)
+                                && o.labelledAt <= t - LAG.toMillis()
+                                && (best == null || o.labelledAt > best.labelledAt || (o.labelledAt == best.labelledAt && o.isFraud))) {
+                            best = o;
+                        }
+                    }
+                    if (best != null && best.isFraud) {
+                        recent.add(ident);
+                        latest = Math.max(latest, l.eventTime);
+                        v[3 * n + 2] += l.eventTime > t - DAY ? 1 : 0;
+                        v[3 * n + 3] += l.eventTime > t - 7 * DAY ? 1 : 0;
+                    }
+                }
+                v[3 * n + 4] = latest == Long.MIN_VALUE ? 30 : (double) (t - latest) / DAY;
+            } else {
+                v = TerminalFeatures.empty();
             }
             out.put(id(tx), v);
         }
@@ -270,7 +297,7 @@ class TerminalFeaturesFunctionTest {
             h.processElement1(new StreamRecord<>(new FeaturizedTransaction(live, new double[] {10}, false)));
             assertThat(outputs(h.getOutput())).as("computed at once").hasSize(1);
             // the label is not known by now - L: the transaction is in the 7- and 30-day windows, not yet a fraud
-            assertThat(outputs(h.getOutput()).get(id(live))).containsExactly(0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0);
+            assertThat(outputs(h.getOutput()).get(id(live))).containsExactly(0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 30);
             assertThat(h.numEventTimeTimers()).isZero();
 
             // labels stall: a transaction two minutes later waits for them
@@ -284,7 +311,7 @@ class TerminalFeaturesFunctionTest {
             h.processElement2(new StreamRecord<>(next, TerminalFeaturesFunction.labelTimestamp(next, DELAY, LAG)));
             h.processWatermark2(new Watermark(TerminalFeaturesFunction.labelTimestamp(next, DELAY, LAG)));
             double age = (later.eventTime - old.eventTime) / (double) DAY; // "old", the one known fraud, 8 days and 2 min before
-            assertThat(outputs(h.getOutput()).get(id(later))).containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1, age, age);
+            assertThat(outputs(h.getOutput()).get(id(later))).containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1, age, age, 0, 0, age);
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(h.numProcessingTimeTimers()).as("the hold's deadline is gone with it").isZero();
         }
@@ -358,7 +385,7 @@ class TerminalFeaturesFunctionTest {
             h.processElement2(new StreamRecord<>(later, ts2));
             h.processWatermark2(new Watermark(ts2));
             // "a", 8 days before "b", is a known fraud: the first and the last, 8 days old
-            assertThat(outputs(h.getOutput()).get(id(b))).containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1, 8, 8);
+            assertThat(outputs(h.getOutput()).get(id(b))).containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1, 8, 8, 0, 0, 8);
         }
     }
 
@@ -391,7 +418,7 @@ class TerminalFeaturesFunctionTest {
             h.processWatermark2(new Watermark(ts));
             double age = 8 + (61_000.0 + LAG.toMillis()) / DAY;
             assertThat(outputs(h.getOutput()).get(id(needs))).as("the label counts: alignment survived the pause")
-                    .containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1, age, age);
+                    .containsExactly(0, 0, 1, 1, 1, 1, 0, 1, 1, age, age, 0, 0, age);
         }
     }
 
@@ -434,7 +461,7 @@ class TerminalFeaturesFunctionTest {
             h.open();
             Transaction t = tx(null, "t1", 1_700_000_000_000L);
             h.processElement1(new StreamRecord<>(new FeaturizedTransaction(t, new double[] {10}, false)));
-            assertThat(outputs(h.getOutput()).get(id(t))).containsExactly(new double[TerminalFeatures.size()]);
+            assertThat(outputs(h.getOutput()).get(id(t))).containsExactly(TerminalFeatures.empty());
             assertThat(h.numKeyedStateEntries()).isZero();
         }
     }
