@@ -7,24 +7,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.fraudflink.api.ApiOptions;
 import io.github.fraudflink.api.ApiServer;
 import io.github.fraudflink.cli.local.LocalEnvironment;
-import io.github.fraudflink.local.KafkaIO;
 import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -105,8 +98,8 @@ class ReviewQueueIT {
                     r.findElement(By.cssSelector("button.label-fraud")).click();
                     wait.until(ExpectedConditions.attributeToBe(row, "data-labelled", "fraud"));
 
-                    assertLabelOnTopic(env, target);
-                    assertLabelInTable(env, target);
+                    AnalystLabels.assertFraudOnTopic(env, target);
+                    AnalystLabels.assertFraudInTable(env, target);
 
                     // once stored, the transaction leaves the queue
                     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -166,38 +159,5 @@ class ReviewQueueIT {
         Path out = Path.of("target", "review-queue.png");
         Files.createDirectories(out.getParent());
         Files.copy(shot.toPath(), out, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static void assertLabelOnTopic(LocalEnvironment env, String id) throws Exception {
-        List<JsonNode> found = new ArrayList<>();
-        try (KafkaIO.CommittedReader in = new KafkaIO.CommittedReader(env.bootstrapServers(), "fraud-labels", false)) {
-            for (ConsumerRecord<byte[], byte[]> rec : in.readToEnd(Duration.ofSeconds(3))) {
-                if (id.equals(new String(rec.key(), StandardCharsets.UTF_8))) {
-                    found.add(ApiClient.JSON.readTree(rec.value()));
-                }
-            }
-        }
-        assertThat(found).hasSize(1);
-        assertThat(found.get(0).get("is_fraud").asBoolean()).isTrue();
-        assertThat(found.get(0).get("source").asText()).isEqualTo("analyst");
-    }
-
-    private static void assertLabelInTable(LocalEnvironment env, String id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        try (Connection c = DriverManager.getConnection(env.postgresUrl(), env.postgresUser(), null);
-             PreparedStatement st = c.prepareStatement("SELECT is_fraud, source FROM fraud_labels WHERE transaction_id = ?")) {
-            st.setString(1, id);
-            while (true) {
-                try (ResultSet rs = st.executeQuery()) {
-                    if (rs.next()) {
-                        assertThat(rs.getBoolean(1)).isTrue();
-                        assertThat(rs.getString(2)).isEqualTo("analyst");
-                        return;
-                    }
-                }
-                assertThat(System.nanoTime()).as("the label in fraud_labels within 60 s").isLessThan(deadline);
-                Thread.sleep(200); // polling PostgreSQL for the job's checkpoint
-            }
-        }
     }
 }

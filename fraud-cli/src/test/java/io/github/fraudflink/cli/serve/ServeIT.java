@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
@@ -294,29 +293,8 @@ class ServeIT {
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("reason").asText()).isNotBlank();
 
-        List<String> onTopic = new ArrayList<>();
-        try (KafkaIO.CommittedReader in = new KafkaIO.CommittedReader(env.bootstrapServers(), "fraud-labels", false)) {
-            in.readToEnd(Duration.ofSeconds(3)).forEach(rec -> onTopic.add(new String(rec.key(), StandardCharsets.UTF_8)));
-        }
-        assertThat(onTopic).containsOnlyOnce(id);
-
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        try (Connection c = DriverManager.getConnection(env.postgresUrl(), env.postgresUser(), null);
-             PreparedStatement st = c.prepareStatement("SELECT is_fraud, source FROM fraud_labels WHERE transaction_id = ?")) {
-            st.setString(1, id);
-            while (true) {
-                try (ResultSet rs = st.executeQuery()) {
-                    if (rs.next()) {
-                        assertThat(rs.getBoolean(1)).isTrue();
-                        assertThat(rs.getString(2)).isEqualTo("analyst");
-                        assertThat(rs.next()).isFalse();
-                        break;
-                    }
-                }
-                assertThat(System.nanoTime()).as("the label in fraud_labels within 60 s").isLessThan(deadline);
-                Thread.sleep(200); // polling PostgreSQL for the job's checkpoint
-            }
-        }
+        AnalystLabels.assertFraudOnTopic(env, id);
+        AnalystLabels.assertFraudInTable(env, id);
         JsonNode stored = awaitStored("/v1/transactions/A-label/" + id);
         long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (stored.get("label").isNull() && System.nanoTime() < until) {
