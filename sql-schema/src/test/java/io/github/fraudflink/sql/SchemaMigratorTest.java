@@ -50,10 +50,14 @@ class SchemaMigratorTest {
                     indexes.add(r.getString(1));
                 }
             }
-            assertThat(indexes).hasSize(4).anySatisfy(i -> assertThat(i).contains("UNIQUE", "(account_id, transaction_id)"))
+            assertThat(indexes).hasSize(7).anySatisfy(i -> assertThat(i).contains("UNIQUE", "(account_id, transaction_id)"))
                     .anySatisfy(i -> assertThat(i).contains("(transaction_id)").doesNotContain("UNIQUE"))
                     .anySatisfy(i -> assertThat(i).contains("(event_time)"))
-                    .anySatisfy(i -> assertThat(i).contains("(account_id, event_time DESC)"));
+                    .anySatisfy(i -> assertThat(i).contains("(account_id, event_time DESC)"))
+                    // the review queue (V6): flagged rows only, by score and by time; a terminal's history
+                    .anySatisfy(i -> assertThat(i).contains("(score DESC, event_time DESC)", "WHERE (decision <> 'approve'"))
+                    .anySatisfy(i -> assertThat(i).contains("(event_time DESC, score DESC)", "WHERE (decision <> 'approve'"))
+                    .anySatisfy(i -> assertThat(i).contains("(terminal_id, event_time DESC)"));
             List<String> markers = new ArrayList<>();
             try (ResultSet r = s.executeQuery("SELECT column_name FROM information_schema.columns"
                     + " WHERE table_name = 'sink_transactions' ORDER BY ordinal_position")) {
