@@ -247,8 +247,8 @@ class KafkaCommandsIT {
     void replayStreamsADatasetInEventTimeOrderWithDelayedLabels() throws Exception {
         Path file = tmp.resolve("replay.csv.gz");
         assertThat(run("simulate", "--customers", "60", "--terminals", "120", "--days", "4", "--out", file.toString())[0]).isEqualTo("0");
-        io.github.fraudflink.trainer.data.Dataset ds = io.github.fraudflink.trainer.data.DatasetReader.read(file,
-                io.github.fraudflink.trainer.data.DatasetReader.Format.HANDBOOK, null);
+        io.github.fraudflink.data.Dataset ds = io.github.fraudflink.data.DatasetReader.read(file,
+                io.github.fraudflink.data.DatasetReader.Format.HANDBOOK, null);
         String[] r = run("replay", "--data", file.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "replayed",
                 "--labels-topic", "labels", "--label-delay", "1d");
         assertThat(r[0]).as(r[2]).isEqualTo("0");

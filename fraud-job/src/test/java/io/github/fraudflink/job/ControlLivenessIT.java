@@ -10,7 +10,7 @@ import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.model.ModelArtifactWriter;
 import io.github.fraudflink.model.ModelManifest;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;

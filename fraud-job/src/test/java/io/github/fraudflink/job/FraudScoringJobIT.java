@@ -10,7 +10,7 @@ import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.model.LoadedModel;
 import io.github.fraudflink.model.ModelLoader;
 import io.github.fraudflink.trainer.FeatureTable;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import io.github.fraudflink.trainer.sim.SimulatorConfig;
 import io.github.fraudflink.trainer.sim.TransactionSimulator;
 import java.net.URI;

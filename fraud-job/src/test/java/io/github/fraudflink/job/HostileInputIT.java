@@ -12,7 +12,7 @@ import io.github.fraudflink.features.TransactionJson;
 import io.github.fraudflink.features.TransactionParser;
 import io.github.fraudflink.local.HostileCorpus;
 import io.github.fraudflink.local.KafkaIO;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;

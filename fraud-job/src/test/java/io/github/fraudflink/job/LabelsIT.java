@@ -17,7 +17,7 @@ import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.model.LoadedModel;
 import io.github.fraudflink.model.ModelLoader;
 import io.github.fraudflink.trainer.FeatureTable;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

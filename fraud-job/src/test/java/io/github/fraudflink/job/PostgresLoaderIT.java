@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.fraudflink.local.BadEvents;
 import io.github.fraudflink.local.KafkaIO;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -13,7 +13,7 @@ import io.github.fraudflink.features.FeatureCatalog;
 import io.github.fraudflink.local.BadEvents;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.sql.SchemaMigrator;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

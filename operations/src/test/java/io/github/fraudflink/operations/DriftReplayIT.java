@@ -10,7 +10,7 @@ import io.github.fraudflink.job.JobOptions;
 import io.github.fraudflink.job.JobTestSupport;
 import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.local.EmbeddedPostgres;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import io.github.fraudflink.trainer.sim.SimulatorConfig;
 import io.github.fraudflink.trainer.sim.TransactionSimulator;
 import java.nio.file.Files;

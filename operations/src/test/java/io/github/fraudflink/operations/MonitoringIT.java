@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.fraudflink.local.BadEvents;
 import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.local.EmbeddedPostgres;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.local.KafkaIO;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

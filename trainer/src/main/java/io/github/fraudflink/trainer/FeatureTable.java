@@ -6,7 +6,7 @@ import io.github.fraudflink.features.FeatureCatalog;
 import io.github.fraudflink.features.TerminalFeatures;
 import io.github.fraudflink.features.TerminalHistory;
 import io.github.fraudflink.features.Transaction;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import io.github.fraudflink.features.Label;
 import java.util.HashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.github.fraudflink.trainer;
 
 import io.github.fraudflink.features.Label;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;

@@ -10,7 +10,7 @@ import io.github.fraudflink.model.PmmlScorer;
 import io.github.fraudflink.model.Sha256;
 import io.github.fraudflink.model.XgboostScorer;
 import io.github.fraudflink.trainer.report.TrainingReport;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;

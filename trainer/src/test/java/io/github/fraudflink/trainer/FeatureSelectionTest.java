@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.fraudflink.features.AccountFeatures;
 import io.github.fraudflink.features.FeatureCatalog;
 import io.github.fraudflink.features.TerminalFeatures;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import io.github.fraudflink.trainer.sim.SimulatorConfig;
 import io.github.fraudflink.trainer.sim.TransactionSimulator;
 import java.util.ArrayList;

@@ -12,7 +12,7 @@ import io.github.fraudflink.model.ModelManifest;
 import io.github.fraudflink.model.PmmlScorer;
 import io.github.fraudflink.model.XgboostScorer;
 import io.github.fraudflink.trainer.report.TrainingReport;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import io.github.fraudflink.trainer.sim.SimulatorConfig;
 import io.github.fraudflink.trainer.sim.TransactionSimulator;
 import java.io.IOException;

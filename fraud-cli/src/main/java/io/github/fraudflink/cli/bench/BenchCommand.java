@@ -19,7 +19,7 @@ import io.github.fraudflink.job.records.ScoredTransaction;
 import io.github.fraudflink.local.EmbeddedKafka;
 import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.sql.SchemaMigrator;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import io.github.fraudflink.trainer.sim.TransactionSimulator;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -10,7 +10,7 @@ import io.github.fraudflink.job.JobOptions;
 import io.github.fraudflink.job.kafka.ScoredTransactionJson;
 import io.github.fraudflink.job.records.ScoredTransaction;
 import io.github.fraudflink.local.KafkaIO;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import io.github.fraudflink.trainer.sim.SimulatorConfig;
 import io.github.fraudflink.trainer.sim.TransactionSimulator;
 import java.io.PrintWriter;

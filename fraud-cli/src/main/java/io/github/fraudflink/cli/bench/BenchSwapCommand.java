@@ -14,7 +14,7 @@ import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.model.ModelArtifactWriter;
 import io.github.fraudflink.model.ModelManifest;
 import io.github.fraudflink.model.Sha256;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import io.github.fraudflink.trainer.sim.SimulatorConfig;
 import io.github.fraudflink.trainer.sim.TransactionSimulator;
 import java.io.InputStream;

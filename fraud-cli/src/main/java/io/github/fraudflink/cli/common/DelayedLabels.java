@@ -2,7 +2,7 @@ package io.github.fraudflink.cli.common;
 
 import io.github.fraudflink.features.Label;
 import io.github.fraudflink.features.LabelJson;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;

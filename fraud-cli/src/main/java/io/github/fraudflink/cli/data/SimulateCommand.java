@@ -3,7 +3,7 @@ package io.github.fraudflink.cli.data;
 import io.github.fraudflink.cli.common.Progress;
 import io.github.fraudflink.trainer.sim.HandbookCsvWriter;
 import io.github.fraudflink.trainer.sim.JsonLinesWriter;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import io.github.fraudflink.trainer.sim.SimulatorConfig;
 import io.github.fraudflink.trainer.sim.TransactionSimulator;
 import java.nio.file.Files;

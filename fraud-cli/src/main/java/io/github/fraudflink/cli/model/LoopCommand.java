@@ -15,7 +15,7 @@ import io.github.fraudflink.local.KafkaIO;
 import io.github.fraudflink.registry.ModelVersion;
 import io.github.fraudflink.registry.Registry;
 import io.github.fraudflink.sql.SchemaMigrator;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import io.github.fraudflink.trainer.sim.SimulatorConfig;
 import io.github.fraudflink.trainer.sim.TransactionSimulator;
 import java.io.PrintWriter;

@@ -3,7 +3,7 @@ package io.github.fraudflink.cli.serve;
 import io.github.fraudflink.cli.common.DelayedLabels;
 import io.github.fraudflink.features.TransactionJson;
 import io.github.fraudflink.local.KafkaIO;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import io.github.fraudflink.trainer.sim.SimulatorConfig;
 import io.github.fraudflink.trainer.sim.TransactionSimulator;
 import java.nio.charset.StandardCharsets;

@@ -19,7 +19,7 @@ import io.github.fraudflink.sql.SchemaMigrator;
 import io.github.fraudflink.trainer.DecisionRule;
 import io.github.fraudflink.trainer.FeatureTable;
 import io.github.fraudflink.trainer.XgbTrainer;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import io.github.fraudflink.trainer.sim.TransactionSimulator;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.github.fraudflink.trainer.sim;
 
+import io.github.fraudflink.data.LabelledTransaction;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,5 +1,7 @@
 package io.github.fraudflink.trainer.sim;
 
+import io.github.fraudflink.data.LabelledTransaction;
+
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

@@ -1,5 +1,7 @@
 package io.github.fraudflink.trainer.sim;
 
+import io.github.fraudflink.data.LabelledTransaction;
+
 import io.github.fraudflink.features.Transaction;
 import java.time.ZoneOffset;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import io.github.fraudflink.features.AccountFeatures;
 import io.github.fraudflink.features.FeatureCatalog;
 import io.github.fraudflink.features.TerminalFeatures;
 import io.github.fraudflink.trainer.FeatureTable;
-import io.github.fraudflink.trainer.data.DatasetReader;
+import io.github.fraudflink.data.DatasetReader;
 import io.github.fraudflink.features.TerminalHistory;
 import io.github.fraudflink.trainer.SharedData;
 import java.io.BufferedReader;

@@ -1,5 +1,7 @@
 package io.github.fraudflink.trainer.sim;
 
+import io.github.fraudflink.data.LabelledTransaction;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.fraudflink.features.Transaction;

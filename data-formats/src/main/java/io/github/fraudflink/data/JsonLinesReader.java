@@ -1,4 +1,4 @@
-package io.github.fraudflink.trainer.data;
+package io.github.fraudflink.data;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.features.TransactionParser;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;

@@ -1,4 +1,4 @@
-package io.github.fraudflink.trainer.data;
+package io.github.fraudflink.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,7 +7,7 @@ import io.github.fraudflink.features.AccountFeatures;
 import io.github.fraudflink.features.FeatureSchema;
 import io.github.fraudflink.trainer.FeatureTable;
 import io.github.fraudflink.trainer.SharedData;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

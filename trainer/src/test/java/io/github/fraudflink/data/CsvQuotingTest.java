@@ -1,9 +1,9 @@
-package io.github.fraudflink.trainer.data;
+package io.github.fraudflink.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchIOException;
 
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;

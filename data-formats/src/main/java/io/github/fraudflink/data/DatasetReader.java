@@ -1,7 +1,7 @@
-package io.github.fraudflink.trainer.data;
+package io.github.fraudflink.data;
 
 import io.github.fraudflink.features.TransactionParser;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

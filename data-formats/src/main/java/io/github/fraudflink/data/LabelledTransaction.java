@@ -1,9 +1,9 @@
-package io.github.fraudflink.trainer.sim;
+package io.github.fraudflink.data;
 
 import io.github.fraudflink.features.Transaction;
 
 /**
- * A simulated transaction with its ground truth: whether it is a fraud and which scenario made it one.
+ * A transaction with its ground truth (from a simulator or a labelled file): whether it is a fraud and which scenario made it one.
  *
  * @param tx the transaction as the job receives it
  * @param fraud the handbook's {@code TX_FRAUD}
@@ -13,7 +13,7 @@ public record LabelledTransaction(Transaction tx, boolean fraud, int scenario) {
 
     /** Genuine. */
     public static final int SCENARIO_NONE = 0;
-    /** Amount above {@link TransactionSimulator#FRAUD_AMOUNT_THRESHOLD}. */
+    /** Amount above the simulator's threshold (220). */
     public static final int SCENARIO_AMOUNT = 1;
     /** At a compromised terminal. */
     public static final int SCENARIO_TERMINAL = 2;

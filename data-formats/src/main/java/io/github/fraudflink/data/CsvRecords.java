@@ -1,4 +1,4 @@
-package io.github.fraudflink.trainer.data;
+package io.github.fraudflink.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;

@@ -1,4 +1,4 @@
-package io.github.fraudflink.trainer.data;
+package io.github.fraudflink.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;

@@ -1,9 +1,9 @@
-package io.github.fraudflink.trainer.data;
+package io.github.fraudflink.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.fraudflink.trainer.sim.JsonLinesWriter;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import io.github.fraudflink.trainer.sim.SimulatorConfig;
 import io.github.fraudflink.trainer.sim.TransactionSimulator;
 import java.io.IOException;

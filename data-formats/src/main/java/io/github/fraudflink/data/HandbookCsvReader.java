@@ -1,9 +1,9 @@
-package io.github.fraudflink.trainer.data;
+package io.github.fraudflink.data;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.fraudflink.features.TransactionParser;
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.io.IOException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;

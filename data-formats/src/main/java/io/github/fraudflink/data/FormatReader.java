@@ -1,6 +1,6 @@
-package io.github.fraudflink.trainer.data;
+package io.github.fraudflink.data;
 
-import io.github.fraudflink.trainer.sim.LabelledTransaction;
+import io.github.fraudflink.data.LabelledTransaction;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.List;
