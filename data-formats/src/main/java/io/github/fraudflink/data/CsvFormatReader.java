@@ -1,9 +1,8 @@
 package io.github.fraudflink.data;
 
-import io.github.fraudflink.data.LabelledTransaction;
 import java.io.IOException;
 import java.io.Reader;
-import java.util.List;
+import io.github.fraudflink.features.TransactionParser;
 import java.util.Locale;
 
 /**
@@ -13,33 +12,42 @@ import java.util.Locale;
  */
 abstract class CsvFormatReader implements FormatReader {
 
-    /** Turns the fields of one data row into a transaction. */
+    /** Turns the fields of one data row into a valid row. */
     interface RowReader {
-        LabelledTransaction read(long line, String[] fields) throws RowContract.Rejected;
+        FileRow read(long line, String[] fields) throws RowContract.Rejected;
     }
 
     /** What the layout's header must start with, for the error on an empty file. */
     abstract String expectedHeader();
 
-    /** Checks the header's columns (an {@link IOException} if one is missing) and returns the row reader. */
-    abstract RowReader header(String[] columns) throws IOException;
+    /**
+     * Checks the header's columns (an {@link IOException} if one is missing) and returns the row reader.
+     *
+     * @param labels whether the label column is required; without it a row's label is null
+     */
+    abstract RowReader header(String[] columns, TransactionParser parser, boolean labels) throws IOException;
 
     @Override
-    public final void read(Reader text, List<LabelledTransaction> rows, List<Dataset.BadRow> bad) throws IOException {
-        try (CsvRecords records = new CsvRecords(text)) {
-            String[] columns = records.next();
-            if (columns == null) {
-                throw new IOException("empty file: expected the header " + expectedHeader());
-            }
-            for (int i = 0; i < columns.length; i++) {
-                columns[i] = columns[i].strip();
-            }
-            RowReader reader = header(columns);
-            String[] fields;
-            while ((fields = records.next()) != null) {
-                if (CsvRecords.blank(fields)) {
-                    continue;
-                }
+    public final RowStream open(Reader text, TransactionParser parser, boolean labels) throws IOException {
+        CsvRecords records = new CsvRecords(text);
+        String[] columns = records.next();
+        if (columns == null) {
+            throw new IOException("empty file: expected the header " + expectedHeader());
+        }
+        for (int i = 0; i < columns.length; i++) {
+            columns[i] = columns[i].strip();
+        }
+        RowReader reader = header(columns, parser, labels);
+        return new RowStream() {
+            @Override
+            public FileRow next() throws IOException {
+                String[] fields;
+                do {
+                    fields = records.next();
+                    if (fields == null) {
+                        return null;
+                    }
+                } while (CsvRecords.blank(fields));
                 long line = records.line();
                 try {
                     if (fields.length != columns.length) {
@@ -48,12 +56,27 @@ abstract class CsvFormatReader implements FormatReader {
                     for (int i = 0; i < fields.length; i++) {
                         fields[i] = fields[i].strip();
                     }
-                    rows.add(reader.read(line, fields));
+                    return reader.read(line, fields);
                 } catch (RowContract.Rejected e) {
-                    bad.add(new Dataset.BadRow(line, e.getMessage()));
+                    return FileRow.rejected(line, e.getMessage(), CsvRecords.join(fields));
                 }
             }
-        }
+
+            @Override
+            public void close() throws IOException {
+                records.close();
+            }
+        };
+    }
+
+    /** The label of a row: the column's 0/1 when the file has it ({@code column >= 0}), else null. */
+    static Boolean label(String[] fields, int column, String name) throws RowContract.Rejected {
+        return column < 0 ? null : zeroOrOne(fields[column], name);
+    }
+
+    /** The label column: required ({@link #column}) when {@code labels}, else its index or -1. */
+    static int labelColumn(String[] columns, String name, String layout, boolean labels) throws IOException {
+        return labels ? column(columns, name, layout) : indexOf(columns, name);
     }
 
     static int indexOf(String[] columns, String name) {

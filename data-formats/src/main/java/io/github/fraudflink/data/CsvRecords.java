@@ -72,6 +72,23 @@ final class CsvRecords implements Closeable {
         return fields.length == 1 && fields[0].isBlank();
     }
 
+    /** Fields joined into one CSV record again, quoted where RFC 4180 needs it (a rejects file shows the row). */
+    static String join(String[] fields) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < fields.length; i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            String f = fields[i];
+            if (f.indexOf(',') >= 0 || f.indexOf('"') >= 0 || f.indexOf('\n') >= 0 || f.indexOf('\r') >= 0) {
+                b.append('"').append(f.replace("\"", "\"\"")).append('"');
+            } else {
+                b.append(f);
+            }
+        }
+        return b.toString();
+    }
+
     @Override
     public void close() throws IOException {
         parser.close();

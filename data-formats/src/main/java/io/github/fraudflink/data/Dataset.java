@@ -1,6 +1,5 @@
 package io.github.fraudflink.data;
 
-import io.github.fraudflink.data.LabelledTransaction;
 import java.util.List;
 
 /**

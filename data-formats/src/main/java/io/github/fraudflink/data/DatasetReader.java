@@ -1,11 +1,11 @@
 package io.github.fraudflink.data;
 
 import io.github.fraudflink.features.TransactionParser;
-import io.github.fraudflink.data.LabelledTransaction;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,13 +49,19 @@ public final class DatasetReader {
     public enum Format {
         HANDBOOK, JSONL, KAGGLE;
 
-        /** The format named by {@code name} (any case), or, when null, JSONL for a {@code .jsonl} file, else HANDBOOK. */
+        /**
+         * The format named by {@code name} (any case; {@code job}, the job's own input JSON, is {@code jsonl} with the
+         * label optional), or, when null, JSONL for a {@code .jsonl} file, else HANDBOOK.
+         */
         public static Format of(String name, Path file) {
+            if ("job".equalsIgnoreCase(name)) {
+                return JSONL;
+            }
             if (name != null) {
                 try {
                     return valueOf(name.toUpperCase(Locale.ROOT));
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("format '" + name + "' is not one of handbook, jsonl, kaggle");
+                    throw new IllegalArgumentException("format '" + name + "' is not one of handbook, jsonl (or job), kaggle");
                 }
             }
             return file.getFileName().toString().contains(".jsonl") ? JSONL : HANDBOOK;
@@ -78,6 +84,16 @@ public final class DatasetReader {
 
     private DatasetReader() {}
 
+    /**
+     * The rows of a file's text one at a time, in file order (not sorted), each checked with {@code parser}: for
+     * scoring a file of any size. Labels are optional (null where the file has no label column).
+     *
+     * @throws IOException when the text has no header or misses a required column
+     */
+    public static RowStream rows(Reader text, Format format, TransactionParser parser) throws IOException {
+        return format.reader().open(text, parser, false);
+    }
+
     /** Reads {@code file} without progress reporting. */
     public static Dataset read(Path file, Format format) throws IOException {
         return read(file, format, null);
@@ -97,7 +113,16 @@ public final class DatasetReader {
                 DigestInputStream digest = new DigestInputStream(raw, sha);
                 InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(digest, 1 << 16) : digest;
                 BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
-            format.reader().read(r, rows, bad);
+            try (RowStream stream = format.reader().open(r, new TransactionParser(), true)) {
+                FileRow row;
+                while ((row = stream.next()) != null) {
+                    if (row.isRejected()) {
+                        bad.add(new Dataset.BadRow(row.line(), row.reason()));
+                    } else {
+                        rows.add(new LabelledTransaction(row.transaction(), row.fraud(), row.scenario()));
+                    }
+                }
+            }
             while (digest.read() >= 0) {
                 // hash the whole file, also past the last row read
             }

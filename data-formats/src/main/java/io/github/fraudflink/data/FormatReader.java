@@ -1,16 +1,17 @@
 package io.github.fraudflink.data;
 
-import io.github.fraudflink.data.LabelledTransaction;
+import io.github.fraudflink.features.TransactionParser;
 import java.io.IOException;
 import java.io.Reader;
-import java.util.List;
 
-/** One file layout of {@link DatasetReader}: turns a file's text into labelled transactions and bad rows. */
+/** One file layout of {@link DatasetReader}: turns a file's text into rows, one at a time. */
 interface FormatReader {
     /**
-     * Reads all of {@code text}: valid rows go to {@code rows} in file order, every row that cannot be imported to
-     * {@code bad} with its line and reason. An {@link IOException} fails the whole import (no header, a missing
-     * column, broken CSV quoting).
+     * The rows of {@code text}, each checked with {@code parser} (the job's input contract). An {@link IOException}
+     * here fails the whole file (no header, a missing column).
+     *
+     * @param labels whether every row must carry a label (training), or a file without a label column is read too
+     *     (scoring)
      */
-    void read(Reader text, List<LabelledTransaction> rows, List<Dataset.BadRow> bad) throws IOException;
+    RowStream open(Reader text, TransactionParser parser, boolean labels) throws IOException;
 }

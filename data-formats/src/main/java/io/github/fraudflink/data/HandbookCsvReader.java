@@ -3,7 +3,6 @@ package io.github.fraudflink.data;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.fraudflink.features.TransactionParser;
-import io.github.fraudflink.data.LabelledTransaction;
 import java.io.IOException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -27,7 +26,7 @@ final class HandbookCsvReader extends CsvFormatReader {
     }
 
     @Override
-    RowReader header(String[] cols) throws IOException {
+    RowReader header(String[] cols, TransactionParser parser, boolean labels) throws IOException {
         if (indexOf(cols, "TRANSACTION_ID") < 0 && indexOf(cols, "Class") >= 0 && indexOf(cols, "Time") >= 0) {
             throw new IOException("this looks like the Kaggle creditcard.csv layout (Time, V1..V28, Amount, Class), "
                     + "not the handbook's: read it with format KAGGLE");
@@ -37,9 +36,8 @@ final class HandbookCsvReader extends CsvFormatReader {
         int customer = column(cols, "CUSTOMER_ID", LAYOUT);
         int terminal = column(cols, "TERMINAL_ID", LAYOUT);
         int amount = column(cols, "TX_AMOUNT", LAYOUT);
-        int fraud = column(cols, "TX_FRAUD", LAYOUT);
+        int fraud = labelColumn(cols, "TX_FRAUD", LAYOUT, labels);
         int scenario = indexOf(cols, "TX_FRAUD_SCENARIO");
-        TransactionParser parser = new TransactionParser();
         return (line, f) -> {
             long eventTime;
             try {
@@ -58,9 +56,9 @@ final class HandbookCsvReader extends CsvFormatReader {
             o.put("amount", number(f[amount], "TX_AMOUNT"));
             o.put("terminal_id", f[terminal]);
             var t = RowContract.check(parser, o);
-            boolean isFraud = zeroOrOne(f[fraud], "TX_FRAUD");
-            int sc = isFraud ? -1 : 0;
-            if (scenario >= 0) {
+            Boolean isFraud = label(f, fraud, "TX_FRAUD");
+            int sc = Boolean.TRUE.equals(isFraud) ? -1 : 0;
+            if (scenario >= 0 && isFraud != null) {
                 try {
                     sc = Integer.parseInt(f[scenario]);
                 } catch (NumberFormatException e) {
@@ -68,7 +66,7 @@ final class HandbookCsvReader extends CsvFormatReader {
                             + "' is not an integer");
                 }
             }
-            return new LabelledTransaction(t, isFraud, sc);
+            return FileRow.valid(line, t, isFraud, sc);
         };
     }
 }

@@ -8,11 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.features.TransactionParser;
-import io.github.fraudflink.data.LabelledTransaction;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
-import java.util.List;
 
 /**
  * {@link DatasetReader.Format#JSONL}: one input-schema transaction JSON per line (what {@code ./fraud simulate}
@@ -26,25 +24,36 @@ final class JsonLinesReader implements FormatReader {
             .build();
 
     @Override
-    public void read(Reader text, List<LabelledTransaction> rows, List<Dataset.BadRow> bad) throws IOException {
+    public RowStream open(Reader text, TransactionParser parser, boolean labels) {
         BufferedReader r = text instanceof BufferedReader b ? b : new BufferedReader(text);
-        TransactionParser parser = new TransactionParser();
-        long line = 0;
-        String s;
-        while ((s = r.readLine()) != null) {
-            line++;
-            if (s.isBlank()) {
-                continue;
+        return new RowStream() {
+            private long line;
+
+            @Override
+            public FileRow next() throws IOException {
+                String s;
+                do {
+                    s = r.readLine();
+                    if (s == null) {
+                        return null;
+                    }
+                    line++;
+                } while (s.isBlank());
+                try {
+                    return row(parser, line, s, labels);
+                } catch (RowContract.Rejected e) {
+                    return FileRow.rejected(line, e.getMessage(), s);
+                }
             }
-            try {
-                rows.add(row(parser, s));
-            } catch (RowContract.Rejected e) {
-                bad.add(new Dataset.BadRow(line, e.getMessage()));
+
+            @Override
+            public void close() {
+                // the caller owns the text
             }
-        }
+        };
     }
 
-    private static LabelledTransaction row(TransactionParser parser, String s) throws RowContract.Rejected {
+    private static FileRow row(TransactionParser parser, long line, String s, boolean labels) throws RowContract.Rejected {
         JsonNode n;
         try {
             n = MAPPER.readTree(s);
@@ -59,6 +68,9 @@ final class JsonLinesReader implements FormatReader {
         Transaction t = RowContract.check(parser, n);
         JsonNode label = n.get("is_fraud");
         if (label == null || label.isNull()) {
+            if (!labels) {
+                return FileRow.valid(line, t, null, 0);
+            }
             throw new RowContract.Rejected("missing label 'is_fraud' (true/false or 1/0)");
         }
         boolean isFraud;
@@ -79,6 +91,6 @@ final class JsonLinesReader implements FormatReader {
             }
             sc = scenario.intValue();
         }
-        return new LabelledTransaction(t, isFraud, sc);
+        return FileRow.valid(line, t, isFraud, sc);
     }
 }

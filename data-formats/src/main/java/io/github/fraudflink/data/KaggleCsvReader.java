@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.fraudflink.features.Transaction;
 import io.github.fraudflink.features.TransactionParser;
-import io.github.fraudflink.data.LabelledTransaction;
 import java.io.IOException;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -60,16 +59,15 @@ final class KaggleCsvReader extends CsvFormatReader {
     }
 
     @Override
-    RowReader header(String[] cols) throws IOException {
+    RowReader header(String[] cols, TransactionParser parser, boolean labels) throws IOException {
         int time = column(cols, "Time", LAYOUT);
         int amount = column(cols, "Amount", LAYOUT);
-        int label = column(cols, "Class", LAYOUT);
+        int label = labelColumn(cols, "Class", LAYOUT, labels);
         int[] components = new int[COMPONENTS];
         for (int i = 0; i < COMPONENTS; i++) {
             components[i] = column(cols, ATTRIBUTE_NAMES[i], LAYOUT);
         }
         long epoch = DatasetReader.KAGGLE_EPOCH.toEpochMilli();
-        TransactionParser parser = new TransactionParser();
         return (line, f) -> {
             double seconds = number(f[time], "Time");
             if (seconds < 0 || seconds > MAX_TIME_SECONDS) {
@@ -88,8 +86,8 @@ final class KaggleCsvReader extends CsvFormatReader {
             o.put("amount", number(f[amount], "Amount"));
             Transaction t = RowContract.check(parser, o);
             t.attributes = new ComponentMap(v);
-            boolean isFraud = zeroOrOne(f[label], "Class");
-            return new LabelledTransaction(t, isFraud, isFraud ? -1 : 0);
+            Boolean isFraud = label(f, label, "Class");
+            return FileRow.valid(line, t, isFraud, Boolean.TRUE.equals(isFraud) ? -1 : 0);
         };
     }
 
