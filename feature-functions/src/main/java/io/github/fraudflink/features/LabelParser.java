@@ -35,8 +35,20 @@ public final class LabelParser implements Serializable {
 
     /** Parses {@code bytes}, received with the Kafka record timestamp {@code ingestTime}. */
     public Label parse(byte[] bytes, long ingestTime) throws InvalidTransactionException {
-        JsonNode o = TransactionParser.readObject(bytes, maxMessageBytes);
         TransactionParser.checkRecordTimestamp(ingestTime, minEventTimeMillis);
+        return parse(bytes, ingestTime, true);
+    }
+
+    /**
+     * Parses a label read from a file (batch scoring): there is no record timestamp, so {@code known_at} defaults to
+     * {@code labelled_at} and nothing is "in the future".
+     */
+    public Label parseFromFile(byte[] bytes) throws InvalidTransactionException {
+        return parse(bytes, Long.MIN_VALUE, false);
+    }
+
+    private Label parse(byte[] bytes, long ingestTime, boolean received) throws InvalidTransactionException {
+        JsonNode o = TransactionParser.readObject(bytes, maxMessageBytes);
         Label l = new Label();
         l.transactionId = TransactionParser.requiredId(o, "transaction_id", RejectReason.MISSING_TRANSACTION_ID,
                 RejectReason.INVALID_TRANSACTION_ID);
@@ -57,19 +69,19 @@ public final class LabelParser implements Serializable {
                     + Instant.ofEpochMilli(l.labelledAt) + " is before the transaction's 'event_time' "
                     + Instant.ofEpochMilli(l.eventTime));
         }
-        if (l.labelledAt > ingestTime + maxFutureSkewMillis) {
+        if (received && l.labelledAt > ingestTime + maxFutureSkewMillis) {
             throw new InvalidTransactionException(RejectReason.LABELLED_AT_IN_FUTURE, "'labelled_at' is "
                     + Duration.ofMillis(l.labelledAt - ingestTime) + " after the label was received (limit "
                     + Duration.ofMillis(maxFutureSkewMillis) + "): check the producer's clock");
         }
         l.source = TransactionParser.requiredId(o, "source", RejectReason.MISSING_LABEL_SOURCE,
                 RejectReason.INVALID_LABEL_SOURCE);
-        l.knownAt = knownAt(o.get("known_at"), l.labelledAt, ingestTime);
+        l.knownAt = knownAt(o.get("known_at"), l.labelledAt, received ? ingestTime : l.labelledAt, received);
         return l;
     }
 
     /** {@code known_at} if the message has it (checked), else the record timestamp, never before {@code labelled_at}. */
-    private long knownAt(JsonNode n, long labelledAt, long ingestTime) throws InvalidTransactionException {
+    private long knownAt(JsonNode n, long labelledAt, long ingestTime, boolean received) throws InvalidTransactionException {
         if (n == null || n.isNull()) {
             return Math.max(ingestTime, labelledAt);
         }
@@ -78,7 +90,7 @@ public final class LabelParser implements Serializable {
             throw new InvalidTransactionException(RejectReason.INVALID_KNOWN_AT, "'known_at' " + Instant.ofEpochMilli(known)
                     + " is before 'labelled_at' " + Instant.ofEpochMilli(labelledAt) + ": a verdict is known once it is made");
         }
-        if (known > ingestTime + maxFutureSkewMillis) {
+        if (received && known > ingestTime + maxFutureSkewMillis) {
             throw new InvalidTransactionException(RejectReason.INVALID_KNOWN_AT, "'known_at' is "
                     + Duration.ofMillis(known - ingestTime) + " after the label was received (limit "
                     + Duration.ofMillis(maxFutureSkewMillis) + "): check the producer's clock");

@@ -40,6 +40,11 @@ public enum RejectReason {
     INVALID_KNOWN_AT,
     MISSING_LABEL_SOURCE,
     INVALID_LABEL_SOURCE,
+    /**
+     * A row of a file (batch scoring) that is not a row of its layout: a wrong column count, a field that does not
+     * parse, a label that is not 0/1.
+     */
+    INVALID_ROW,
     /** The parser itself failed on this input: a bug to report; the message is kept in the DLQ. */
     UNEXPECTED_ERROR;
 

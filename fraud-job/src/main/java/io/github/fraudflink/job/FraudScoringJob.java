@@ -144,27 +144,8 @@ public final class FraudScoringJob {
                 .setParallelism(1)
                 .broadcast();
 
-        DataStream<FeaturizedTransaction> featurized = transactions
-                .keyBy(new AccountKey())
-                .process(new AccountFeaturesFunction(new AccountFeatures(conf.get(JobOptions.FEATURE_SLACK),
-                        conf.get(JobOptions.MAX_HISTORY)), conf.get(JobOptions.STATE_TTL)), RecordTypes.FEATURIZED)
-                .uid("account-features").name("account features")
-                .connect(labels)
-                .keyBy(new TerminalFeaturesFunction.TransactionKey(), new TerminalFeaturesFunction.LabelKey())
-                .transform("terminal features", RecordTypes.FEATURIZED,
-                        new TerminalStageClock<>(new TerminalFeaturesFunction(JobOptions.terminalFeatures(conf),
-                                JobOptions.terminalTtl(conf), conf.get(JobOptions.LABELS_MAX_WAIT)),
-                                conf.get(JobOptions.LABELS_IDLENESS), JobOptions.labelsFollowOffset(conf)))
-                .uid("terminal-features");
-
-        SingleOutputStreamOperator<ScoredTransaction> scored = afterFeatures.apply(featurized)
-                .connect(modelControl)
-                .transform("score", TypeInformation.of(ScoredTransaction.class), new ScoreOperator(conf.get(JobOptions.MODEL_URI),
-                        conf.getOptional(JobOptions.MODEL_SHA256).orElse(null),
-                        conf.get(JobOptions.SCORE_BATCH_SIZE), conf.get(JobOptions.SCORE_BATCH_DELAY),
-                        conf.get(JobOptions.MODEL_MAX_BYTES).getBytes(), conf.get(JobOptions.MODEL_LOAD_TIMEOUT),
-                        JobOptions.drift(conf)))
-                .uid("score");
+        DataStream<FeaturizedTransaction> featurized = features(transactions, labels, conf, false);
+        SingleOutputStreamOperator<ScoredTransaction> scored = score(afterFeatures.apply(featurized), modelControl, conf);
 
         scored.sinkTo(exactlyOnceSink(conf, bootstrap, "scored", new KafkaRecords.Scored(conf.get(JobOptions.TOPIC_SCORED))))
                 .uid("kafka-scored-sink").name("scored-transactions");
@@ -185,6 +166,49 @@ public final class FraudScoringJob {
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE) // operators watch it live
                         .build())
                 .uid("kafka-model-status-sink").name("model-control-status");
+    }
+
+    /**
+     * The keyed feature stages, shared by this job and the batch job: the account features (keyed by account), then
+     * the terminal features (keyed by terminal, joined with the labels). One featurized record per transaction.
+     *
+     * @param sortedInputs true in Flink's batch execution mode, where each key's records come sorted by timestamp
+     *     instead of in arrival order ({@link AccountFeaturesFunction}, {@link TerminalFeaturesFunction} say what they
+     *     do about it); the terminal stage then needs no clock for silent inputs
+     */
+    public static DataStream<FeaturizedTransaction> features(DataStream<Transaction> transactions, DataStream<Label> labels,
+            ReadableConfig conf, boolean sortedInputs) {
+        org.apache.flink.streaming.api.datastream.ConnectedStreams<FeaturizedTransaction, Label> joined = transactions
+                .keyBy(new AccountKey())
+                .process(new AccountFeaturesFunction(new AccountFeatures(conf.get(JobOptions.FEATURE_SLACK),
+                        conf.get(JobOptions.MAX_HISTORY)), conf.get(JobOptions.STATE_TTL), sortedInputs), RecordTypes.FEATURIZED)
+                .uid("account-features").name("account features")
+                .connect(labels)
+                .keyBy(new TerminalFeaturesFunction.TransactionKey(), new TerminalFeaturesFunction.LabelKey());
+        TerminalFeaturesFunction terminal = new TerminalFeaturesFunction(JobOptions.terminalFeatures(conf),
+                JobOptions.terminalTtl(conf), conf.get(JobOptions.LABELS_MAX_WAIT), sortedInputs);
+        if (sortedInputs) {
+            return joined.process(terminal, RecordTypes.FEATURIZED).uid("terminal-features").name("terminal features");
+        }
+        return joined.transform("terminal features", RecordTypes.FEATURIZED, new TerminalStageClock<>(terminal,
+                        conf.get(JobOptions.LABELS_IDLENESS), JobOptions.labelsFollowOffset(conf)))
+                .uid("terminal-features");
+    }
+
+    /**
+     * The scorer, shared by this job and the batch job: the featurized transactions scored by the live models, swapped
+     * by the {@code modelControl} events (broadcast); until a champion arrives the model of {@code fraud.model.uri}.
+     */
+    public static SingleOutputStreamOperator<ScoredTransaction> score(DataStream<FeaturizedTransaction> featurized,
+            DataStream<ModelControl> modelControl, ReadableConfig conf) {
+        return featurized
+                .connect(modelControl)
+                .transform("score", TypeInformation.of(ScoredTransaction.class), new ScoreOperator(conf.get(JobOptions.MODEL_URI),
+                        conf.getOptional(JobOptions.MODEL_SHA256).orElse(null),
+                        conf.get(JobOptions.SCORE_BATCH_SIZE), conf.get(JobOptions.SCORE_BATCH_DELAY),
+                        conf.get(JobOptions.MODEL_MAX_BYTES).getBytes(), conf.get(JobOptions.MODEL_LOAD_TIMEOUT),
+                        JobOptions.drift(conf)))
+                .uid("score");
     }
 
     /**

@@ -54,6 +54,12 @@ import org.apache.flink.util.Collector;
  * and counted in {@code terminal_released_unaligned_total}. Determinism holds for every transaction released by
  * the watermark; the counter says when it did not.
  *
+ * <p><b>Sorted inputs (batch execution).</b> Flink's batch mode hands each terminal's transactions and labels over
+ * merged in timestamp order, without watermarks: when a record at {@code ts} arrives, every record of the terminal
+ * at an earlier timestamp has arrived, which is what a watermark of {@code ts - 1} says. With {@code sortedInput} the
+ * function uses exactly that as its watermark, so (with a label delay {@code d} of at least 1 ms) a transaction is
+ * computed when it arrives, and the history is expired as the stream's is.
+ *
  * <p>State: the history (TTL {@code d + 30 days + slack}, bounded by {@code fraud.terminal.max-history} transactions
  * and as many labels), the held transactions and the hold's deadline. Output records carry no meaningful timestamp:
  * nothing downstream uses event time.
@@ -69,6 +75,7 @@ public final class TerminalFeaturesFunction
     private final long delayMillis;
     private final long lagMillis;
     private final long maxWaitMillis;
+    private final boolean sortedInput;
     private transient ValueState<TerminalHistory> history;
     private transient MapState<Long, FeaturizedTransaction[]> held;
     private transient ValueState<Long> deadline;
@@ -80,6 +87,17 @@ public final class TerminalFeaturesFunction
     private transient Histogram latencyMicros;
 
     public TerminalFeaturesFunction(TerminalFeatures features, Duration ttl, Duration maxWait) {
+        this(features, ttl, maxWait, false);
+    }
+
+    /** @param sortedInput true in Flink's batch execution mode (see the class comment); needs a label delay of 1 ms or more */
+    public TerminalFeaturesFunction(TerminalFeatures features, Duration ttl, Duration maxWait, boolean sortedInput) {
+        if (sortedInput && features.delay().toMillis() < 1) {
+            throw new IllegalArgumentException("batch scoring needs a label delay (fraud.labels.delay) of at least 1 ms,"
+                    + " got " + features.delay() + ": with none, a transaction's features would need the labels of its own"
+                    + " instant, which a sorted input does not order before it");
+        }
+        this.sortedInput = sortedInput;
         this.features = features;
         this.ttl = ttl;
         this.maxWaitMillis = maxWait.toMillis();
@@ -143,7 +161,7 @@ public final class TerminalFeaturesFunction
             out.collect(withTerminal(f, TerminalFeatures.empty()));
             return;
         }
-        long watermark = ctx.timerService().currentWatermark();
+        long watermark = watermark(ctx);
         TerminalHistory h = value();
         features.addTransaction(h, tx.accountId, tx.transactionId, tx.eventTime);
         evicted.inc(features.expire(h, watermark));
@@ -173,7 +191,7 @@ public final class TerminalFeaturesFunction
             unattributedLabels.inc();
             return;
         }
-        long watermark = ctx.timerService().currentWatermark();
+        long watermark = watermark(ctx);
         long known = knownAt(l);
         if (known + lagMillis - delayMillis <= watermark) {
             lateLabels.inc(); // a transaction that should have counted it may have been computed without it
@@ -216,6 +234,15 @@ public final class TerminalFeaturesFunction
             out.collect(withTerminal(f, v.clone()));
         }
         held.remove(t);
+    }
+
+    /** The operator's watermark; with sorted inputs, just below the current record's timestamp (see the class comment). */
+    private long watermark(Context ctx) {
+        if (sortedInput) {
+            Long ts = ctx.timestamp();
+            return ts == null || ts == Long.MIN_VALUE ? Long.MIN_VALUE : ts - 1;
+        }
+        return ctx.timerService().currentWatermark();
     }
 
     private TerminalHistory value() throws Exception {

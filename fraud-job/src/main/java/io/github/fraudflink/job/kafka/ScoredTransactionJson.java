@@ -36,6 +36,7 @@ public final class ScoredTransactionJson {
     private static final SerializedString MERCHANT_ID = new SerializedString("merchant_id");
     private static final SerializedString EVENT_TIME = new SerializedString("event_time");
     private static final SerializedString INGEST_TIME = new SerializedString("ingest_time");
+    private static final SerializedString LINE = new SerializedString("line");
     private static final SerializedString SCORED_TIME = new SerializedString("scored_time");
     private static final SerializedString FEATURES = new SerializedString("features");
     private static final SerializedString FEATURE_SCHEMA = new SerializedString("feature_schema");
@@ -68,6 +69,18 @@ public final class ScoredTransactionJson {
     private ScoredTransactionJson() {}
 
     public static byte[] write(ScoredTransaction s) {
+        return write(s, false);
+    }
+
+    /**
+     * The JSON of a row scored from a file (batch scoring): the same fields, with {@code line} (the row's line in the
+     * input file, which the batch job carries as the ingest time) instead of {@code ingest_time}.
+     */
+    public static byte[] writeFileRow(ScoredTransaction s) {
+        return write(s, true);
+    }
+
+    private static byte[] write(ScoredTransaction s, boolean fileRow) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         try (JsonGenerator g = FACTORY.createGenerator(bytes, JsonEncoding.UTF8)) {
             g.writeStartObject();
@@ -78,7 +91,12 @@ public final class ScoredTransactionJson {
             writeOptional(g, TERMINAL_ID, s.terminalId);
             writeOptional(g, MERCHANT_ID, s.merchantId);
             string(g, EVENT_TIME, IsoTime.format(s.eventTime));
-            string(g, INGEST_TIME, IsoTime.format(s.ingestTime));
+            if (fileRow) {
+                g.writeFieldName(LINE);
+                g.writeNumber(s.ingestTime);
+            } else {
+                string(g, INGEST_TIME, IsoTime.format(s.ingestTime));
+            }
             string(g, SCORED_TIME, IsoTime.format(s.scoredTime));
             g.writeFieldName(FEATURES);
             g.writeStartObject();
