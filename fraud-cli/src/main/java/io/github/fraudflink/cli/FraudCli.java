@@ -16,6 +16,7 @@ import io.github.fraudflink.cli.model.RetrainCommand;
 import io.github.fraudflink.cli.ops.DashboardsCommand;
 import io.github.fraudflink.cli.ops.SavepointCommand;
 import io.github.fraudflink.cli.serve.ServeCommand;
+import io.github.fraudflink.cli.score.ScoreCommand;
 import io.github.fraudflink.cli.train.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "fraud-flink 0.1.0",
         description = "Real-time card-fraud scoring on Apache Flink.",
-        subcommands = {DemoCommand.class, ServeCommand.class, SimulateCommand.class, TrainCommand.class, ModelCommand.class, RetrainCommand.class, LoopCommand.class, DriftCommand.class, BenchCommand.class, BenchSwapCommand.class, BenchLabelsCommand.class, BenchApiCommand.class, ReplayCommand.class, DashboardsCommand.class, SavepointCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ServeCommand.class, SimulateCommand.class, TrainCommand.class, ScoreCommand.class, ModelCommand.class, RetrainCommand.class, LoopCommand.class, DriftCommand.class, BenchCommand.class, BenchSwapCommand.class, BenchLabelsCommand.class, BenchApiCommand.class, ReplayCommand.class, DashboardsCommand.class, SavepointCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class FraudCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -103,6 +103,29 @@ public final class JobRest {
         }
     }
 
+    /** Records a job's task read and wrote so far, by task name (Flink's {@code read-records}, {@code write-records}). */
+    public record Vertex(String name, String status, long readRecords, long writeRecords) {}
+
+    /** The job's tasks as the REST API shows them now; empty when it does not answer (the job is gone). */
+    public static java.util.List<Vertex> vertices(Configuration c, JobID job) {
+        try {
+            HttpResponse<String> r = get(LocalFlink.restAddress(c).resolve("/jobs/" + job));
+            java.util.List<Vertex> out = new java.util.ArrayList<>();
+            if (r.statusCode() == 200) {
+                for (JsonNode v : MAPPER.readTree(r.body()).path("vertices")) {
+                    out.add(new Vertex(v.path("name").asText(), v.path("status").asText(),
+                            v.path("metrics").path("read-records").asLong(), v.path("metrics").path("write-records").asLong()));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            return java.util.List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.List.of();
+        }
+    }
+
     private static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -43,6 +43,25 @@ public final class LocalFlink {
         return c;
     }
 
+    /**
+     * Flink settings for a batch job in this JVM ({@code ./fraud score}): {@code parallelism} slots, the sorts' managed
+     * memory ({@code managedMemory}) spilling to {@code workDir}, the REST API on loopback (for progress).
+     */
+    public static Configuration batchConfiguration(Path workDir, int parallelism, String managedMemory) {
+        Configuration c = new Configuration();
+        c.setString("parallelism.default", Integer.toString(parallelism));
+        c.setString("taskmanager.numberOfTaskSlots", Integer.toString(parallelism));
+        c.setString("pipeline.generic-types", "false");
+        c.setString("taskmanager.memory.managed.size", managedMemory);
+        c.setString("io.tmp.dirs", workDir.toAbsolutePath().toString());
+        c.setString("restart-strategy.type", "none"); // a bad row never fails the job: a failure is a bug or a full disk
+        c.setString("rest.port", Integer.toString(freePort()));
+        c.setString("rest.address", "127.0.0.1");
+        c.setString("rest.bind-address", "127.0.0.1");
+        c.setString("metrics.fetcher.update-interval", "500 ms");
+        return c;
+    }
+
     /** The REST API's address in a configuration made here. */
     public static URI restAddress(Configuration c) {
         return URI.create("http://127.0.0.1:" + c.getString("rest.port", "8081"));

@@ -19,7 +19,7 @@ import java.util.List;
 public final class ScoredRows {
     /** The CSV columns before the features. */
     public static final List<String> COLUMNS = List.of("line", "transaction_id", "account_id", "terminal_id",
-            "event_time", "amount", "score", "decision", "model", "model_version", "reasons");
+            "event_time", "score", "decision", "model", "model_version", "reasons");
 
     private ScoredRows() {}
 
@@ -52,7 +52,6 @@ public final class ScoredRows {
             quoted(b, s.accountId).append(',');
             quoted(b, s.terminalId != null ? s.terminalId : s.merchantId).append(',');
             b.append(IsoTime.format(s.eventTime)).append(',');
-            DoubleText.append(b, s.amount).append(',');
             b.append(s.score).append(',');
             b.append(s.decision).append(',');
             quoted(b, s.model).append(',');
