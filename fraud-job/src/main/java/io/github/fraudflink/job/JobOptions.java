@@ -234,12 +234,24 @@ public final class JobOptions {
 
     /** A configuration from {@code --key value} arguments (Flink's {@link ParameterTool} syntax). */
     public static Configuration fromArgs(String[] args) {
+        return fromArgs(args, java.util.List.of());
+    }
+
+    /** The same for a job that also reads {@code extra} keys (the batch job's). */
+    public static Configuration fromArgs(String[] args, java.util.List<ConfigOption<?>> extra) {
         Map<String, String> m = ParameterTool.fromArgs(args).toMap();
-        for (String k : m.keySet()) {
-            if (k.startsWith("fraud.") && java.util.Arrays.stream(ALL).noneMatch(o -> o.key().equals(k))) {
-                throw new IllegalArgumentException("unknown option --" + k + "; known options are listed in the README (Configuration)");
+        checkKnown(m.keySet(), extra);
+        return Configuration.fromMap(m);
+    }
+
+    /** Refuses a {@code fraud.*} key that is neither one of these nor of {@code extra}: a typo never falls back to a default. */
+    public static void checkKnown(Iterable<String> keys, java.util.List<ConfigOption<?>> extra) {
+        for (String k : keys) {
+            if (k.startsWith("fraud.") && java.util.Arrays.stream(ALL).noneMatch(o -> o.key().equals(k))
+                    && extra.stream().noneMatch(o -> o.key().equals(k))) {
+                throw new IllegalArgumentException("unknown option --" + k + "; known options are listed in"
+                        + " docs/configuration.md");
             }
         }
-        return Configuration.fromMap(m);
     }
 }

@@ -16,6 +16,16 @@ class JobOptionsTest {
     }
 
     @Test
+    void theBatchJobsKeysAreKnownToItAndATypoIsRefused() {
+        String[] args = {"--fraud.batch.input", "in.csv", "--fraud.labels.delay", "1d"};
+        assertThatThrownBy(() -> JobOptions.fromArgs(args)).hasMessageContaining("unknown option --fraud.batch.input");
+        Configuration c = JobOptions.fromArgs(args, io.github.fraudflink.job.batch.BatchOptions.ALL);
+        org.assertj.core.api.Assertions.assertThat(c.get(io.github.fraudflink.job.batch.BatchOptions.INPUT)).isEqualTo("in.csv");
+        assertThatThrownBy(() -> JobOptions.fromArgs(new String[] {"--fraud.batch.inptu", "x"},
+                io.github.fraudflink.job.batch.BatchOptions.ALL)).hasMessageContaining("fraud.batch.inptu");
+    }
+
+    @Test
     void aTtlShorterThanTheWindowPlusSlackIsRefused() {
         Configuration c = new Configuration();
         c.set(JobOptions.STATE_TTL, Duration.ofDays(30));

@@ -120,6 +120,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 : out.getFileName().toString().matches(".*\\.jsonl?$") ? "jsonl" : "csv";
         Path rejectsFile = rejects != null ? rejects : Path.of(out + ".rejects.jsonl");
 
+        JobOptions.checkKnown(options.keySet(), BatchOptions.ALL);
         Configuration job = new Configuration();
         options.forEach(job::setString);
         job.set(BatchOptions.INPUT, data.toAbsolutePath().toString());

@@ -58,7 +58,7 @@ public final class BatchScoringJob {
     private BatchScoringJob() {}
 
     public static void main(String[] args) throws Exception {
-        Configuration conf = JobOptions.fromArgs(args);
+        Configuration conf = JobOptions.fromArgs(args, BatchOptions.ALL);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         build(env, conf);
         env.execute("fraud-batch-scoring");
