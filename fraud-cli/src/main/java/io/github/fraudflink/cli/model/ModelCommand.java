@@ -127,8 +127,7 @@ public final class ModelCommand implements Runnable {
             if (!ModelControl.CHAMPION.equals(role) && !ModelControl.SHADOW.equals(role)) {
                 throw new IllegalArgumentException("--role must be champion or shadow; to remove a model use 'fraud model retire'");
             }
-            URI uri = manifest.contains(":") && !Files.exists(Path.of(manifest)) ? URI.create(manifest)
-                    : Path.of(manifest).toAbsolutePath().normalize().toUri();
+            URI uri = io.github.fraudflink.cli.common.ManifestUri.of(manifest);
             LoadedModel m;
             try {
                 m = new ModelLoader().load(uri, null);

@@ -38,8 +38,7 @@ final class RegisterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        URI uri = manifest.contains(":") && !Files.exists(Path.of(manifest)) ? URI.create(manifest)
-                : Path.of(manifest).toAbsolutePath().normalize().toUri();
+        URI uri = io.github.fraudflink.cli.common.ManifestUri.of(manifest);
         try (Registry r = registry.open()) {
             ModelVersion v = new Registration(r, store == null ? null : new ArtifactStore(store), new ModelLoader())
                     .register(uri, null, null, registry.by);

@@ -3,6 +3,7 @@ package io.github.fraudflink.cli.score;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.fraudflink.cli.common.DurationConverter;
+import io.github.fraudflink.cli.common.ManifestUri;
 import io.github.fraudflink.cli.common.Progress;
 import io.github.fraudflink.cli.local.JobRest;
 import io.github.fraudflink.cli.local.LocalFlink;
@@ -135,7 +136,7 @@ public final class ScoreCommand implements Callable<Integer> {
             job.set(JobOptions.LABEL_DELAY, labelDelay);
         }
         if (model != null) {
-            job.set(JobOptions.MODEL_URI, modelUri(model).toString());
+            job.set(JobOptions.MODEL_URI, ManifestUri.of(model).toString());
         }
         BatchOptions.validate(job);
         JobOptions.validate(job);
@@ -251,11 +252,6 @@ public final class ScoreCommand implements Callable<Integer> {
             err.println("labels      none in the rows: no precision or recall");
         }
         err.flush();
-    }
-
-    static URI modelUri(String manifest) {
-        return manifest.contains(":") && !Files.exists(Path.of(manifest)) ? URI.create(manifest)
-                : Path.of(manifest).toAbsolutePath().normalize().toUri();
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
