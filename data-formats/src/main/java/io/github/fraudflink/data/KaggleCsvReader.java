@@ -29,8 +29,9 @@ import java.util.Set;
  *       The origin is a Monday so both days are weekdays: {@code is_weekend} is 0 everywhere instead of an invented
  *       weekday/weekend contrast;</li>
  *   <li><b>features that carry information</b>: {@code amount}, {@code hour_of_day}, {@code is_night}.
- *       {@code V1..V28} (anonymised PCA components) go into {@link Transaction#attributes} under their names; schema
- *       {@code account-v1} does not use attributes, so a model that wants them needs a new feature schema;</li>
+ *       {@code V1..V28} (anonymised PCA components) go into {@link Transaction#attributes} under their names; the
+ *       feature set {@code attributes-v1} ({@code ModelInputs}: amount, time of day, {@code attribute.V1..V28}) uses
+ *       them, the account sets do not;</li>
  *   <li><b>label</b>: {@code Class} must be 0 or 1; the scenario of a fraud is unknown (-1), of a genuine row 0;</li>
  *   <li><b>contract</b>: rows of {@code Amount} 0 are bad rows ({@code non_positive_amount}), as in the job. Kaggle
  *       has such rows, and many are frauds (31 rows in the shared 1,722-row sample, 27 of them frauds, so 465 of its

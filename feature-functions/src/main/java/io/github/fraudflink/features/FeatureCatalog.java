@@ -13,6 +13,12 @@ import java.util.List;
  * last 1 and 7 days, and the days since the latest known fraud of the last 30. The job computes the largest
  * ({@link #SERVED}); a model's manifest names its set and features, and the job loads only a model whose features it
  * computes ({@code ModelLoader} refuses the others, saying why).
+ *
+ * <p>{@code attributes-v1} ({@link #attributes}) is for rows that have no account or terminal history worth the name
+ * (Kaggle's {@code creditcard.csv}: every row its own card): {@code amount}, {@code time_of_day}, then the
+ * transaction's attributes, {@code attribute.<name>} each ({@link ModelInputs}). Its names are fixed when a model is
+ * trained (the attributes of the training data) and written in the model's manifest, the one place they are kept; so
+ * it is not in {@link #ALL}, whose sets have fixed names.
  */
 public final class FeatureCatalog {
     public static final String TERMINAL_TX_COUNT_1D = "terminal_tx_count_1d";
@@ -63,6 +69,10 @@ public final class FeatureCatalog {
             ACCOUNT_TERMINAL_RECENT);
     /** What the scoring job computes for every transaction: a model may use any of these, in any order. */
     public static final FeatureSet SERVED = ACCOUNT_TERMINAL_RECENT;
+    /** The id of the set of {@link #attributes}. */
+    public static final String ATTRIBUTES_ID = "attributes-v1";
+    /** The features of {@code attributes-v1} before its attributes: the amount and the time of day. */
+    public static final List<String> ATTRIBUTES_BASE = List.of(FeatureSchema.AMOUNT, ModelInputs.TIME_OF_DAY);
 
     private FeatureCatalog() {}
 
@@ -73,14 +83,38 @@ public final class FeatureCatalog {
                 return s;
             }
         }
+        if (ATTRIBUTES_ID.equals(id)) {
+            throw new IllegalArgumentException("feature set '" + ATTRIBUTES_ID + "' has no fixed names: they are the"
+                    + " attributes of the training data (attribute.<name> each), so it is made from the data"
+                    + " (FeatureCatalog.attributes; ./fraud train --features " + ATTRIBUTES_ID + " does), and a model of"
+                    + " it names its features in its manifest");
+        }
         throw new IllegalArgumentException("unknown feature set '" + id + "'; known: "
-                + ALL.stream().map(FeatureSet::id).toList());
+                + ALL.stream().map(FeatureSet::id).toList() + " and " + ATTRIBUTES_ID);
+    }
+
+    /**
+     * {@code attributes-v1} for these attribute names: {@code amount}, {@code time_of_day}, then
+     * {@code attribute.<name>} for each name, once, in {@link ModelInputs#NATURAL_ORDER} (V1, V2, ..., V10, ...: the
+     * same set whatever order the names come in).
+     *
+     * @throws IllegalArgumentException when a name could not be an input's attribute (the input contract's rule)
+     */
+    public static FeatureSet attributes(java.util.Collection<String> attributeNames) {
+        java.util.TreeSet<String> sorted = new java.util.TreeSet<>(ModelInputs.NATURAL_ORDER);
+        sorted.addAll(attributeNames);
+        List<String> names = new ArrayList<>(ATTRIBUTES_BASE);
+        for (String a : sorted) {
+            names.add(ModelInputs.attributeFeature(a));
+        }
+        return new FeatureSet(ATTRIBUTES_ID, List.copyOf(names), false);
     }
 
     /**
      * Where each feature a model names sits in a computed vector: the model's input row is
      * {@code computed[index[0]], computed[index[1]], ...}. A feature's name fixes its definition (a changed definition
-     * gets a new name), so names are all a model needs to be fed correctly.
+     * gets a new name), so names are all a model needs to be fed correctly. For a model that also names the
+     * transaction's features ({@code time_of_day}, {@code attribute.<name>}), {@link ModelInputs} builds the row.
      *
      * @param computed the names of the computed vector, in its order
      * @param setId the feature set the model's manifest declares (for the message)
@@ -88,20 +122,22 @@ public final class FeatureCatalog {
      * @throws IllegalArgumentException naming the features that are not computed (or repeated) and the fix
      */
     public static int[] indexOf(List<String> computed, String setId, List<String> modelNames) {
-        if (modelNames == null || modelNames.isEmpty()) {
-            throw new IllegalArgumentException("the model's manifest names no features (feature_names)");
+        ModelInputs inputs = ModelInputs.of(computed, setId, modelNames);
+        if (inputs.needsTransaction()) {
+            throw new IllegalArgumentException("the features " + modelNames + " (feature set '" + setId + "') include"
+                    + " the transaction's own (" + ModelInputs.TIME_OF_DAY + ", " + ModelInputs.ATTRIBUTE_PREFIX
+                    + "<name>), which no computed vector holds: build the rows with ModelInputs, from the transactions");
         }
-        List<String> missing = modelNames.stream().filter(n -> !computed.contains(n)).toList();
-        if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("model needs features this job does not compute: " + missing
-                    + " (feature set '" + setId + "'); this job computes " + computed + ": score it with a job that"
-                    + " computes them, or train the model on a set this job computes, e.g. ./fraud train --features "
-                    + ALL.stream().map(FeatureSet::id).collect(java.util.stream.Collectors.joining(" or ")));
-        }
-        if (modelNames.stream().distinct().count() != modelNames.size()) {
-            throw new IllegalArgumentException("the model's feature_names repeat a name: " + modelNames);
-        }
-        return modelNames.stream().mapToInt(computed::indexOf).toArray();
+        return inputs.computedIndex();
+    }
+
+    /** The message for a model that names features the computed vector does not have. */
+    static String notComputed(List<String> computed, String setId, List<String> missing) {
+        return "model needs features this job does not compute: " + missing
+                + " (feature set '" + setId + "'); this job computes " + computed + ": score it with a job that"
+                + " computes them, or train the model on a set this job computes, e.g. ./fraud train --features "
+                + ALL.stream().map(FeatureSet::id).collect(java.util.stream.Collectors.joining(" or "))
+                + " or " + ATTRIBUTES_ID;
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

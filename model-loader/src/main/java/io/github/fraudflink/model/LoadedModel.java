@@ -1,30 +1,46 @@
 package io.github.fraudflink.model;
 
+import io.github.fraudflink.features.ModelInputs;
+import io.github.fraudflink.features.Transaction;
+
 /** A verified model ready to score: its manifest and its scorer. Owned by one operator instance. */
 public final class LoadedModel implements AutoCloseable {
     private final ModelManifest manifest;
     private final Scorer scorer;
     private final String manifestSha256;
-    private final int[] featureIndex;
+    private final ModelInputs inputs;
     private final String[] featureNames;
     private TreeShap explainer;
     private boolean explainerTried;
 
-    LoadedModel(ModelManifest manifest, Scorer scorer, String manifestSha256, int[] featureIndex) {
+    LoadedModel(ModelManifest manifest, Scorer scorer, String manifestSha256, ModelInputs inputs) {
         this.manifest = manifest;
         this.scorer = scorer;
         this.manifestSha256 = manifestSha256;
-        this.featureIndex = featureIndex.clone();
+        this.inputs = inputs;
         this.featureNames = manifest.featureNames().toArray(new String[0]);
     }
 
-    /** The model's input row from a computed feature vector: the features it names, in its order. */
+    /**
+     * The model's input row: the features it names, in its order, from the computed feature vector and the transaction
+     * it was computed for ({@code time_of_day}, {@code attribute.<name>}; a missing attribute is NaN), by
+     * {@link ModelInputs}, the code the trainer builds its rows with.
+     */
+    public double[] select(double[] computed, Transaction tx) {
+        return inputs.row(computed, tx);
+    }
+
+    /**
+     * {@link #select(double[], Transaction)} for a model that names computed features only (every set but
+     * {@code attributes-v1}); a model that names the transaction's features throws, naming them.
+     */
     public double[] select(double[] computed) {
-        double[] row = new double[featureIndex.length];
-        for (int i = 0; i < row.length; i++) {
-            row[i] = computed[featureIndex[i]];
-        }
-        return row;
+        return inputs.row(computed, null);
+    }
+
+    /** Whether {@link #select(double[], Transaction)} needs the transaction (the model names its features). */
+    public boolean needsTransaction() {
+        return inputs.needsTransaction();
     }
 
     /** The names of {@link #select}'s values (shared: do not modify). */

@@ -1,6 +1,7 @@
 package io.github.fraudflink.model;
 
 import io.github.fraudflink.features.FeatureCatalog;
+import io.github.fraudflink.features.ModelInputs;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -12,8 +13,8 @@ import java.util.Map;
 
 /**
  * Fetches a model artifact from a URI and verifies it before anything scores with it: manifest checksum (when
- * given), manifest fields, every file's sha256, that the job computes every feature the model names (the model is
- * fed those, by name: {@link LoadedModel#select}), that the model file loads, and that it gives
+ * given), manifest fields, every file's sha256, that the job can feed every feature the model names (computed, or the
+ * transaction's own: {@link ModelInputs}; the model is fed those, by name: {@link LoadedModel#select}), that the model file loads, and that it gives
  * the golden sample's expected scores. Any failure is a {@link ModelRejectedException}; nothing half-loaded
  * escapes.
  *
@@ -136,9 +137,9 @@ public final class ModelLoader {
                         + m.name() + " " + m.version() + " is missing or does not match its sha256");
             }
         }
-        int[] featureIndex;
+        ModelInputs inputs;
         try {
-            featureIndex = FeatureCatalog.indexOf(computed, m.featureSchemaId(), m.featureNames());
+            inputs = ModelInputs.of(computed, m.featureSchemaId(), m.featureNames());
         } catch (IllegalArgumentException e) {
             throw new ModelRejectedException(ModelRejectedException.Reason.SCHEMA_MISMATCH, e.getMessage());
         }
@@ -164,7 +165,7 @@ public final class ModelLoader {
             throw new ModelRejectedException(ModelRejectedException.Reason.CORRUPT_MODEL,
                     "scoring the golden sample failed: " + e.getMessage(), e);
         }
-        LoadedModel loaded = new LoadedModel(m, scorer, Sha256.of(artifact.manifest()), featureIndex);
+        LoadedModel loaded = new LoadedModel(m, scorer, Sha256.of(artifact.manifest()), inputs);
         loaded.explainer(); // its tables are built here, beside the scorer, not at its first decline
         return loaded;
     }

@@ -3,6 +3,7 @@ package io.github.fraudflink.trainer;
 import io.github.fraudflink.features.AccountFeatures;
 import io.github.fraudflink.features.AccountHistory;
 import io.github.fraudflink.features.FeatureCatalog;
+import io.github.fraudflink.features.ModelInputs;
 import io.github.fraudflink.features.TerminalFeatures;
 import io.github.fraudflink.features.TerminalHistory;
 import io.github.fraudflink.features.Transaction;
@@ -18,7 +19,8 @@ import java.util.Map;
  * order for a dataset): one history per account and per terminal, exactly as the streaming job keeps in keyed state.
  * A transaction's label becomes known {@code delay} after it (the handbook's assumption), and counts from
  * {@code label lag} later, as in the job. Column-friendly arrays,
- * ready for XGBoost and the metrics.
+ * ready for XGBoost and the metrics. {@link #select} makes a model's rows with the job's own code
+ * ({@link ModelInputs}), the transaction's own features ({@code time_of_day}, {@code attribute.<name>}) included.
  */
 public final class FeatureTable {
     /** The feature set of the columns. */
@@ -30,8 +32,10 @@ public final class FeatureTable {
     public final long[] eventTimes;
     public final String[] accounts;
     public final String[] transactionIds;
+    /** The transaction of each row, for the features that are its own; null for rows read back from what was served. */
+    private final Transaction[] transactions;
 
-    private FeatureTable(int n, FeatureCatalog.FeatureSet set) {
+    private FeatureTable(int n, FeatureCatalog.FeatureSet set, boolean withTransactions) {
         featureSet = set;
         rows = n;
         features = new double[n][];
@@ -40,6 +44,7 @@ public final class FeatureTable {
         eventTimes = new long[n];
         accounts = new String[n];
         transactionIds = new String[n];
+        transactions = withTransactions ? new Transaction[n] : null;
     }
 
     /** Computes the account features ({@code account-v1}) of every transaction in {@code data}, in iteration order. */
@@ -66,7 +71,7 @@ public final class FeatureTable {
     public static FeatureTable compute(Iterable<LabelledTransaction> data, AccountFeatures features,
             TerminalFeatures terminal, Iterable<Label> labels, int expectedRows) {
         List<LabelledTransaction> all = asList(data, expectedRows);
-        FeatureTable t = new FeatureTable(all.size(), terminal == null ? FeatureCatalog.ACCOUNT : FeatureCatalog.SERVED);
+        FeatureTable t = new FeatureTable(all.size(), terminal == null ? FeatureCatalog.ACCOUNT : FeatureCatalog.SERVED, true);
         Map<String, AccountHistory> histories = new HashMap<>();
         Map<String, TerminalHistory> terminals = new HashMap<>();
         if (terminal != null) {
@@ -100,34 +105,41 @@ public final class FeatureTable {
             t.eventTimes[i] = lt.tx().eventTime;
             t.accounts[i] = lt.tx().accountId;
             t.transactionIds[i] = lt.tx().transactionId;
+            t.transactions[i] = lt.tx();
         }
         return t;
     }
 
     /**
-     * The same rows with the columns of {@code set} only, in its order, found by name as the job finds a model's
-     * features ({@link FeatureCatalog#indexOf}); this table itself when it already has them in that order.
+     * The same rows with the features of {@code set}, in its order, made as the job makes a model's input row
+     * ({@link ModelInputs}: computed features found by name, {@code time_of_day} and {@code attribute.<name>} from the
+     * row's transaction, a missing attribute NaN); this table itself when it already has them in that order.
      *
-     * @throws IllegalArgumentException when this table does not compute a feature of {@code set}
+     * @throws IllegalArgumentException when this table does not compute a feature of {@code set}, or {@code set} needs
+     *     the transactions and this table has none (rows read back from what was served)
      */
     public FeatureTable select(FeatureCatalog.FeatureSet set) {
         if (set.names().equals(featureSet.names())) {
             return this;
         }
-        int[] index = FeatureCatalog.indexOf(featureSet.names(), set.id(), set.names());
-        FeatureTable t = new FeatureTable(rows, set);
+        ModelInputs inputs = ModelInputs.of(featureSet.names(), set.id(), set.names());
+        if (inputs.needsTransaction() && transactions == null) {
+            throw new IllegalArgumentException("feature set '" + set.id() + "' needs the transactions (time_of_day,"
+                    + " attribute.<name>), and these rows were read back without them: compute the features from the"
+                    + " transactions (FeatureTable.compute)");
+        }
+        FeatureTable t = new FeatureTable(rows, set, transactions != null);
         for (int i = 0; i < rows; i++) {
-            double[] row = new double[index.length];
-            for (int j = 0; j < index.length; j++) {
-                row[j] = features[i][index[j]];
-            }
-            t.features[i] = row;
+            t.features[i] = inputs.row(features[i], transactions == null ? null : transactions[i]);
         }
         System.arraycopy(labels, 0, t.labels, 0, rows);
         System.arraycopy(scenarios, 0, t.scenarios, 0, rows);
         System.arraycopy(eventTimes, 0, t.eventTimes, 0, rows);
         System.arraycopy(accounts, 0, t.accounts, 0, rows);
         System.arraycopy(transactionIds, 0, t.transactionIds, 0, rows);
+        if (transactions != null) {
+            System.arraycopy(transactions, 0, t.transactions, 0, rows);
+        }
         return t;
     }
 
@@ -142,7 +154,7 @@ public final class FeatureTable {
         if (labels.length != n || eventTimes.length != n || accounts.length != n || transactionIds.length != n) {
             throw new IllegalArgumentException("every column needs one value per row (" + n + " rows)");
         }
-        FeatureTable t = new FeatureTable(n, set);
+        FeatureTable t = new FeatureTable(n, set, false);
         for (int i = 0; i < n; i++) {
             if (features[i].length != set.size()) {
                 throw new IllegalArgumentException("row " + i + " has " + features[i].length + " features; " + set.id()

@@ -25,6 +25,17 @@ public record HandbookProtocol(LocalDate trainStart, int trainDays, int delayDay
         return new HandbookProtocol(LocalDate.of(2018, 7, 25), 7, 7, 7);
     }
 
+    /**
+     * The split of Kaggle's {@code creditcard.csv}, whose {@code Time} covers two days from
+     * {@link io.github.fraudflink.data.DatasetReader#KAGGLE_EPOCH} (2013-09-02): train on the first day, no delay (the
+     * data has no label delay to model, and two days leave no room for one), test on the second. Every row is its own
+     * card, so no test row is left out as a known compromised card.
+     */
+    public static HandbookProtocol kaggle() {
+        return new HandbookProtocol(LocalDate.ofInstant(io.github.fraudflink.data.DatasetReader.KAGGLE_EPOCH, ZoneOffset.UTC),
+                1, 0, 1);
+    }
+
     /** The same protocol shifted {@code fold * testDays} days earlier (fold 0 is this one). */
     public HandbookProtocol fold(int fold) {
         return new HandbookProtocol(trainStart.minusDays((long) fold * testDays), trainDays, delayDays, testDays);

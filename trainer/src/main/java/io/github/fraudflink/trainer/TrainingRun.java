@@ -83,6 +83,27 @@ public final class TrainingRun {
 
     private TrainingRun() {}
 
+    /**
+     * The feature set {@code id} for training on {@code data}: a set of {@link FeatureCatalog#ALL}, or
+     * {@code attributes-v1} with the attributes {@code data} has ({@link FeatureCatalog#attributes}: every name that
+     * any row has, in natural order; a row without one gets NaN, XGBoost's missing value, in training as in the job).
+     *
+     * @throws IllegalArgumentException for an unknown id, or {@code attributes-v1} on data without attributes
+     */
+    public static FeatureCatalog.FeatureSet featureSet(String id, List<LabelledTransaction> data) {
+        if (!FeatureCatalog.ATTRIBUTES_ID.equals(id)) {
+            return FeatureCatalog.byId(id);
+        }
+        List<String> names = io.github.fraudflink.features.ModelInputs.attributeNames(
+                () -> data.stream().map(LabelledTransaction::tx).iterator());
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("--features " + id + " trains on the transactions' attributes, and"
+                    + " these " + data.size() + " transactions have none: give data with attributes (--format kaggle,"
+                    + " or an 'attributes' object in JSON lines), or another --features, e.g. account-terminal-v3");
+        }
+        return FeatureCatalog.attributes(names);
+    }
+
     public static Outcome run(List<LabelledTransaction> data, String dataFingerprint, Options o, Path outDir,
             Consumer<String> log) throws Exception {
         long t0 = System.nanoTime();
@@ -503,16 +524,15 @@ public final class TrainingRun {
     }
 
     /**
-     * Decile histograms of each feature and of the score, on the training rows: the reference distributions drift is
-     * measured against ({@link Histograms#quantile}).
+     * Decile histograms of each feature (its values that are not missing) and of the score, on the training rows: the
+     * reference distributions drift is measured against ({@link Histograms#quantile}).
      */
     private static TreeMap<String, ModelManifest.Histogram> referenceDistributions(FeatureTable t, int[] rows, double[] scores) {
         TreeMap<String, ModelManifest.Histogram> m = new TreeMap<>();
         for (int j = 0; j < t.columns(); j++) {
-            double[] v = new double[rows.length];
-            for (int r = 0; r < rows.length; r++) {
-                v[r] = t.features[rows[r]][j];
-            }
+            final int c = j;
+            // a missing attribute (NaN) is no value of the distribution: the job's drift window does not count it either
+            double[] v = Arrays.stream(rows).mapToDouble(r -> t.features[r][c]).filter(x -> !Double.isNaN(x)).toArray();
             m.put(t.featureSet.names().get(j), Histograms.quantile(v, BINS));
         }
         m.put("score", Histograms.quantile(scores, BINS));

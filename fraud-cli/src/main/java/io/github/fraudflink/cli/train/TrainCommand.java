@@ -29,33 +29,39 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", required = true, description = "Labelled transactions (.csv/.csv.gz in the handbook layout, or .jsonl/.jsonl.gz).")
+    @Option(names = "--data", required = true, description = "Labelled transactions (.csv/.csv.gz in the handbook"
+            + " layout, Kaggle's creditcard.csv(.gz) with --format kaggle, or .jsonl/.jsonl.gz).")
     Path data;
 
-    @Option(names = "--format", description = "handbook, jsonl or kaggle (default: jsonl for .jsonl files, else handbook).")
+    @Option(names = "--format", description = "handbook, jsonl or kaggle (default: jsonl for .jsonl files, else handbook)."
+            + " kaggle: Kaggle's creditcard.csv (Time, V1..V28, Amount, Class; docs/kaggle.md), every row its own card;"
+            + " it changes the defaults of --features (attributes-v1), --name (kaggle-xgb) and the split: train on"
+            + " 2013-09-02 (the first day of Time), no delay, test on 2013-09-03 (the second).")
     String format;
 
     @Option(names = "--protocol", defaultValue = "handbook-baseline",
             description = "handbook-baseline (one split) or prequential (4 folds, each 7 days earlier) (default: ${DEFAULT-VALUE}).")
     String protocol;
 
-    @Option(names = "--train-start", defaultValue = "2018-07-25", description = "First training day (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--train-start", description = "First training day (default: 2018-07-25; with --format kaggle:"
+            + " 2013-09-02).")
     LocalDate trainStart;
 
-    @Option(names = "--train-days", defaultValue = "7", description = "Training days (default: ${DEFAULT-VALUE}).")
-    int trainDays;
+    @Option(names = "--train-days", description = "Training days (default: 7; with --format kaggle: 1).")
+    Integer trainDays;
 
-    @Option(names = "--delay-days", defaultValue = "7", description = "Days between training and test: labels arrive late (default: ${DEFAULT-VALUE}).")
-    int delayDays;
+    @Option(names = "--delay-days", description = "Days between training and test: labels arrive late (default: 7;"
+            + " with --format kaggle: 0).")
+    Integer delayDays;
 
-    @Option(names = "--test-days", defaultValue = "7", description = "Test days (default: ${DEFAULT-VALUE}).")
-    int testDays;
+    @Option(names = "--test-days", description = "Test days (default: 7; with --format kaggle: 1).")
+    Integer testDays;
 
     @Option(names = "--validation-share", defaultValue = "0.25",
             description = "Last share of the training period (by time) used for early stopping and the threshold (default: ${DEFAULT-VALUE}).")
     double validationShare;
 
-    @Option(names = "--name", defaultValue = "handbook-xgb", description = "Model name (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--name", description = "Model name (default: handbook-xgb; with --format kaggle: kaggle-xgb).")
     String name;
 
     @Option(names = "--model-version", description = "Model version (default: the training start date and protocol).")
@@ -89,13 +95,15 @@ public final class TrainCommand implements Callable<Integer> {
                     + " model (default: ${DEFAULT-VALUE}).")
     boolean refit;
 
-    @Option(names = "--features", defaultValue = "account-terminal-v3",
+    @Option(names = "--features",
             description = "Feature set: account-v1 (the account's own history), account-terminal-v2 (plus the terminal's"
                     + " transaction count and fraud share from labels known --delay-days later), account-terminal-v3"
-                    + " (plus the terminal's known frauds: counts, days since the first and the last) or"
+                    + " (plus the terminal's known frauds: counts, days since the first and the last),"
                     + " account-terminal-v4 (plus the terminal's recent frauds, counted as soon as their labels are"
-                    + " known: worth it with label channels); the job computes all four; the shipped model uses v3"
-                    + " (default: ${DEFAULT-VALUE}).")
+                    + " known: worth it with label channels) or attributes-v1 (amount, time_of_day, and the"
+                    + " transactions' attributes as attribute.<name>, e.g. Kaggle's V1..V28: no account or terminal"
+                    + " needed); the job computes all of them; the shipped model uses v3 (default: account-terminal-v3;"
+                    + " with --format kaggle: attributes-v1).")
     String features;
 
     @Option(names = "--pos-weight", defaultValue = "1", paramLabel = "balanced|<weight>",
@@ -149,8 +157,47 @@ public final class TrainCommand implements Callable<Integer> {
             description = "With analysts: the training days of that model (default: ${DEFAULT-VALUE}).")
     int selectorTrainDays;
 
+    /** The data's format: {@code --format}, else from the file name. */
+    DatasetReader.Format dataFormat() {
+        return DatasetReader.Format.of(format, data);
+    }
+
+    private boolean kaggle() {
+        return dataFormat() == DatasetReader.Format.KAGGLE;
+    }
+
+    /** {@code --features}, else the format's default: attributes-v1 for Kaggle, account-terminal-v3 for the others. */
+    String featureSetId() {
+        return features != null ? features
+                : kaggle() ? io.github.fraudflink.features.FeatureCatalog.ATTRIBUTES_ID : "account-terminal-v3";
+    }
+
+    /**
+     * The split the flags ask for, else the format's default: the handbook's baseline (train 2018-07-25 + 7 days, 7 days
+     * of delay, test 7 days), or for Kaggle's two days train on the first, no delay, test on the second.
+     */
+    HandbookProtocol protocol() {
+        HandbookProtocol d = defaultProtocol();
+        return new HandbookProtocol(trainStart != null ? trainStart : d.trainStart(),
+                trainDays != null ? trainDays : d.trainDays(), delayDays(), testDays != null ? testDays : d.testDays());
+    }
+
+    private HandbookProtocol defaultProtocol() {
+        return kaggle() ? HandbookProtocol.kaggle() : HandbookProtocol.baseline();
+    }
+
+    private int delayDays() {
+        return delayDays != null ? delayDays : defaultProtocol().delayDays();
+    }
+
+    /** {@code --name}, else handbook-xgb (kaggle-xgb for Kaggle). */
+    String modelName() {
+        return name != null ? name : kaggle() ? "kaggle-xgb" : "handbook-xgb";
+    }
+
     /** The label channels the flags ask for; null (chargebacks only) unless an analyst or cardholder channel is on. */
     io.github.fraudflink.trainer.LabelChannels.Config channels() {
+        int delayDays = delayDays();
         java.time.Duration chargeback = chargebackDelay != null ? chargebackDelay : java.time.Duration.ofDays(delayDays);
         if (analystDaily == 0 && cardholderShare == 0) {
             if (chargebackDelay != null && !chargeback.equals(java.time.Duration.ofDays(delayDays))) {
@@ -190,7 +237,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Double weight = posWeight(posWeight);
         io.github.fraudflink.trainer.LabelChannels.Config channels = channels();
-        DatasetReader.Format fmt = DatasetReader.Format.of(format, data);
+        DatasetReader.Format fmt = dataFormat();
         if (!Files.isRegularFile(data)) {
             throw new IllegalArgumentException("no such file: " + data);
         }
@@ -210,9 +257,14 @@ public final class TrainCommand implements Callable<Integer> {
         if (ds.badRows().size() > 20) {
             err.printf("  ... and %,d more bad rows%n", ds.badRows().size() - 20);
         }
-        io.github.fraudflink.features.FeatureCatalog.FeatureSet featureSet = io.github.fraudflink.features.FeatureCatalog.byId(features);
-        HandbookProtocol p = new HandbookProtocol(trainStart, trainDays, delayDays, testDays);
-        String v = version != null ? version : trainStart + "-" + protocol;
+        io.github.fraudflink.features.FeatureCatalog.FeatureSet featureSet = TrainingRun.featureSet(featureSetId(), ds.rows());
+        if (featureSet.id().equals(io.github.fraudflink.features.FeatureCatalog.ATTRIBUTES_ID)) {
+            err.printf("features %s: %d of them (%s, ..., %s)%n", featureSet.id(), featureSet.size(),
+                    featureSet.names().get(0), featureSet.names().get(featureSet.size() - 1));
+        }
+        HandbookProtocol p = protocol();
+        String name = modelName();
+        String v = version != null ? version : p.trainStart() + "-" + protocol;
         Path dir = out != null ? out : Path.of("models", name, v);
         XgbTrainer.Params params = params(weight);
         TrainingRun.Outcome o = TrainingRun.run(ds.rows(), ds.fingerprint(),
@@ -226,7 +278,11 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter outw = spec.commandLine().getOut();
         outw.printf("%nmodel %s %s written to %s (decline at %.4f, review from %.4f, %d rounds, %.1f s)%n", name, v, dir,
                 o.manifest().threshold(), o.manifest().reviewEdge(), o.rounds(), o.trainSeconds());
-        outw.printf("test period %s + %d days: %,d transactions%n", p.testStart(), testDays, o.testRows());
+        outw.printf("test period %s + %d days: %,d transactions%n", p.testStart(), p.testDays(), o.testRows());
+        if (fmt == DatasetReader.Format.KAGGLE) {
+            outw.printf("  (Kaggle: every row is its own card, so card precision@100 is transaction precision@100 of"
+                    + " the test day)%n");
+        }
         for (Map.Entry<String, Double> e : TrainingRun.ordered(o.manifest().metrics()).entrySet()) {
             outw.printf("  %-36s %.4f%n", e.getKey(), e.getValue());
         }

@@ -17,7 +17,29 @@ class TrainDefaultsTest {
         new CommandLine(c).parseArgs("--data", "x.csv");
         assertThat(c.params(TrainCommand.posWeight(c.posWeight))).isEqualTo(XgbTrainer.Params.recipe(c.threads));
         assertThat(c.channels()).as("no label channel: every label a chargeback --delay-days late, as before").isNull();
-        assertThat(c.features).isEqualTo("account-terminal-v3");
+        assertThat(c.featureSetId()).isEqualTo("account-terminal-v3");
+        assertThat(c.protocol()).isEqualTo(io.github.fraudflink.trainer.HandbookProtocol.baseline());
+        assertThat(c.modelName()).isEqualTo("handbook-xgb");
+    }
+
+    @Test
+    void kaggleTrainsOnTheAttributesTheFirstDayAndTestsOnTheSecond() {
+        TrainCommand c = new TrainCommand();
+        new CommandLine(c).parseArgs("--data", "creditcard.csv", "--format", "kaggle");
+        assertThat(c.featureSetId()).isEqualTo("attributes-v1");
+        assertThat(c.protocol()).isEqualTo(new io.github.fraudflink.trainer.HandbookProtocol(
+                java.time.LocalDate.of(2013, 9, 2), 1, 0, 1));
+        assertThat(c.modelName()).isEqualTo("kaggle-xgb");
+        assertThat(c.params(TrainCommand.posWeight(c.posWeight))).isEqualTo(XgbTrainer.Params.recipe(c.threads));
+        assertThat(c.channels()).isNull();
+
+        TrainCommand flags = new TrainCommand(); // the flags win over the format's defaults
+        new CommandLine(flags).parseArgs("--data", "creditcard.csv", "--format", "kaggle", "--features", "account-v1",
+                "--train-days", "2", "--delay-days", "1", "--test-days", "3", "--train-start", "2013-09-01", "--name", "k");
+        assertThat(flags.featureSetId()).isEqualTo("account-v1");
+        assertThat(flags.protocol()).isEqualTo(new io.github.fraudflink.trainer.HandbookProtocol(
+                java.time.LocalDate.of(2013, 9, 1), 2, 1, 3));
+        assertThat(flags.modelName()).isEqualTo("k");
     }
 
     @Test

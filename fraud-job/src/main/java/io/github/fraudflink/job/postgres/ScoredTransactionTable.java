@@ -75,7 +75,9 @@ public final class ScoredTransactionTable implements PostgresTable<ScoredTransac
             if (i > 0) {
                 b.append(',');
             }
-            b.append("{\"feature\":\"").append(e.features[i]).append("\",\"value\":");
+            b.append("{\"feature\":");
+            string(b, e.features[i]);
+            b.append(",\"value\":");
             number(b, e.values[i]);
             b.append(",\"contribution\":");
             number(b, e.contributions[i]);
@@ -90,6 +92,13 @@ public final class ScoredTransactionTable implements PostgresTable<ScoredTransac
         } else {
             b.append("null");
         }
+    }
+
+    /** {@code s} as a JSON string, quoted and escaped. */
+    private static void string(StringBuilder b, String s) {
+        b.append('"');
+        com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s, b);
+        b.append('"');
     }
 
     private static void setDouble(PreparedStatement insert, int i, Double value) throws SQLException {
@@ -113,7 +122,8 @@ public final class ScoredTransactionTable implements PostgresTable<ScoredTransac
 
     /**
      * The JSON object of the named features, in the model's order. The features stage gives finite values (tested on
-     * generated input); a non-finite one would be written as null rather than fail the sink.
+     * generated input); a missing attribute ({@code attribute.<name>}, NaN) is written as null. Names are escaped: an
+     * attribute feature's name is any attribute name the input contract accepts (quotes and backslashes included).
      */
     static String featuresJson(String[] names, double[] features) {
         StringBuilder b = new StringBuilder(32 * features.length);
@@ -122,7 +132,8 @@ public final class ScoredTransactionTable implements PostgresTable<ScoredTransac
             if (i > 0) {
                 b.append(',');
             }
-            b.append('"').append(names[i]).append("\":");
+            string(b, names[i]);
+            b.append(':');
             number(b, features[i]);
         }
         return b.append('}').toString();

@@ -479,14 +479,15 @@ public final class ScoreOperator extends AbstractStreamOperator<ScoredTransactio
         LoadedModel champion = models.champion();
         LoadedModel shadow = models.shadow();
         for (int i = 0; i < size; i++) {
-            rows[i] = champion.select(pending[i].features); // the features the model names, in its order
+            // the features the model names, in its order: computed ones, and the transaction's own (time, attributes)
+            rows[i] = champion.select(pending[i].features, pending[i].transaction);
         }
         long call = System.nanoTime();
         champion.scorer().scoreBatch(rows, size, scores);
         modelCallMicros.update((System.nanoTime() - call) / 1_000);
         if (shadow != null) {
             for (int i = 0; i < size; i++) {
-                shadowRows[i] = shadow.select(pending[i].features);
+                shadowRows[i] = shadow.select(pending[i].features, pending[i].transaction);
             }
             shadow.scorer().scoreBatch(shadowRows, size, shadowScores);
         }
