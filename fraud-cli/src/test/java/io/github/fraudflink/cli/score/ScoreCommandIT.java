@@ -185,6 +185,66 @@ class ScoreCommandIT {
         }
     }
 
+    /**
+     * Kaggle end to end in a file: {@code ./fraud train --format kaggle} on the shipped slice of creditcard.csv, then
+     * {@code ./fraud score --format kaggle} with that model: each row's features are the trainer's row, by name, and its
+     * score is xgboost4j's {@code Booster.predict} of that row; the rows of amount 0 are rejected with the reason.
+     */
+    @Test
+    void aKaggleFileIsScoredWithItsAttributesModelAsXgboost4jScoresIt() throws Exception {
+        Path slice = Path.of("..", "trainer", "src", "test", "resources", "kaggle-creditcard-sample-slice.csv.gz");
+        Path model = tmp.resolve("kaggle-model");
+        StringWriter trainErr = new StringWriter();
+        CommandLine train = FraudCli.commandLine();
+        train.setOut(new PrintWriter(new StringWriter()));
+        train.setErr(new PrintWriter(trainErr));
+        assertThat(train.execute("train", "--data", slice.toString(), "--format", "kaggle", "--out", model.toString()))
+                .as(trainErr.toString()).isZero();
+        io.github.fraudflink.model.ModelManifest manifest = io.github.fraudflink.model.ModelManifest.read(
+                Files.readAllBytes(model.resolve(io.github.fraudflink.model.ModelManifest.FILE_NAME)));
+        assertThat(manifest.featureSchemaId()).isEqualTo("attributes-v1");
+
+        Path out = tmp.resolve("kaggle-scored.csv");
+        Run run = score("--data", slice.toString(), "--format", "kaggle", "--model", model.toString(), "--out",
+                out.toString(), "--json");
+        assertThat(run.exit()).as(run.err()).isZero();
+
+        // the oracle: the trainer's rows of the same file, and xgboost4j's scores of them
+        var ds = DatasetReader.read(slice, DatasetReader.Format.KAGGLE);
+        var table = io.github.fraudflink.trainer.FeatureTable.compute(ds.rows(), new io.github.fraudflink.features.AccountFeatures(),
+                ds.rows().size()).select(new io.github.fraudflink.features.FeatureCatalog.FeatureSet(
+                        manifest.featureSchemaId(), manifest.featureNames(), false));
+        ml.dmlc.xgboost4j.java.Booster booster = ml.dmlc.xgboost4j.java.XGBoost.loadModel(
+                Files.readAllBytes(model.resolve(manifest.modelFile())));
+        double[] expected = io.github.fraudflink.trainer.XgbTrainer.predict(booster, table,
+                java.util.stream.IntStream.range(0, table.rows).toArray());
+        booster.dispose();
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < table.rows; i++) {
+            index.put(table.transactionIds[i], i);
+        }
+        List<String[]> csv = readCsv(out);
+        String[] header = csv.get(0);
+        assertThat(List.of(header).subList(10, header.length)).containsExactlyElementsOf(manifest.featureNames());
+        assertThat(csv).hasSize(table.rows + 1);
+        for (String[] f : csv.subList(1, csv.size())) {
+            int i = index.get(f[1]);
+            for (int j = 10; j < header.length; j++) {
+                assertThat(Double.parseDouble(f[j])).as("%s of %s", header[j], f[1]).isEqualTo(table.features[i][j - 10]);
+            }
+            assertThat((float) Double.parseDouble(f[5])).as("score of %s", f[1]).isEqualTo((float) expected[i]);
+        }
+        List<String> rejects = Files.readAllLines(Path.of(out + ".rejects.jsonl"));
+        assertThat(rejects).hasSize(ds.badRows().size());
+        for (String line : rejects) {
+            assertThat(JSON.readTree(line).get("reason").asText()).isEqualTo("non_positive_amount");
+        }
+        JsonNode summary = JSON.readTree(run.out());
+        assertThat(summary.get("labelled").asLong()).isEqualTo(table.rows);
+        System.out.printf("score --format kaggle: %d rows as xgboost4j scores them, %d rejected (amount 0)%n", table.rows,
+                rejects.size());
+    }
+
     @Test
     void aFileThatCannotBeReadIsRefusedWithTheCause() throws Exception {
         Path kaggle = tmp.resolve("creditcard.csv");
