@@ -248,12 +248,6 @@ class AttributeModelsTest {
             boolean v2Missing = Float.isNaN(x[i * F + 3]);
             y[i] = x[i * F + 2] > 3 || (v2Missing && x[i * F] > 100) || (x[i * F + 1] < 5 && x[i * F + 4] > 2) ? 1 : 0;
         }
-        DMatrix d = new DMatrix(x, n, F, Float.NaN);
-        d.setLabel(y);
-        Map<String, Object> p = Map.of("objective", "binary:logistic", "max_depth", 4, "eta", 0.3, "nthread", 1,
-                "seed", 0, "tree_method", "hist");
-        Booster b = XGBoost.train(d, p, 40, Map.of(), null, null);
-        d.dispose();
-        return b;
+        return TestModels.trainHist(x, y, n, F);
     }
 }

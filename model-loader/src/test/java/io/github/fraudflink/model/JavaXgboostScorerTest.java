@@ -303,12 +303,6 @@ class JavaXgboostScorerTest {
                 x[i * F + 5] = Float.NaN;
             }
         }
-        DMatrix d = new DMatrix(x, n, F, Float.NaN);
-        d.setLabel(y);
-        Map<String, Object> p = Map.of("objective", "binary:logistic", "max_depth", 4, "eta", 0.3, "nthread", 1,
-                "seed", 0, "tree_method", "hist");
-        Booster b = XGBoost.train(d, p, 40, Map.of(), null, null);
-        d.dispose();
-        return b;
+        return TestModels.trainHist(x, y, n, F);
     }
 }

@@ -42,6 +42,20 @@ final class TestModels {
         return b;
     }
 
+    /**
+     * 40 rounds of depth-4 trees with the hist method on rows with missing values ({@code NaN}): the models of the
+     * tests of missing values, whose rows have {@code features} columns.
+     */
+    static Booster trainHist(float[] x, float[] y, int n, int features) throws Exception {
+        DMatrix d = new DMatrix(x, n, features, Float.NaN);
+        d.setLabel(y);
+        Map<String, Object> p = Map.of("objective", "binary:logistic", "max_depth", 4, "eta", 0.3, "nthread", 1,
+                "seed", 0, "tree_method", "hist");
+        Booster b = XGBoost.train(d, p, 40, Map.of(), null, null);
+        d.dispose();
+        return b;
+    }
+
     static byte[] save(Booster b, String format) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         b.saveModel(out, format);
