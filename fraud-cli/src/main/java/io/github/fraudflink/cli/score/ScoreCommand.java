@@ -170,6 +170,11 @@ public final class ScoreCommand implements Callable<Integer> {
             BatchScoringJob.build(env, job);
             JobClient client = env.executeAsync("fraud-score " + data.getFileName());
             result = await(client, flink, lines);
+        } catch (Exception e) {
+            // a failed run leaves nothing under the final names; its half-written files go too
+            Files.deleteIfExists(Path.of(out + ".inprogress"));
+            Files.deleteIfExists(Path.of(rejectsFile + ".inprogress"));
+            throw e;
         } finally {
             deleteRecursively(work);
         }

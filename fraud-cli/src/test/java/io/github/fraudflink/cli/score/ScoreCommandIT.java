@@ -253,6 +253,20 @@ class ScoreCommandIT {
         assertThat(run.exit()).isNotZero();
         assertThat(run.err()).contains("Kaggle");
 
+        // broken quoting half-way: the rows after it cannot be found, so the run fails, says where, and leaves no file
+        Path data = tmp.resolve("quoting.csv");
+        handbookWithBadRows(data, 500, 3);
+        List<String> lines = new ArrayList<>(Files.readAllLines(data));
+        lines.add(250, "\"900100,2018-04-02 10:00:00,3,4,10.00,0,0,0,0");
+        Files.write(data, lines);
+        Path scored = tmp.resolve("quoting-scored.csv");
+        Run failed = score("--data", data.toString(), "--out", scored.toString());
+        assertThat(failed.exit()).isNotZero();
+        assertThat(failed.err()).contains("broken CSV quoting").contains("line 251");
+        assertThat(scored).doesNotExist();
+        assertThat(Path.of(scored + ".inprogress")).doesNotExist();
+        assertThat(Path.of(scored + ".rejects.jsonl.inprogress")).doesNotExist();
+
         Path broken = tmp.resolve("broken.jsonl");
         Files.writeString(broken, "{}\n");
         Run missingModel = score("--data", broken.toString(), "--out", tmp.resolve("y.jsonl").toString(),
