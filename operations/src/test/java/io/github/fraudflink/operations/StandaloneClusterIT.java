@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * JVMs from the Maven artifacts, flink-conf/config.yaml with ports and directories of its own) runs the shaded job
  * jar against the in-process Kafka broker of this test. The job scores the first half of a replay, a savepoint is
  * taken, the job is cancelled, the second half is produced and the jar is submitted again from the savepoint: every
- * transaction comes out once (read_committed), and the cluster's Prometheus endpoint carries the job's metrics.
+ * transaction comes out once (read_committed), and the cluster's Prometheus endpoint carries the job's metrics. Then
+ * the same jar's batch job scores the same transactions from a file, with the stream's answers.
  */
 @HostTools.Needs(HostTools.Tool.CURL) // scripts/flink-cluster.sh waits for the REST API with it
 class StandaloneClusterIT {
@@ -89,8 +90,60 @@ class StandaloneClusterIT {
             assertThat(script(60, "list")).contains(second);
             script(120, "cancel", second);
         }
+        assertBatchJobGivesTheSameAnswers(txs, out);
         assertThat(out.keySet()).containsExactlyInAnyOrderElementsOf(txs.stream().map(t -> t.tx().transactionId).toList());
         System.out.printf("standalone cluster: %d transactions scored once across savepoint, cancel and restore%n", out.size());
+    }
+
+    /**
+     * The same jar's batch job ({@code -c ...BatchScoringJob}) on the same cluster (its config.yaml checkpoints every
+     * 2 s and uses RocksDB; batch execution needs neither): the same transactions from a file, without labels as the
+     * stream had none, get the features and scores the streaming job gave them across its savepoint and restore.
+     */
+    private static void assertBatchJobGivesTheSameAnswers(List<LabelledTransaction> txs, Map<String, ScoredTransaction> stream)
+            throws Exception {
+        Path input = tmp.resolve("batch-input.jsonl");
+        StringBuilder lines = new StringBuilder();
+        for (LabelledTransaction lt : txs) {
+            lines.append(new String(io.github.fraudflink.features.TransactionJson.write(lt.tx()),
+                    java.nio.charset.StandardCharsets.UTF_8)).append('\n');
+        }
+        java.nio.file.Files.writeString(input, lines);
+        Path scored = tmp.resolve("batch-scored.jsonl");
+        String job = script(180, "submit", "-c", "io.github.fraudflink.job.batch.BatchScoringJob", "--",
+                "--fraud.batch.input", input.toString(), "--fraud.batch.format", "job",
+                "--fraud.batch.output", scored.toString(), "--fraud.batch.output-format", "jsonl");
+        assertThat(job).as("batch job id").matches("[0-9a-f]{32}");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI status = java.net.URI.create("http://127.0.0.1:" + cluster.restPort + "/jobs/" + job);
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        String state = "";
+        while (!state.equals("FINISHED") && System.nanoTime() < deadline) {
+            Thread.sleep(500); // polling the cluster's REST API, with a deadline
+            String body = http.send(java.net.http.HttpRequest.newBuilder(status).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            state = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("state").asText();
+            if (state.equals("FAILED") || state.equals("CANCELED")) {
+                String exceptions = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(status + "/exceptions"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                throw new AssertionError("the batch job " + state + ": " + exceptions);
+            }
+        }
+        assertThat(state).as("the batch job's state").isEqualTo("FINISHED");
+        List<String> rows = java.nio.file.Files.readAllLines(scored);
+        assertThat(rows).hasSize(txs.size());
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String row : rows) {
+            com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(row);
+            o.put("ingest_time", "1970-01-01T00:00:00Z");
+            ScoredTransaction b = ScoredTransactionJson.read(o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            ScoredTransaction s = stream.get(b.transactionId);
+            assertThat(b.features).as("features of %s", b.transactionId).containsExactly(s.features);
+            assertThat(b.score).as("score of %s", b.transactionId).isEqualTo(s.score);
+            assertThat(b.decision).isEqualTo(s.decision);
+        }
+        System.out.printf("standalone cluster: the batch job scored the %d transactions from a file as the stream did%n",
+                rows.size());
     }
 
     private static void collect(Map<String, ScoredTransaction> out, List<ConsumerRecord<byte[], byte[]>> records) {
